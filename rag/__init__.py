@@ -1,0 +1,12 @@
+"""rag: ask questions about news articles and get answers that cite their sources."""
+
+from rag.answering import ABSTAIN_TEXT, Answer, Citation, QuestionError
+from rag.assistant import Assistant, AnswerStream
+from rag.llm import LLMError
+from rag.retrieval import Passage
+from rag.settings import Settings
+from rag.store import StoreError
+
+__all__ = ["ABSTAIN_TEXT", "Answer", "AnswerStream", "Assistant", "Citation", "LLMError", "Passage",
+           "QuestionError", "Settings", "StoreError"]
+__version__ = "0.1.0"

@@ -1,0 +1,207 @@
+"""Turning files on disk into `Article`s: discovery, decoding, metadata, and stable identity.
+
+Article files are untrusted: any of them may be empty, binary, oddly encoded or huge. Each
+problem becomes a `Skipped` entry with a one-line reason, so one bad file never stops a folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+MANIFEST_NAME = "manifest.json"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+METADATA_FIELDS = ("title", "outlet", "language", "published")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article, ready to chunk. `doc_id` is its path relative to the folder it came from."""
+
+    doc_id: str
+    source: str
+    text: str
+    content_hash: str
+    title: str = ""
+    outlet: str = ""
+    language: str = ""
+    published: str = ""
+    path: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "title": self.title,
+            "outlet": self.outlet,
+            "language": self.language,
+            "published": self.published,
+            "content_hash": self.content_hash,
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Scan:
+    """The result of reading a set of paths: articles plus what was skipped and why."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class ArticleError(ValueError):
+    """A file that cannot become an article; the message is shown to the user as is."""
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode article bytes: UTF-8 (with or without BOM), UTF-16 by BOM, else detected.
+
+    Binary data (NUL bytes outside UTF-16, or no plausible encoding) is refused rather than
+    indexed as mojibake that would pollute retrieval.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ArticleError("looks like UTF-16 but does not decode") from exc
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ArticleError("binary or undecodable file: no text encoding fits")
+    return str(best)
+
+
+def html_to_text(html: str) -> str:
+    """Extract the article body from HTML, dropping scripts, navigation and boilerplate."""
+    import trafilatura
+
+    extracted = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    if extracted:
+        return str(extracted)
+    # Fall back to a plain tag strip for fragments trafilatura does not consider an article.
+    no_code = re.sub(r"(?is)<(script|style|noscript)[^>]*>.*?</\1>", " ", html)
+    return re.sub(r"(?s)<[^>]+>", " ", no_code)
+
+
+def normalise_text(text: str) -> str:
+    """Unify newlines and trim trailing spaces; keep paragraph breaks, which chunking uses."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = re.sub(r"[^\S\n]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def read_article_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ArticleError(f"cannot read: {exc.strerror or exc}") from exc
+    if size > max_bytes:
+        raise ArticleError(f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArticleError(f"cannot read: {exc.strerror or exc}") from exc
+    text = decode_bytes(data)
+    if path.suffix.lower() in (".html", ".htm"):
+        text = html_to_text(text)
+    text = normalise_text(text)
+    if not text:
+        raise ArticleError("empty (no text after decoding)")
+    return text
+
+
+def load_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """Metadata per file name from `manifest.json`; a broken manifest is an error, not silence."""
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArticleError(f"{path}: unreadable manifest ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise ArticleError(f"{path}: manifest must map file names to metadata objects")
+    out: dict[str, dict[str, str]] = {}
+    for name, meta in raw.items():
+        if isinstance(meta, dict):
+            out[str(name)] = {k: str(meta[k]) for k in METADATA_FIELDS if meta.get(k) is not None}
+    return out
+
+
+def guess_title(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first[:120] + ("…" if len(first) > 120 else "")
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Supported files below `root`, sorted, never following directory symlinks (no loops)."""
+    if root.is_file():
+        yield root
+        return
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith(".") and name.lower().endswith(SUPPORTED_SUFFIXES):
+                found.append(Path(dirpath) / name)
+    yield from sorted(found)
+
+
+def make_article(path: Path, doc_id: str, meta: dict[str, str]) -> Article:
+    text = read_article_text(path)
+    return Article(
+        doc_id=doc_id,
+        source=path.name,
+        text=text,
+        content_hash=content_hash(text),
+        title=meta.get("title") or guess_title(text),
+        outlet=meta.get("outlet", ""),
+        language=meta.get("language", ""),
+        published=meta.get("published", ""),
+        path=str(path),
+    )
+
+
+def scan(roots: Iterable[Path]) -> Scan:
+    """Read every supported article below the given folders or files."""
+    result = Scan()
+    for root in roots:
+        if not root.exists():
+            result.skipped.append(Skipped(str(root), "does not exist"))
+            continue
+        base = root.parent if root.is_file() else root
+        manifests: dict[Path, dict[str, dict[str, str]]] = {}
+        for path in discover(root):
+            folder = path.parent
+            try:
+                if folder not in manifests:
+                    manifests[folder] = load_manifest(folder)
+                doc_id = path.relative_to(base).as_posix()
+                result.articles.append(make_article(path, doc_id, manifests[folder].get(path.name, {})))
+            except ArticleError as exc:
+                manifests.setdefault(folder, {})
+                result.skipped.append(Skipped(str(path), str(exc)))
+    return result

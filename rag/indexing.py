@@ -1,0 +1,202 @@
+"""Ingestion: scan article folders, chunk with LlamaIndex, embed, and bring the index in step.
+
+Indexing is incremental: each chunk carries its article's content hash, so only new or changed
+articles are embedded, and articles that disappeared from a scanned folder are removed. New
+chunks of a changed article are written before the old ones are deleted, so a crash leaves the
+article answerable (at worst twice) and the next run finishes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+from rag.documents import Article, scan
+from rag.embeddings import embedding_id, make_embedding
+from rag.settings import Settings
+from rag.store import BuildInfo, IndexStore, StoredDocument
+
+EMBED_BATCH = 32
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IndexReport:
+    """What a `rag index` run did; printed as a table or as `--json`."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    articles_total: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Plan:
+    """The difference between what is on disk and what is indexed."""
+
+    to_embed: list[Article] = field(default_factory=list)
+    stale: dict[str, str] = field(default_factory=dict)  # doc_id -> hash of chunks to drop afterwards
+    to_remove: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+
+
+def build_info(settings: Settings, dim: int) -> BuildInfo:
+    return BuildInfo(embedding_id(settings), dim, settings.chunk_size, settings.chunk_overlap)
+
+
+def make_plan(
+    articles: Sequence[Article],
+    stored: dict[str, StoredDocument],
+    roots: Sequence[str],
+    stored_roots: dict[str, str],
+) -> Plan:
+    """Pure diff of scanned articles against the stored documents.
+
+    A stored document is removed when it came from one of the scanned folders and is no longer
+    there. The same content under a second name is indexed once and reported as a duplicate.
+    """
+    plan = Plan()
+    by_hash: dict[str, str] = {}
+    for doc in stored.values():
+        by_hash.setdefault(doc.content_hash, doc.doc_id)
+    present = {a.doc_id for a in articles}
+    for article in articles:
+        owner = by_hash.get(article.content_hash)
+        if owner is not None and owner != article.doc_id and (owner in present or owner not in stored):
+            plan.duplicates.append({"doc_id": article.doc_id, "same_as": owner})
+            continue
+        by_hash[article.content_hash] = article.doc_id
+        old = stored.get(article.doc_id)
+        if old is not None and old.content_hash == article.content_hash:
+            plan.unchanged.append(article.doc_id)
+            continue
+        plan.to_embed.append(article)
+        if old is not None:
+            plan.stale[article.doc_id] = old.content_hash
+    for doc_id in stored:
+        if doc_id not in present and stored_roots.get(doc_id) in roots:
+            plan.to_remove.append(doc_id)
+    return plan
+
+
+def splitter_for(settings: Settings) -> SentenceSplitter:
+    return SentenceSplitter(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+
+
+def chunk_article(article: Article, splitter: SentenceSplitter, root: str) -> list[TextNode]:
+    """Split one article into nodes whose metadata says where each passage came from."""
+    texts = [t for t in splitter.split_text(article.text) if t.strip()]
+    nodes: list[TextNode] = []
+    for i, text in enumerate(texts):
+        node_id = hashlib.sha256(f"{article.doc_id}\x00{article.content_hash}\x00{i}".encode()).hexdigest()[:32]
+        meta = article.metadata() | {"chunk": i, "root": root}
+        node = TextNode(id_=node_id, text=text, metadata=meta)
+        node.excluded_embed_metadata_keys = list(meta)
+        node.excluded_llm_metadata_keys = list(meta)
+        node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)
+        nodes.append(node)
+    return nodes
+
+
+def _roots_of(store: IndexStore) -> dict[str, str]:
+    roots: dict[str, str] = {}
+    offset = 0
+    while True:
+        page = store.collection.get(include=["metadatas"], limit=1000, offset=offset)
+        metas = page.get("metadatas") or []
+        for meta in metas:
+            roots.setdefault(str(meta.get("doc_id", "")), str(meta.get("root", "")))
+        if len(metas) < 1000:
+            return roots
+        offset += 1000
+
+
+def index_paths(
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    embedder: BaseEmbedding | None = None,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Bring the index in step with `paths` (default: the articles folder)."""
+    started = time.perf_counter()
+    roots = [Path(p).expanduser().resolve() for p in (paths or [settings.articles_dir])]
+    found = scan(roots)
+    report = IndexReport(skipped=[{"path": s.path, "reason": s.reason} for s in found.skipped])
+    embedder = embedder or make_embedding(settings)
+    dim = len(embedder.get_query_embedding("dimension probe"))
+    info = build_info(settings, dim)
+    if rebuild:
+        IndexStore.drop(settings)
+    store = IndexStore.create(settings, info)
+
+    folder_roots = [str(r) for r in roots if r.is_dir()]
+    root_of = {a.doc_id: str(Path(a.path).resolve().parent) for a in found.articles}
+    plan = make_plan(found.articles, store.documents(), folder_roots, _roots_of(store))
+    report.duplicates = plan.duplicates
+    report.unchanged = plan.unchanged
+
+    splitter = splitter_for(settings)
+    chunked = [(a, chunk_article(a, splitter, _root_for(a, roots, root_of))) for a in plan.to_embed]
+    total = sum(len(nodes) for _, nodes in chunked)
+    done = 0
+    if progress:
+        progress(0, total)
+    for article, nodes in chunked:
+        for start in range(0, len(nodes), EMBED_BATCH):
+            batch = nodes[start : start + EMBED_BATCH]
+            vectors = embedder.get_text_embedding_batch([n.text for n in batch])
+            for node, vector in zip(batch, vectors):
+                node.embedding = vector
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        store.add(nodes)
+        if article.doc_id in plan.stale:
+            store.collection.delete(
+                where={"$and": [{"doc_id": article.doc_id}, {"content_hash": plan.stale[article.doc_id]}]}
+            )
+            report.updated.append(article.doc_id)
+        else:
+            report.added.append(article.doc_id)
+    for doc_id in plan.to_remove:
+        store.delete_document(doc_id)
+        report.removed.append(doc_id)
+    if report.changed:
+        store.touch()
+    report.chunks_embedded = total
+    report.chunks_total = store.count()
+    report.articles_total = len(store.documents())
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
+
+
+def _root_for(article: Article, roots: Sequence[Path], fallback: dict[str, str]) -> str:
+    """The scanned folder an article came from, which scopes later removals."""
+    path = Path(article.path).resolve()
+    for root in roots:
+        if root.is_dir() and path.is_relative_to(root):
+            return str(root)
+    return fallback[article.doc_id]

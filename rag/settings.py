@@ -1,0 +1,149 @@
+"""One `Settings` object for the whole app, read from env vars (`RAG_*`) and an optional TOML file.
+
+The object is built once at the edge (CLI, UI, API) and passed explicitly; nothing below reads the
+environment on its own, so tests and embedding apps can construct exactly the settings they want.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
+DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
+DEFAULT_CONFIG_FILE = Path("rag.toml")
+
+LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+LOCAL_EMBEDDING = "e5"
+
+
+def _config_file() -> Path | None:
+    """The TOML file to read: `RAG_CONFIG` if set (must exist), else ./rag.toml when present."""
+    named = os.environ.get("RAG_CONFIG")
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ValueError(f"RAG_CONFIG points to {path}, which is not a readable file")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. Field names map to env vars `RAG_<NAME>`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_",
+        extra="forbid",
+        validate_default=True,
+        populate_by_name=True,
+    )
+
+    articles_dir: Path = Field(DEFAULT_ARTICLES_DIR, description="Folder of articles indexed by default")
+    index_dir: Path = Field(DEFAULT_INDEX_DIR, description="Where the embedded Chroma index lives")
+    collection: str = Field("articles", min_length=3, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+[A-Za-z0-9]$")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded store")
+
+    llm: Literal["local", "openai"] | None = Field(None, description="unset: openai when OPENAI_API_KEY is set")
+    llm_model: str | None = Field(None, description="Model name sent to the OpenAI-compatible endpoint")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds before an LLM call is abandoned")
+    llm_max_tokens: int = Field(384, ge=16, le=8192)
+    llm_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for the local model")
+    llm_context: int = Field(4096, ge=1024, le=32768, description="Context window of the local model (tokens)")
+    model_cache_dir: Path = Field(Path.home() / ".cache" / "rag", description="Where the local GGUF is assembled")
+
+    embedding: str = Field(LOCAL_EMBEDDING, description="'e5' (bundled) or 'openai:<model name>'")
+    chunk_size: int = Field(160, ge=32, le=2048, description="Chunk size in tokens")
+    chunk_overlap: int = Field(30, ge=0, le=512)
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the LLM")
+    max_question_chars: int = Field(2000, ge=10, le=100_000)
+
+    api_token: SecretStr | None = Field(None, description="Bearer token required for API writes")
+    ui_auth: SecretStr | None = Field(None, description="user:password protecting the UI")
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "RAG_OPENAI_BASE_URL")
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = _config_file()
+        if config is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config))
+        return tuple(sources)
+
+    @field_validator("chroma_url", "openai_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("embedding")
+    @classmethod
+    def _embedding_name(cls, value: str) -> str:
+        if value != LOCAL_EMBEDDING and not (value.startswith("openai:") and len(value) > len("openai:")):
+            raise ValueError(f"must be 'e5' or 'openai:<model>', got {value!r}")
+        return value
+
+    @field_validator("ui_auth")
+    @classmethod
+    def _user_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and ":" not in value.get_secret_value():
+            raise ValueError("must look like user:password")
+        return value
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+    @property
+    def llm_backend(self) -> Literal["local", "openai"]:
+        """`local` unless asked otherwise or an OpenAI key is present."""
+        if self.llm is not None:
+            return self.llm
+        return "openai" if self.openai_api_key is not None else "local"
+
+    @property
+    def llm_model_name(self) -> str:
+        if self.llm_model:
+            return self.llm_model
+        return LOCAL_MODEL_NAME if self.llm_backend == "local" else DEFAULT_OPENAI_MODEL
+
+    def public_dict(self) -> dict[str, Any]:
+        """The effective settings with secrets masked, for `rag config` and status lines."""
+        out: dict[str, Any] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                value = "********"
+            elif isinstance(value, Path):
+                value = str(value)
+            out[name] = value
+        out["llm"] = self.llm_backend
+        out["llm_model"] = self.llm_model_name
+        return out

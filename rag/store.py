@@ -1,0 +1,236 @@
+"""The Chroma collection that holds the chunks, and the facts recorded about how it was built.
+
+The collection's metadata records the embedding model, its dimension and the chunking settings.
+Every reader checks them first: an index built another way must be rebuilt, never half-trusted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.settings import Settings
+
+SCHEMA_VERSION = 1
+_PAGE = 1000
+
+
+class StoreError(RuntimeError):
+    """The index cannot be used as it is; the message names the fix."""
+
+
+class IndexMissingError(StoreError):
+    pass
+
+
+class IndexMismatchError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """How an index was built; two indexes with different BuildInfo are not interchangeable."""
+
+    embedding_model: str
+    embedding_dim: int
+    chunk_size: int
+    chunk_overlap: int
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "embedding_model": self.embedding_model,
+            "embedding_dim": self.embedding_dim,
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "schema": SCHEMA_VERSION,
+        }
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    doc_id: str
+    source: str
+    title: str
+    outlet: str
+    language: str
+    published: str
+    content_hash: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    node: TextNode
+    score: float
+
+
+def open_client(settings: Settings, *, create: bool) -> Any:
+    """A Chroma client: HTTP when `chroma_url` is set, else embedded at `index_dir`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises several unrelated types for "not there"
+            raise IndexMissingError(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
+                "is `chroma run` up? check RAG_CHROMA_URL"
+            ) from exc
+        return client
+    path = Path(settings.index_dir)
+    if not create and not (path / "chroma.sqlite3").is_file():
+        raise IndexMissingError(f"no index at {path}; build it with `rag index`")
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the index folder {path}: {exc.strerror or exc}") from exc
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreError(
+            f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
+            "rebuild it with `rag index --rebuild`"
+        ) from exc
+
+
+class IndexStore:
+    """One Chroma collection of article chunks, via LlamaIndex's `ChromaVectorStore`."""
+
+    def __init__(self, client: Any, collection: Any) -> None:
+        self.client = client
+        self.collection = collection
+        self.vector_store = ChromaVectorStore(chroma_collection=collection)
+
+    @classmethod
+    def open(cls, settings: Settings, expected: BuildInfo | None = None) -> IndexStore:
+        """Open an existing index for reading, checking it was built the way `expected` says."""
+        client = open_client(settings, create=False)
+        try:
+            collection = client.get_collection(settings.collection)
+        except Exception as exc:
+            raise IndexMissingError(
+                f"the index has no collection {settings.collection!r}; build it with `rag index`"
+            ) from exc
+        store = cls(client, collection)
+        if expected is not None:
+            store.check(expected)
+        return store
+
+    @classmethod
+    def create(cls, settings: Settings, build: BuildInfo) -> IndexStore:
+        """Open the collection for writing, creating it if needed; refuses a mismatched one."""
+        client = open_client(settings, create=True)
+        collection = client.get_or_create_collection(
+            settings.collection,
+            metadata=build.as_metadata(),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        store = cls(client, collection)
+        store.check(build)
+        return store
+
+    @classmethod
+    def drop(cls, settings: Settings) -> None:
+        client = open_client(settings, create=True)
+        try:
+            client.delete_collection(settings.collection)
+        except Exception:  # absent already: nothing to drop
+            pass
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return dict(self.collection.metadata or {})
+
+    def check(self, expected: BuildInfo) -> None:
+        meta = self.metadata
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"the index was built by another version of rag (schema {meta.get('schema')!r}, "
+                f"this is {SCHEMA_VERSION}); rebuild it with `rag index --rebuild`"
+            )
+        for key, want in expected.as_metadata().items():
+            have = meta.get(key)
+            if have != want:
+                raise IndexMismatchError(
+                    f"the index was built with {key}={have!r} but the settings say {want!r}; "
+                    "rebuild it with `rag index --rebuild` (or change the settings back)"
+                )
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def touch(self) -> None:
+        """Record the time of the last change, for `rag status`."""
+        meta = self.metadata
+        meta.pop("hnsw:space", None)
+        meta["updated_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.collection.modify(metadata=meta)
+
+    def add(self, nodes: Sequence[TextNode]) -> None:
+        if nodes:
+            self.vector_store.add(list(nodes))
+
+    def delete_document(self, doc_id: str) -> None:
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def documents(self) -> dict[str, StoredDocument]:
+        """Every indexed document with its chunk count, read in pages to bound memory."""
+        seen: dict[str, dict[str, Any]] = {}
+        counts: dict[str, int] = {}
+        offset = 0
+        while True:
+            page = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            metas = page.get("metadatas") or []
+            for meta in metas:
+                doc_id = str(meta.get("doc_id", ""))
+                counts[doc_id] = counts.get(doc_id, 0) + 1
+                seen.setdefault(doc_id, dict(meta))
+            if len(metas) < _PAGE:
+                break
+            offset += _PAGE
+        return {
+            doc_id: StoredDocument(
+                doc_id=doc_id,
+                source=str(meta.get("source", "")),
+                title=str(meta.get("title", "")),
+                outlet=str(meta.get("outlet", "")),
+                language=str(meta.get("language", "")),
+                published=str(meta.get("published", "")),
+                content_hash=str(meta.get("content_hash", "")),
+                chunks=counts[doc_id],
+            )
+            for doc_id, meta in seen.items()
+        }
+
+    def query(self, embedding: list[float], k: int) -> list[Hit]:
+        if self.count() == 0:
+            return []
+        result = self.vector_store.query(
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(k, self.count()))
+        )
+        hits: list[Hit] = []
+        for node, similarity in zip(result.nodes or [], result.similarities or []):
+            # ChromaVectorStore reports exp(-distance); in cosine space distance = 1 - cosine.
+            cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
+            if isinstance(node, TextNode):
+                hits.append(Hit(node=node, score=round(cosine, 4)))
+        return hits
