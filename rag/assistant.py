@@ -80,7 +80,7 @@ class Assistant:
         if self._retriever is None:
             dim = len(self.embedder.get_query_embedding("dimension probe"))
             store = IndexStore.open(self.settings, build_info(self.settings, dim))
-            self._retriever = Retriever(store, self.embedder, self.settings.top_k)
+            self._retriever = Retriever(store, self.embedder, self.settings.retrieve_k)
         return self._retriever
 
     def standalone(self, question: str, history: History | None) -> str:
@@ -114,7 +114,8 @@ class Assistant:
         if history:
             timings["rewrite"] = _ms(start)
         t = time.perf_counter()
-        passages = self.retriever.retrieve(standalone)
+        retrieved = self.retriever.retrieve(standalone)
+        passages = retrieved[: self.settings.top_k]
         timings["retrieve"] = _ms(t)
         raw: list[str] = []
         renumberer = CitationRenumberer(len(passages))
@@ -132,10 +133,7 @@ class Assistant:
             if tail:
                 yield tail
             timings["generate"] = _ms(t)
-        raw_text = "".join(raw)
-        rendered = CitationRenumberer(len(passages))
-        visible = rendered.feed(raw_text) + rendered.finish()
-        text, abstained, citations = finalize(question, raw_text, passages, rendered.order, visible)
+        text, abstained, citations = finalize("".join(raw), passages)
         timings["total"] = _ms(start)
         holder.answer = Answer(question=question, text=text, abstained=abstained, citations=citations,
-                               retrieved=passages, timings_ms=timings, standalone_question=standalone)
+                               retrieved=retrieved, timings_ms=timings, standalone_question=standalone)

@@ -141,9 +141,9 @@ def load_manifest(folder: Path) -> dict[str, dict[str, str]]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ArticleError(f"{path}: unreadable manifest ({exc})") from exc
+        raise ArticleError(f"unreadable manifest ({exc}); articles indexed without its metadata") from exc
     if not isinstance(raw, dict):
-        raise ArticleError(f"{path}: manifest must map file names to metadata objects")
+        raise ArticleError("manifest must map file names to metadata objects; ignored")
     out: dict[str, dict[str, str]] = {}
     for name, meta in raw.items():
         if isinstance(meta, dict):
@@ -196,12 +196,15 @@ def scan(roots: Iterable[Path]) -> Scan:
         manifests: dict[Path, dict[str, dict[str, str]]] = {}
         for path in discover(root):
             folder = path.parent
-            try:
-                if folder not in manifests:
+            if folder not in manifests:
+                try:
                     manifests[folder] = load_manifest(folder)
+                except ArticleError as exc:  # the articles still index, without the metadata
+                    manifests[folder] = {}
+                    result.skipped.append(Skipped(str(folder / MANIFEST_NAME), str(exc)))
+            try:
                 doc_id = path.relative_to(base).as_posix()
                 result.articles.append(make_article(path, doc_id, manifests[folder].get(path.name, {})))
             except ArticleError as exc:
-                manifests.setdefault(folder, {})
                 result.skipped.append(Skipped(str(path), str(exc)))
     return result

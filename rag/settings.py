@@ -63,9 +63,10 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Field(Path.home() / ".cache" / "rag", description="Where the local GGUF is assembled")
 
     embedding: str = Field(LOCAL_EMBEDDING, description="'e5' (bundled) or 'openai:<model name>'")
-    chunk_size: int = Field(160, ge=32, le=2048, description="Chunk size in tokens")
-    chunk_overlap: int = Field(30, ge=0, le=512)
-    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the LLM")
+    chunk_size: int = Field(128, ge=32, le=2048, description="Chunk size in tokens")
+    chunk_overlap: int = Field(16, ge=0, le=512)
+    top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM")
+    retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")
     max_question_chars: int = Field(2000, ge=10, le=100_000)
 
     api_token: SecretStr | None = Field(None, description="Bearer token required for API writes")
@@ -120,6 +121,8 @@ class Settings(BaseSettings):
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.retrieve_k < self.top_k:
+            raise ValueError("retrieve_k must be at least top_k")
         return self
 
     @property

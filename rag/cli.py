@@ -1,0 +1,257 @@
+"""The `rag` command. Every command reads one `Settings` and reports failures in one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rag.answering import Answer, QuestionError
+from rag.documents import ArticleError
+from rag.evaluation import SCORES, EvalFileError
+from rag.llm import LLMError
+from rag.local_model import ModelUnavailableError
+from rag.settings import Settings
+from rag.store import StoreError
+
+app = typer.Typer(
+    help="Ask questions about news articles; every answer cites the passages it comes from.\n\n"
+    "Settings come from RAG_* environment variables or a rag.toml file (see `rag config`).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+USER_ERRORS = (QuestionError, LLMError, StoreError, ModelUnavailableError, EvalFileError, ArticleError)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except (ValidationError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "settings"
+            raise fail(f"invalid setting {where}: {first['msg']}", 2) from exc
+        raise fail(str(exc), 2) from exc
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn the errors a user can act on into one line and a non-zero exit, not a traceback."""
+    try:
+        yield
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from exc
+    except KeyboardInterrupt as exc:
+        raise fail("interrupted", 130) from exc
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal and not os.environ.get("RAG_PROGRESS"))
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Folders or files of .txt/.md/.html articles "
+                                                        "(default: RAG_ARTICLES_DIR, the bundled sample)")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and build it afresh")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Index articles: embed new or changed ones, drop deleted ones, leave the rest untouched."""
+    from rag.indexing import index_paths
+
+    settings = load_settings()
+    with friendly_errors(), _progress() as bar:
+        task = bar.add_task("Embedding passages", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = index_paths(settings, paths, rebuild=rebuild, progress=progress)
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        out.print(
+            f"[green]indexed[/] {report.articles_total} articles, {report.chunks_total} passages in {report.seconds} s: "
+            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+            f"{len(report.unchanged)} unchanged" + ("" if report.changed else " (nothing to embed)"),
+            highlight=False,
+        )
+        for dup in report.duplicates:
+            out.print(f"[yellow]duplicate:[/] {dup['doc_id']} has the same text as {dup['same_as']}; indexed once",
+                      highlight=False)
+    for skipped in report.skipped:
+        err.print(f"[yellow]skipped:[/] {skipped['path']}: {skipped['reason']}", highlight=False)
+
+
+def _print_answer(answer: Answer, *, show_sources: bool = True) -> None:
+    if not show_sources:
+        return
+    if answer.citations:
+        out.print()
+        for c in answer.citations:
+            p = c.passage
+            meta = ", ".join(x for x in (p.outlet, p.published) if x)
+            out.print(f"[bold][{c.n}][/] {p.source} — {p.title} ({meta})", highlight=False)
+    elif answer.abstained and answer.retrieved:
+        out.print("\n[dim]Closest passages: " + ", ".join(dict.fromkeys(p.source for p in answer.retrieved[:3])) + "[/]",
+                  highlight=False)
+
+
+def _stream_answer(bot: Any, question: str, history: list[dict[str, str]] | None) -> Answer:
+    """Print tokens as they come, then replace the draft if citation checking changed it."""
+    stream = bot.stream(question, history=history)
+    shown = []
+    for token in stream:
+        shown.append(token)
+        out.print(token, end="", highlight=False, markup=False, soft_wrap=True)
+    answer: Answer = stream.answer
+    if "".join(shown).strip() != answer.text:
+        if shown:
+            out.print("\n[dim]checked answer:[/]")
+        out.print(answer.text, highlight=False, markup=False, soft_wrap=True)
+    else:
+        out.print()
+    return answer
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in any language")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer, citations and timings as JSON")] = False,
+) -> None:
+    """Answer one question from the indexed articles, streaming the answer and listing its sources."""
+    from rag.assistant import Assistant
+
+    bot = Assistant(load_settings())
+    with friendly_errors():
+        if as_json:
+            answer = bot.ask(question)
+            out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            _print_answer(_stream_answer(bot, question, None))
+
+
+@app.command()
+def chat() -> None:
+    """Chat in the terminal; follow-up questions use the conversation. Ctrl-D or 'exit' to leave."""
+    from rag.assistant import Assistant
+
+    bot = Assistant(load_settings())
+    history: list[dict[str, str]] = []
+    out.print("[bold]Ask about the articles.[/] Ctrl-D or 'exit' to quit, 'new' to start over.")
+    while True:
+        try:
+            question = out.input("[bold cyan]you>[/] ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if question.strip().lower() in ("exit", "quit"):
+            return
+        if question.strip().lower() == "new":
+            history = []
+            continue
+        try:
+            out.print("[bold green]rag>[/] ", end="")
+            answer = _stream_answer(bot, question, history)
+            _print_answer(answer)
+        except USER_ERRORS as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            continue
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+@app.command("eval")
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Questions in JSONL (see ../shared/eval/README.md)")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON to this file")] = None,
+) -> None:
+    """Score retrieval, answers, citations and abstention on a question file."""
+    from rag.assistant import Assistant
+    from rag.evaluation import load_cases, run_eval
+
+    settings = load_settings()
+    bot = Assistant(settings)
+    with friendly_errors():
+        cases = load_cases(file)
+        bot.retriever  # noqa: B018 - fail early on a missing or mismatched index
+        with _progress() as bar:
+            task = bar.add_task("Evaluating", total=len(cases))
+            report = run_eval(cases, lambda c: bot.ask(c.question, history=c.history or None),
+                              on_case=lambda c, r: bar.advance(task))
+    table = Table(title=f"rag eval — {file.name} ({report['n']} cases)")
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for name in SCORES:
+        table.add_column(name, justify="right")
+    for kind, scores in report["per_kind"].items():
+        table.add_row(kind, str(scores["n"]), *(_score(scores[s]) for s in SCORES))
+    table.add_row("[bold]all[/]", str(report["n"]), *(f"[bold]{_score(report['overall'][s])}[/]" for s in SCORES))
+    out.print(table)
+    lat = report["latency"]
+    out.print(f"time to first token: median {lat['ttft_median_ms']} ms, p95 {lat['ttft_p95_ms']} ms; "
+              f"total: median {lat['total_median_ms']} ms", highlight=False)
+    if report["errors"]:
+        err.print(f"[yellow]{report['errors']} case(s) failed; see the JSON report for their errors[/]")
+    if json_out:
+        report["settings"] = settings.public_dict()
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        out.print(f"wrote {json_out}", highlight=False)
+
+
+@app.command()
+def config() -> None:
+    """Print the effective settings (secrets masked) and where they come from."""
+    settings = load_settings()
+    out.print_json(json.dumps(settings.public_dict()))
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show what is indexed: articles, passages, embedding model, last update."""
+    from rag.store import IndexStore
+
+    settings = load_settings()
+    with friendly_errors():
+        store = IndexStore.open(settings)
+        docs = store.documents()
+        meta = store.metadata
+    info = {"articles": len(docs), "passages": sum(d.chunks for d in docs.values()),
+            "embedding_model": meta.get("embedding_model"), "chunk_size": meta.get("chunk_size"),
+            "updated_at": meta.get("updated_at"), "index": settings.chroma_url or str(settings.index_dir)}
+    if as_json:
+        out.print_json(json.dumps(info))
+        return
+    for key, value in info.items():
+        out.print(f"{key:16} {value}", highlight=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,151 @@
+"""`rag eval`: the scoring of ../shared/eval/README.md, implemented exactly.
+
+Scores (each over the cases where it applies):
+- hit@k: a gold source is among the documents of the top-k retrieved passages (answerable cases)
+- MRR: mean reciprocal rank of the first passage from a gold source (answerable cases)
+- answer accuracy: every `expect` group has an alternative in the normalised answer (answerable)
+- citation accuracy: the answer cites something, and something cited is from a gold source (answerable)
+- citation precision: share of cited passages from a gold source, over answerable cases citing anything
+- abstention accuracy: abstains on unanswerable cases, answers the answerable ones (all cases)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rag.answering import Answer
+
+SCORES = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_accuracy", "citation_precision",
+          "abstention_accuracy")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    question: str
+    expect: list[list[str]]
+    sources: list[str]
+    answerable: bool
+    kind: str
+    history: list[dict[str, str]] = field(default_factory=list)
+    reference: str = ""
+
+
+class EvalFileError(ValueError):
+    pass
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read a questions file, failing with the line number on the first malformed case."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalFileError(f"{path}: cannot read ({exc})") from exc
+    cases = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            cases.append(Case(
+                id=str(raw["id"]),
+                question=str(raw["question"]),
+                expect=[[str(alt) for alt in group] for group in raw.get("expect", [])],
+                sources=[str(s) for s in raw.get("sources", [])],
+                answerable=bool(raw.get("answerable", True)),
+                kind=str(raw.get("kind", "unknown")),
+                history=[{"role": str(t["role"]), "content": str(t["content"])} for t in raw.get("history", [])],
+                reference=str(raw.get("reference", "")),
+            ))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise EvalFileError(f"{path}:{lineno}: not a valid case ({type(exc).__name__}: {exc})") from exc
+    if not cases:
+        raise EvalFileError(f"{path}: no cases")
+    return cases
+
+
+def normalise(text: str) -> str:
+    """NFKC, lower case, thousands separators inside numbers removed, white space collapsed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"(?<=\d)[,\u202f\u2009 ](?=\d{3}(?!\d))", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def answer_correct(answer: str, expect: Sequence[Sequence[str]]) -> bool:
+    norm = normalise(answer)
+    return all(any(normalise(alt) in norm for alt in group) for group in expect)
+
+
+def score_case(case: Case, answer: Answer | None) -> dict[str, Any]:
+    """Per-case figures; None for a score that does not apply to this case."""
+    row: dict[str, Any] = {"id": case.id, "kind": case.kind, "question": case.question}
+    if answer is None:
+        row.update({name: (0.0 if case.answerable or name == "abstention_accuracy" else None) for name in SCORES})
+        row["citation_precision"] = None
+        return row
+    retrieved = [p.source for p in answer.retrieved]
+    cited = [c.passage.source for c in answer.citations]
+    gold = set(case.sources)
+    row["answer"] = answer.text
+    row["abstained"] = answer.abstained
+    row["cited"] = cited
+    row["retrieved"] = retrieved
+    row["abstention_accuracy"] = float(answer.abstained == (not case.answerable))
+    row["ttft_ms"] = answer.timings_ms.get("first_token")
+    row["total_ms"] = answer.timings_ms.get("total")
+    if not case.answerable:
+        row.update({"hit@1": None, "hit@5": None, "mrr": None, "answer_accuracy": None,
+                    "citation_accuracy": None, "citation_precision": None})
+        return row
+    row["hit@1"] = float(any(s in gold for s in retrieved[:1]))
+    row["hit@5"] = float(any(s in gold for s in retrieved[:5]))
+    rank = next((i for i, s in enumerate(retrieved, start=1) if s in gold), None)
+    row["mrr"] = 1.0 / rank if rank else 0.0
+    row["answer_accuracy"] = float(answer_correct(answer.text, case.expect))
+    row["citation_accuracy"] = float(bool(cited) and any(s in gold for s in cited))
+    row["citation_precision"] = (sum(s in gold for s in cited) / len(cited)) if cited else None
+    return row
+
+
+def _mean(values: Iterable[Any]) -> float | None:
+    present = [float(v) for v in values if v is not None]
+    return round(sum(present) / len(present), 4) if present else None
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    kinds = sorted({r["kind"] for r in rows})
+    overall = {name: _mean(r.get(name) for r in rows) for name in SCORES}
+    per_kind = {k: {name: _mean(r.get(name) for r in rows if r["kind"] == k) for name in SCORES} | {
+        "n": sum(r["kind"] == k for r in rows)} for k in kinds}
+    ttft = [r["ttft_ms"] for r in rows if r.get("ttft_ms") is not None]
+    total = [r["total_ms"] for r in rows if r.get("total_ms") is not None]
+    latency = {
+        "ttft_median_ms": round(statistics.median(ttft), 1) if ttft else None,
+        "ttft_p95_ms": round(sorted(ttft)[max(0, int(len(ttft) * 0.95 + 0.5) - 1)], 1) if ttft else None,
+        "total_median_ms": round(statistics.median(total), 1) if total else None,
+        "total_p95_ms": round(sorted(total)[max(0, int(len(total) * 0.95 + 0.5) - 1)], 1) if total else None,
+    }
+    return {"n": len(rows), "errors": sum(1 for r in rows if r.get("error")), "overall": overall,
+            "per_kind": per_kind, "latency": latency, "cases": list(rows)}
+
+
+def run_eval(cases: Sequence[Case], ask: Callable[[Case], Answer],
+             on_case: Callable[[Case, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Ask every case and score it. A failing case is scored as wrong and the run goes on."""
+    rows = []
+    for case in cases:
+        try:
+            row = score_case(case, ask(case))
+        except Exception as exc:  # one broken case must not cost the whole report
+            row = score_case(case, None) | {"error": f"{type(exc).__name__}: {exc}"}
+        rows.append(row)
+        if on_case:
+            on_case(case, row)
+    return summarise(rows)

@@ -1,0 +1,60 @@
+"""Shared fixtures: isolated settings, a real Chroma index in a temp dir, the OpenAI stub server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.embeddings import E5Embedding
+from rag.indexing import index_paths
+from rag.settings import Settings
+from tests.openai_stub import OpenAIStub
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "data" / "articles"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's RAG_*/OPENAI_* variables or a stray rag.toml."""
+    for name in list(os.environ):
+        if name.startswith(("RAG_", "OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def e5() -> E5Embedding:
+    return E5Embedding()
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    target = tmp_path / "articles"
+    shutil.copytree(BUNDLED, target)
+    return target
+
+
+def make_settings(tmp: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {"index_dir": tmp / "index", "articles_dir": BUNDLED,
+                                 "model_cache_dir": Path.home() / ".cache" / "rag"}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedding) -> Path:
+    """The bundled articles indexed once per session into a real embedded Chroma store."""
+    index_dir = tmp_path_factory.mktemp("bundled") / "index"
+    index_paths(Settings(index_dir=index_dir, articles_dir=BUNDLED), embedder=e5)
+    return index_dir
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    with OpenAIStub() as server:
+        yield server

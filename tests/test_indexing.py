@@ -1,0 +1,97 @@
+"""Ingestion against a real embedded Chroma store in a temp dir, with the real bundled e5 model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.embeddings import E5Embedding
+from rag.indexing import index_paths
+from rag.retrieval import Retriever
+from rag.store import IndexMismatchError, IndexMissingError, IndexStore
+from tests.conftest import make_settings
+
+
+def test_index_then_retrieve_bundled(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+    settings = make_settings(tmp_path, articles_dir=articles)
+    report = index_paths(settings, embedder=e5)
+    assert len(report.added) == 5 and report.articles_total == 5
+    assert report.chunks_total == report.chunks_embedded > 5
+    store = IndexStore.open(settings)
+    docs = store.documents()
+    assert docs["004_ca42ec8f4e875d75.txt"].outlet.startswith("unknown")
+    hits = Retriever(store, e5, 5).retrieve("How much money did Trudeau announce for military equipment?")
+    assert hits[0].source == "004_ca42ec8f4e875d75.txt"
+    assert "500 million" in hits[0].text
+    assert hits[0].score > hits[-1].score
+
+
+def test_reindex_is_incremental(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+    settings = make_settings(tmp_path, articles_dir=articles)
+    index_paths(settings, embedder=e5)
+    again = index_paths(settings, embedder=e5)
+    assert not again.changed and again.chunks_embedded == 0 and len(again.unchanged) == 5
+
+    (articles / "004_ca42ec8f4e875d75.txt").write_text("Trudeau pledged a new aid package of 42 drones.\n")
+    (articles / "001_79aa4f23a039ae56.txt").unlink()
+    (articles / "new story.txt").write_text("Kyiv hosted a summit on grain exports on Friday.\n")
+    before = IndexStore.open(settings).count()
+    report = index_paths(settings, embedder=e5)
+    assert report.updated == ["004_ca42ec8f4e875d75.txt"]
+    assert report.removed == ["001_79aa4f23a039ae56.txt"]
+    assert report.added == ["new story.txt"]
+    assert len(report.unchanged) == 3
+    store = IndexStore.open(settings)
+    docs = store.documents()
+    assert "001_79aa4f23a039ae56.txt" not in docs
+    assert docs["004_ca42ec8f4e875d75.txt"].chunks == 1  # old chunks of the changed article are gone
+    assert store.count() < before
+    top = Retriever(store, e5, 1).retrieve("How many drones did Trudeau pledge?")[0]
+    assert "42 drones" in top.text
+
+
+def test_same_text_under_two_names_is_indexed_once(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+    shutil.copy(articles / "003_7c54699dea69932d.txt", articles / "copy of 003.txt")
+    settings = make_settings(tmp_path, articles_dir=articles)
+    report = index_paths(settings, embedder=e5)
+    assert report.duplicates == [{"doc_id": "copy of 003.txt", "same_as": "003_7c54699dea69932d.txt"}]
+    assert "copy of 003.txt" not in IndexStore.open(settings).documents()
+
+
+def test_bad_files_are_skipped_and_the_rest_indexes(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+    (articles / "broken.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    (articles / "empty.md").write_text("")
+    report = index_paths(make_settings(tmp_path, articles_dir=articles), embedder=e5)
+    assert len(report.added) == 5
+    assert {Path(s["path"]).name for s in report.skipped} == {"broken.txt", "empty.md"}
+
+
+def test_changed_chunking_or_model_is_a_clear_error(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+    index_paths(make_settings(tmp_path, articles_dir=articles), embedder=e5)
+    with pytest.raises(IndexMismatchError, match="rag index --rebuild"):
+        index_paths(make_settings(tmp_path, articles_dir=articles, chunk_size=300), embedder=e5)
+    from rag.indexing import build_info
+
+    other = build_info(make_settings(tmp_path, embedding="openai:text-embedding-3-small"), 384)
+    with pytest.raises(IndexMismatchError, match="embedding_model"):
+        IndexStore.open(make_settings(tmp_path), other)
+    rebuilt = index_paths(make_settings(tmp_path, articles_dir=articles, chunk_size=300), embedder=e5, rebuild=True)
+    assert len(rebuilt.added) == 5
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="rag index"):
+        IndexStore.open(make_settings(tmp_path, index_dir=tmp_path / "nowhere"))
+
+
+def test_indexing_a_single_file_and_a_second_folder(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+    settings = make_settings(tmp_path, articles_dir=articles)
+    index_paths(settings, embedder=e5)
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "x.txt").write_text("A story about the port of Odesa and grain ships.")
+    report = index_paths(settings, [extra], embedder=e5)
+    assert report.added == ["x.txt"] and not report.removed  # other folders' articles are kept
+    assert report.articles_total == 6
