@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 
 from rag.local_model import ensure_local_model
@@ -40,7 +41,16 @@ def _explain(exc: Exception, where: str, timeout: float) -> LLMError:
         return LLMError(f"the LLM at {where} is rate limiting us (429); wait a moment and retry")
     if isinstance(exc, openai.APIStatusError):
         return LLMError(f"the LLM at {where} failed with HTTP {exc.status_code}; check the server's logs")
+    if isinstance(exc, (ValueError, openai.APIResponseValidationError)):
+        return LLMError(f"the LLM at {where} sent a reply that is not chat-completions JSON; "
+                        "is OPENAI_BASE_URL an OpenAI-compatible /v1 endpoint?")
+    if isinstance(exc, httpx.HTTPError):
+        return LLMError(f"the connection to the LLM at {where} broke off ({type(exc).__name__}); try again")
     return LLMError(f"the LLM at {where} failed: {type(exc).__name__}: {exc}")
+
+
+# What a remote model can throw at us: protocol errors, broken connections, non-JSON bodies.
+_FAILURES = (openai.OpenAIError, httpx.HTTPError, ValueError)
 
 
 class ChatModel:
@@ -67,7 +77,7 @@ class ChatModel:
             for chunk in response:
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
-        except openai.OpenAIError as exc:
+        except _FAILURES as exc:
             raise _explain(exc, self.where, self.timeout) from exc
 
     def complete(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
@@ -80,7 +90,7 @@ class ChatModel:
                 temperature=temperature,
                 stop=list(stop) if stop else None,
             )
-        except openai.OpenAIError as exc:
+        except _FAILURES as exc:
             raise _explain(exc, self.where, self.timeout) from exc
         if not response.choices:
             raise LLMError(f"the LLM at {self.where} returned no choices")

@@ -1,0 +1,131 @@
+"""The `rag` command end to end in-process: real index, real stub LLM server, real output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rag.cli import app
+from tests.openai_stub import OpenAIStub
+from tests.test_openai_path import cite_source_with
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, articles: Path, stub: OpenAIStub) -> OpenAIStub:
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("RAG_ARTICLES_DIR", str(articles))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cli")
+    monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+    monkeypatch.setenv("RAG_LLM_MODEL", "stub-model")
+    return stub
+
+
+def test_help_explains_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("index", "ask", "chat", "eval", "config", "status"):
+        assert command in result.output
+
+
+def test_config_masks_secrets(env: OpenAIStub) -> None:
+    result = runner.invoke(app, ["config"])
+    assert result.exit_code == 0
+    shown = json.loads(result.output)
+    assert shown["llm"] == "openai" and shown["openai_api_key"] == "********"
+    assert "sk-test-cli" not in result.output
+
+
+def test_invalid_setting_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_LLM", "gpt5")
+    result = runner.invoke(app, ["config"])
+    assert result.exit_code == 2
+    assert "invalid setting llm" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_index_ask_status_flow(env: OpenAIStub) -> None:
+    first = runner.invoke(app, ["index", "--json"])
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.output)
+    assert len(report["added"]) == 5 and report["chunks_total"] > 5
+    second = runner.invoke(app, ["index"])
+    assert "nothing to embed" in second.output
+
+    env.behaviour.reply = cite_source_with("$500 million", "Trudeau announced $500 million [{n}].")
+    result = runner.invoke(app, ["ask", "--json", "How much money did Trudeau announce for military equipment?"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["answer"] == "Trudeau announced $500 million [1]."
+    assert data["abstained"] is False
+    assert data["citations"][0]["source"] == "004_ca42ec8f4e875d75.txt"
+    assert data["citations"][0]["n"] == 1 and data["citations"][0]["score"] > 0
+    assert {"source", "score", "text"} == set(data["retrieved"][0])
+    assert "total" in data["timings_ms"]
+
+    plain = runner.invoke(app, ["ask", "How much money did Trudeau announce for military equipment?"])
+    assert "Trudeau announced $500 million [1]." in plain.output
+    assert "[1] 004_ca42ec8f4e875d75.txt" in plain.output
+
+    status = runner.invoke(app, ["status", "--json"])
+    assert json.loads(status.output)["articles"] == 5
+
+
+def test_ask_errors_are_one_line(env: OpenAIStub) -> None:
+    runner.invoke(app, ["index"])
+    empty = runner.invoke(app, ["ask", "   "])
+    assert empty.exit_code == 1 and "question is empty" in empty.output
+    env.behaviour.status = 401
+    denied = runner.invoke(app, ["ask", "Who is Kuleba?"])
+    assert denied.exit_code == 1 and "401" in denied.output and "Traceback" not in denied.output
+
+
+def test_ask_without_index_says_how_to_fix(env: OpenAIStub) -> None:
+    result = runner.invoke(app, ["ask", "Who is Kuleba?"])
+    assert result.exit_code == 1 and "rag index" in result.output
+
+
+def test_chat_keeps_history_for_follow_ups(env: OpenAIStub) -> None:
+    runner.invoke(app, ["index"])
+    env.behaviour.reply = cite_source_with("useless", "He called them useless [{n}].")
+    result = runner.invoke(app, ["chat"], input="Who is Russia's ambassador to Canada?\nWhat did he say about "
+                                                "the sanctions?\nexit\n")
+    assert result.exit_code == 0, result.output
+    rewrite_requests = [r for r in env.behaviour.requests if "Rewritten question" in r["messages"][-1]["content"]]
+    assert len(rewrite_requests) == 1  # only the follow-up needed rewriting
+    assert "Who is Russia's ambassador to Canada?" in rewrite_requests[0]["messages"][-1]["content"]
+
+
+def test_eval_writes_json_report(env: OpenAIStub, tmp_path: Path) -> None:
+    runner.invoke(app, ["index"])
+    env.behaviour.reply = cite_source_with("$500 million", "Trudeau announced $500 million at the G20 [{n}].")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(json.dumps(c) for c in [
+        {"id": "a", "question": "How much money did Trudeau announce for military equipment?",
+         "expect": [["500 million"], ["g20", "bali"]], "sources": ["004_ca42ec8f4e875d75.txt"], "answerable": True,
+         "kind": "factoid"},
+        {"id": "b", "question": "What is the capital of Australia?", "expect": [], "sources": [],
+         "answerable": False, "kind": "unanswerable"},
+    ]) + "\n")
+    out = tmp_path / "reports" / "eval.json"
+    result = runner.invoke(app, ["eval", str(questions), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["overall"]["answer_accuracy"] == 1.0
+    assert report["overall"]["citation_accuracy"] == 1.0
+    assert report["per_kind"]["factoid"]["hit@1"] == 1.0
+    # The stub abstains when no retrieved passage holds "$500 million", as for Australia.
+    assert report["per_kind"]["unanswerable"]["abstention_accuracy"] == 1.0
+    assert report["cases"][1]["abstained"] is True
+    assert "factoid" in result.output and "abstention_accuracy" in result.output
+
+
+def test_eval_bad_file_is_one_line(env: OpenAIStub, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{nope\n")
+    result = runner.invoke(app, ["eval", str(bad)])
+    assert result.exit_code == 1 and "bad.jsonl:1" in result.output
