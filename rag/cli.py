@@ -180,6 +180,10 @@ def chat() -> None:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
 
 
+SHORT_NAMES = {"hit@1": "hit@1", "hit@5": "hit@5", "mrr": "MRR", "answer_accuracy": "answer",
+               "citation_accuracy": "cite", "citation_precision": "prec", "abstention_accuracy": "abstain"}
+
+
 def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
@@ -202,11 +206,12 @@ def evaluate(
             task = bar.add_task("Evaluating", total=len(cases))
             report = run_eval(cases, lambda c: bot.ask(c.question, history=c.history or None),
                               on_case=lambda c, r: bar.advance(task))
-    table = Table(title=f"rag eval — {file.name} ({report['n']} cases)")
+    table = Table(title=f"rag eval — {file.name} ({report['n']} cases)",
+                  caption="answer/cite/prec/abstain = answer, citation and abstention accuracy, citation precision")
     table.add_column("kind")
     table.add_column("n", justify="right")
     for name in SCORES:
-        table.add_column(name, justify="right")
+        table.add_column(SHORT_NAMES[name], justify="right")
     for kind, scores in report["per_kind"].items():
         table.add_row(kind, str(scores["n"]), *(_score(scores[s]) for s in SCORES))
     table.add_row("[bold]all[/]", str(report["n"]), *(f"[bold]{_score(report['overall'][s])}[/]" for s in SCORES))

@@ -121,7 +121,7 @@ def test_eval_writes_json_report(env: OpenAIStub, tmp_path: Path) -> None:
     # The stub abstains when no retrieved passage holds "$500 million", as for Australia.
     assert report["per_kind"]["unanswerable"]["abstention_accuracy"] == 1.0
     assert report["cases"][1]["abstained"] is True
-    assert "factoid" in result.output and "abstention_accuracy" in result.output
+    assert "factoid" in result.output and "abstain" in result.output and "1.00" in result.output
 
 
 def test_eval_bad_file_is_one_line(env: OpenAIStub, tmp_path: Path) -> None:
