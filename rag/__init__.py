@@ -1,7 +1,7 @@
 """rag: ask questions about news articles and get answers that cite their sources."""
 
 from rag.answering import ABSTAIN_TEXT, Answer, Citation, QuestionError
-from rag.assistant import Assistant, AnswerStream
+from rag.assistant import AnswerStream, Assistant
 from rag.llm import LLMError
 from rag.retrieval import Passage
 from rag.settings import Settings

@@ -52,8 +52,9 @@ REWRITE_PROMPT = (
 
 # A citation the model may write: [1], [1, 2], [1][2], [Source 1].
 _CITATION = re.compile(r"\[(?:source\s*)?(\d{1,3}(?:\s*,\s*(?:source\s*)?\d{1,3})*)\]", re.IGNORECASE)
-_CITATION_PREFIX = re.compile(r"\[(?:s(?:o(?:u(?:r(?:c(?:e)?)?)?)?)?\s*)?(?:\d{1,3}(?:\s*,\s*(?:source\s*)?\d{0,3})*)?$",
-                              re.IGNORECASE)
+_CITATION_PREFIX = re.compile(
+    r"\[(?:s(?:o(?:u(?:r(?:c(?:e)?)?)?)?)?\s*)?(?:\d{1,3}(?:\s*,\s*(?:source\s*)?\d{0,3})*)?$", re.IGNORECASE
+)
 _ABSTAIN = re.compile(
     r"i don'?t know|i do not know|don'?t say|do not (?:say|contain|mention|provide)|does not (?:say|contain|mention"
     r"|provide|specify)|not (?:mentioned|specified|stated|provided) in the (?:sources|articles)|no information"
@@ -196,11 +197,13 @@ def tidy(text: str) -> str:
 
 _WORD = re.compile(r"\w+(?:[-.,]\w+)*", re.UNICODE)
 _STOPWORDS = frozenset(
-    "the and that this with from have has had was were are for not but his her its their they them "
-    "said says say will would about into than then there what which who whom when where why how also "
-    "been being over after before more most some such only other could should may might can did does "
-    "yang dan dari untuk dengan pada dalam akan ini itu tidak kata bahwa oleh juga telah sebagai "
-    "les des une est que qui dans pour par pas sur avec sont ont aux".split()
+    """
+    the and that this with from have has had was were are for not but his her its their they them said
+    says say will would about into than then there what which who whom when where why how also been
+    being over after before more most some such only other could should may might can did does yang dan
+    dari untuk dengan pada dalam akan ini itu tidak kata bahwa oleh juga telah sebagai les des une est
+    que qui dans pour par pas sur avec sont ont aux
+    """.split()
 )
 SUPPORT_MIN = 0.34
 

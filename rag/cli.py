@@ -91,7 +91,8 @@ def index(
         out.print_json(json.dumps(report.to_dict()))
     else:
         out.print(
-            f"[green]indexed[/] {report.articles_total} articles, {report.chunks_total} passages in {report.seconds} s: "
+            f"[green]indexed[/] {report.articles_total} articles, {report.chunks_total} passages "
+            f"in {report.seconds} s: "
             f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
             f"{len(report.unchanged)} unchanged" + ("" if report.changed else " (nothing to embed)"),
             highlight=False,
@@ -113,8 +114,8 @@ def _print_answer(answer: Answer, *, show_sources: bool = True) -> None:
             meta = ", ".join(x for x in (p.outlet, p.published) if x)
             out.print(f"[bold][{c.n}][/] {p.source} — {p.title} ({meta})", highlight=False)
     elif answer.abstained and answer.retrieved:
-        out.print("\n[dim]Closest passages: " + ", ".join(dict.fromkeys(p.source for p in answer.retrieved[:3])) + "[/]",
-                  highlight=False)
+        closest = ", ".join(dict.fromkeys(p.source for p in answer.retrieved[:3]))
+        out.print(f"\n[dim]Closest passages: {closest}[/]", highlight=False)
 
 
 def _stream_answer(bot: Any, question: str, history: list[dict[str, str]] | None) -> Answer:

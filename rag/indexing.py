@@ -168,7 +168,7 @@ def index_paths(
         for start in range(0, len(nodes), EMBED_BATCH):
             batch = nodes[start : start + EMBED_BATCH]
             vectors = embedder.get_text_embedding_batch([n.text for n in batch])
-            for node, vector in zip(batch, vectors):
+            for node, vector in zip(batch, vectors, strict=True):
                 node.embedding = vector
             done += len(batch)
             if progress:

@@ -75,8 +75,9 @@ class ChatModel:
                 stream=True,
             )
             for chunk in response:
-                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
+                choices = getattr(chunk, "choices", None)
+                if choices and choices[0].delta and choices[0].delta.content:
+                    yield choices[0].delta.content
         except _FAILURES as exc:
             raise _explain(exc, self.where, self.timeout) from exc
 

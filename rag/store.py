@@ -6,10 +6,11 @@ Every reader checks them first: an index built another way must be rebuilt, neve
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -151,10 +152,8 @@ class IndexStore:
     @classmethod
     def drop(cls, settings: Settings) -> None:
         client = open_client(settings, create=True)
-        try:
+        with contextlib.suppress(Exception):  # absent already: nothing to drop
             client.delete_collection(settings.collection)
-        except Exception:  # absent already: nothing to drop
-            pass
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -182,7 +181,7 @@ class IndexStore:
         """Record the time of the last change, for `rag status`."""
         meta = self.metadata
         meta.pop("hnsw:space", None)
-        meta["updated_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        meta["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.collection.modify(metadata=meta)
 
     def add(self, nodes: Sequence[TextNode]) -> None:
@@ -228,7 +227,7 @@ class IndexStore:
             VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(k, self.count()))
         )
         hits: list[Hit] = []
-        for node, similarity in zip(result.nodes or [], result.similarities or []):
+        for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
             # ChromaVectorStore reports exp(-distance); in cosine space distance = 1 - cosine.
             cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
             if isinstance(node, TextNode):

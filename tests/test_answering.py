@@ -51,7 +51,9 @@ def test_fence_keeps_article_text_from_faking_sources() -> None:
     assert msgs[0]["role"] == "system"
 
 
-@pytest.mark.parametrize("pieces", [["A [2] b [1] c [2]."], list("A [2] b [1] c [2]."), ["A [", "2", "] b [1", "] c [2", "]."]])
+@pytest.mark.parametrize(
+    "pieces", [["A [2] b [1] c [2]."], list("A [2] b [1] c [2]."), ["A [", "2", "] b [1", "] c [2", "]."]]
+)
 def test_streaming_renumbering_by_first_use(pieces: list[str]) -> None:
     r = CitationRenumberer(3)
     text = "".join(r.feed(p) for p in pieces) + r.finish()

@@ -37,7 +37,7 @@ def test_doc_id_is_relative_path_and_title_falls_back_to_first_line(tmp_path: Pa
         ("Café in Montréal".encode("latin-1"), "Café in Montréal"),
         ("\ufeffBOM utf-8 é".encode(), "BOM utf-8 é"),
         ("UTF-16 ülkë".encode("utf-16"), "UTF-16 ülkë"),
-        ("plain ascii".encode(), "plain ascii"),
+        (b"plain ascii", "plain ascii"),
     ],
 )
 def test_decoding(data: bytes, expected: str) -> None:

@@ -53,7 +53,7 @@ def test_connection_refused_is_explained() -> None:
 
 
 def test_timeout_is_explained() -> None:
-    with OpenAIStub(StubBehaviour(delay=2.0)) as slow, pytest.raises(LLMError, match="did not answer within 0.5 s"):
+    with OpenAIStub(StubBehaviour(delay=2.0)) as slow, pytest.raises(LLMError, match=r"did not answer within 0\.5 s"):
         model(slow.base_url, timeout=0.5).complete([{"role": "user", "content": "hi"}])
 
 
