@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from llama_index.core.embeddings import BaseEmbedding
 
@@ -62,6 +64,8 @@ class Assistant:
         self._chat_model = chat_model
         self._embedder = embedder
         self._retriever: Retriever | None = None
+        self._loading: Future[ChatModel] | None = None
+        self._lock = threading.Lock()
 
     @property
     def embedder(self) -> BaseEmbedding:
@@ -72,8 +76,20 @@ class Assistant:
     @property
     def chat_model(self) -> ChatModel:
         if self._chat_model is None:
-            self._chat_model = make_chat_model(self.settings)
+            self._chat_model = self.warm_up().result()
         return self._chat_model
+
+    def warm_up(self) -> Future[ChatModel]:
+        """Start loading the LLM in the background, so it overlaps with retrieval."""
+        with self._lock:
+            if self._loading is None:
+                if self._chat_model is not None:
+                    self._loading = Future()
+                    self._loading.set_result(self._chat_model)
+                else:
+                    prefix = answer_messages("", [])[:-1]
+                    self._loading = ThreadPoolExecutor(1, "rag-llm").submit(make_chat_model, self.settings, prefix)
+            return self._loading
 
     @property
     def retriever(self) -> Retriever:
@@ -96,6 +112,7 @@ class Assistant:
     def stream(self, question: str, history: History | None = None) -> AnswerStream:
         """Start answering; validation errors are raised here, before any token is produced."""
         question = clean_question(question, self.settings.max_question_chars)
+        self.warm_up()
         holder = AnswerStream(iter(()))
         holder._tokens = self._generate(question, history, holder)
         return holder
