@@ -229,6 +229,56 @@ def evaluate(
         out.print(f"wrote {json_out}", highlight=False)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def ensure_index(settings: Settings) -> None:
+    """Build the index from the articles folder when there is none yet (first start)."""
+    from rag.indexing import index_paths
+    from rag.store import IndexMissingError, IndexStore
+
+    try:
+        if IndexStore.open(settings).count() > 0:
+            return
+    except IndexMissingError:
+        pass
+    out.print(f"No index yet: indexing {settings.articles_dir} …", highlight=False)
+    with _progress() as bar:
+        task = bar.add_task("Embedding passages", total=None)
+        report = index_paths(settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    out.print(f"indexed {report.articles_total} articles, {report.chunks_total} passages", highlight=False)
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --auth")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the page")] = 7860,
+    auth: Annotated[str | None, typer.Option(help="user:password required to open the page (or RAG_UI_AUTH)")] = None,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Allow a non-loopback host without --auth")] = False,
+) -> None:
+    """Open the chat page (http://127.0.0.1:7860) over the current index, building it on first start."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    settings = load_settings(ui_auth=auth)
+    credentials = settings.ui_auth.get_secret_value().split(":", 1) if settings.ui_auth else None
+    if host not in LOOPBACK and credentials is None and not insecure:
+        raise fail(f"--host {host} exposes the page to the network: add --auth user:password "
+                   "(or RAG_UI_AUTH), or --insecure if you really mean it", 2)
+    from rag.assistant import Assistant
+    from ui.app import build_app, launch_kwargs
+
+    with friendly_errors():
+        ensure_index(settings)
+        bot = Assistant(settings)
+        bot.warm_up()
+        demo = build_app(settings, bot)
+    out.print(f"Chat page on http://{'127.0.0.1' if host in LOOPBACK else host}:{port}  (Ctrl-C to stop)",
+              highlight=False)
+    demo.queue(default_concurrency_limit=8).launch(
+        server_name=host, server_port=port, share=False, quiet=True, show_error=False,
+        auth=(credentials[0], credentials[1]) if credentials else None, **launch_kwargs(),
+    )
+
+
 @app.command()
 def config() -> None:
     """Print the effective settings (secrets masked) and where they come from."""

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
 
     api_token: SecretStr | None = Field(None, description="Bearer token required for API writes")
     ui_auth: SecretStr | None = Field(None, description="user:password protecting the UI")
+    admin_password: SecretStr | None = Field(None, description="Password to add or remove articles in the UI")
     openai_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY")
     )

@@ -1,0 +1,77 @@
+"""Managing the article collection from the chat page or an API: list, add uploads, remove.
+
+Uploaded files are copied into the articles folder (so a later `rag index` keeps them) under a
+safe name, checked like any article, and indexed incrementally: only they are embedded.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from llama_index.core.embeddings import BaseEmbedding
+
+from rag.documents import SUPPORTED_SUFFIXES, ArticleError, read_article_text
+from rag.indexing import IndexReport, Progress, index_paths
+from rag.settings import Settings
+from rag.store import IndexStore, StoredDocument
+
+
+class LibraryError(ValueError):
+    """A refused change to the collection, explained in one line."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    path: Path
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot escape the articles folder or hide as a dotfile."""
+    base = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name).strip()
+    base = re.sub(r"[\x00-\x1f/]", "", base).lstrip(".")
+    if not base or Path(base).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise LibraryError(f"{name!r}: only {', '.join(SUPPORTED_SUFFIXES)} articles can be added")
+    return base[:200]
+
+
+def list_articles(settings: Settings) -> list[StoredDocument]:
+    store = IndexStore.open(settings)
+    return sorted(store.documents().values(), key=lambda d: d.doc_id)
+
+
+def add_articles(settings: Settings, uploads: list[Upload], *, embedder: BaseEmbedding | None = None,
+                 progress: Progress | None = None) -> IndexReport:
+    """Check, copy and index uploaded files; nothing is copied unless every file reads as an article."""
+    if not uploads:
+        raise LibraryError("choose one or more .txt, .md or .html files first")
+    planned: list[tuple[Upload, str]] = []
+    for upload in uploads:
+        name = safe_name(upload.name)
+        try:
+            read_article_text(upload.path)
+        except ArticleError as exc:
+            raise LibraryError(f"{upload.name}: {exc}") from exc
+        planned.append((upload, name))
+    folder = Path(settings.articles_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for upload, name in planned:
+        shutil.copyfile(upload.path, folder / name)
+    return index_paths(settings, [folder], embedder=embedder, progress=progress)
+
+
+def remove_article(settings: Settings, doc_id: str) -> None:
+    """Drop an article's passages from the index and its file from the articles folder."""
+    store = IndexStore.open(settings)
+    if doc_id not in store.documents():
+        raise LibraryError(f"no indexed article {doc_id!r}")
+    store.delete_document(doc_id)
+    store.touch()
+    folder = Path(settings.articles_dir).resolve()
+    path = (folder / doc_id).resolve()
+    if path.is_relative_to(folder) and path.is_file():
+        path.unlink()

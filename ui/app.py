@@ -1,0 +1,227 @@
+"""The chat page: streamed answers with clickable citations, and an Articles tab to manage the index.
+
+One `Assistant` (and so one loaded model) serves every visitor; each visitor's conversation lives
+in their own `gr.State`, so two browsers never see each other's chat.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from rag.answering import Answer, QuestionError
+from rag.assistant import Assistant
+from rag.embeddings import embedding_id
+from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article
+from rag.llm import LLMError
+from rag.settings import Settings
+from rag.store import StoreError
+from ui.render import CSS, HEAD, LANGUAGES, answer_html, sources_html
+
+EXAMPLES = [
+    "How much money did Trudeau announce for military equipment?",
+    "Who is Russia's ambassador to Canada?",
+    "What memorial did Melanie Joly visit in Kyiv?",
+    "Berapa banyak kendaraan lapis baja yang akan dikirim Kanada ke Ukraina?",
+]
+ARTICLE_COLUMNS = ["article", "title", "outlet", "date", "language", "passages"]
+
+
+@dataclass
+class ChatState:
+    """One visitor's conversation: what the LLM sees as history, and the answers shown so far."""
+
+    history: list[dict[str, str]] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+
+
+def status_line(settings: Settings) -> str:
+    try:
+        docs = list_articles(settings)
+        counts = f"{len(docs)} articles, {sum(d.chunks for d in docs)} passages indexed"
+    except StoreError:
+        counts = "index is empty: add articles in the Articles tab or run `rag index`"
+    llm = f"{settings.llm_backend} · {settings.llm_model_name}"
+    return f'<div class="rag-status">LLM <b>{html.escape(llm)}</b> · embeddings ' \
+           f'<b>{html.escape(embedding_id(settings))}</b> · {html.escape(counts)}</div>'
+
+
+def articles_table(settings: Settings) -> list[list[Any]]:
+    try:
+        docs = list_articles(settings)
+    except StoreError:
+        return []
+    return [[d.doc_id, d.title, d.outlet, d.published, LANGUAGES.get(d.language, d.language), d.chunks] for d in docs]
+
+
+def all_sources_html(state: ChatState) -> str:
+    """Sources of the latest answer, then earlier answers' sources folded, so every [n] resolves."""
+    if not state.answers:
+        return sources_html(None, 0)
+    latest = len(state.answers) - 1
+    parts = [sources_html(state.answers[latest], latest)]
+    earlier = "".join(sources_html(state.answers[t], t) for t in range(latest - 1, -1, -1))
+    if earlier:
+        parts.append(f'<details class="rag-earlier"><summary>Sources of earlier answers</summary>{earlier}</details>')
+    return "".join(parts)
+
+
+def friendly(exc: Exception) -> str:
+    if isinstance(exc, LLMError):
+        return f"⚠️ The language model did not answer: {exc}."
+    if isinstance(exc, StoreError):
+        return f"⚠️ {exc}. You can add articles in the Articles tab."
+    return f"⚠️ {exc}"
+
+
+def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Blocks:
+    bot = assistant or Assistant(settings)
+
+    def respond(question: str, messages: list[dict[str, Any]], state: ChatState) -> Iterator[tuple[Any, ...]]:
+        messages = list(messages or [])
+        try:
+            stream = bot.stream(question, history=state.history)
+        except QuestionError as exc:
+            yield messages, state, question, gr.skip(), f"⚠️ {exc}"
+            return
+        messages += [{"role": "user", "content": html.escape(question.strip())},
+                     {"role": "assistant", "content": "…"}]
+        yield messages, state, "", gr.skip(), ""
+        shown = ""
+        try:
+            for token in stream:
+                shown += token
+                messages[-1] = {"role": "assistant", "content": html.escape(shown)}
+                yield messages, state, "", gr.skip(), ""
+        except (LLMError, StoreError) as exc:
+            messages[-1] = {"role": "assistant", "content": html.escape(friendly(exc))}
+            yield messages, state, question, gr.skip(), friendly(exc)
+            return
+        answer = stream.answer
+        assert answer is not None
+        turn = len(state.answers)
+        state = ChatState(
+            history=[*state.history, {"role": "user", "content": question},
+                     {"role": "assistant", "content": answer.text}],
+            answers=[*state.answers, answer],
+        )
+        messages[-1] = {"role": "assistant", "content": answer_html(answer, turn)}
+        yield messages, state, "", all_sources_html(state), ""
+
+    def new_chat() -> tuple[Any, ...]:
+        return [], ChatState(), "", sources_html(None, 0), ""
+
+    def check_password(password: str) -> None:
+        secret = settings.admin_password
+        if secret is not None and not hmac.compare_digest(password.encode(), secret.get_secret_value().encode()):
+            raise LibraryError("wrong password: changing the index needs the admin password")
+
+    def add(files: list[str] | None, password: str,
+            progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio injects it
+        try:
+            check_password(password or "")
+            uploads = [Upload(Path(f).name, Path(f)) for f in (files or [])]
+            progress(0, desc="Reading articles")
+            report = add_articles(settings, uploads, embedder=bot.embedder,
+                                  progress=lambda done, total: progress((done, max(total, 1)),
+                                                                        desc="Embedding passages"))
+        except (LibraryError, StoreError) as exc:
+            return gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip()
+        added = ", ".join(report.added + report.updated) or "nothing new"
+        dups = "".join(f"; {d['doc_id']} duplicates {d['same_as']}" for d in report.duplicates)
+        message = f"✅ Indexed {added} ({report.chunks_embedded} passages, {report.seconds} s){dups}. Ask away."
+        return (articles_table(settings), message, None, status_line(settings),
+                gr.update(choices=[r[0] for r in articles_table(settings)]))
+
+    def remove(doc_id: str | None, password: str) -> tuple[Any, ...]:
+        try:
+            check_password(password or "")
+            if not doc_id:
+                raise LibraryError("choose an article to remove")
+            remove_article(settings, doc_id)
+        except (LibraryError, StoreError) as exc:
+            return gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip()
+        rows = articles_table(settings)
+        return rows, f"🗑️ Removed {doc_id}.", status_line(settings), gr.update(choices=[r[0] for r in rows], value=None)
+
+    def refresh() -> tuple[Any, ...]:
+        rows = articles_table(settings)
+        return status_line(settings), rows, gr.update(choices=[r[0] for r in rows])
+
+    def pick_example(evt: gr.SelectData) -> str:
+        return str(evt.value["text"] if isinstance(evt.value, dict) else evt.value)
+
+    with gr.Blocks(title="rag — ask the news articles", analytics_enabled=False) as demo:
+        state = gr.State(ChatState())
+        status = gr.HTML(status_line(settings), elem_id="rag-status")
+        with gr.Tab("Chat"), gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    elem_id="rag-chat", height=520, buttons=["copy"], label="Answers cite their sources",
+                    examples=[{"text": q} for q in EXAMPLES],
+                    placeholder="Ask a question about the indexed news articles. Every claim links to its source.",
+                )
+                with gr.Row():
+                    question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
+                                          elem_id="rag-question", max_lines=4, submit_btn=False)
+                    ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="rag-ask")
+                    new_btn = gr.Button("New chat", scale=1, min_width=80, elem_id="rag-new")
+                notice = gr.Markdown(elem_id="rag-notice")
+            with gr.Column(scale=2):
+                sources = gr.HTML(sources_html(None, 0), elem_id="rag-sources")
+        with gr.Tab("Articles"):
+            table = gr.Dataframe(value=articles_table(settings), headers=ARTICLE_COLUMNS, interactive=False,
+                                 elem_id="rag-articles", wrap=True)
+            with gr.Row():
+                files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
+                                file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="rag-upload")
+                with gr.Column():
+                    password = gr.Textbox(label="Admin password", type="password", elem_id="rag-password",
+                                          visible=settings.admin_password is not None)
+                    add_btn = gr.Button("Add to index", variant="primary", elem_id="rag-add")
+                    doc = gr.Dropdown(label="Article to remove", choices=[r[0] for r in articles_table(settings)],
+                                      elem_id="rag-remove-choice")
+                    remove_btn = gr.Button("Remove article", variant="stop", elem_id="rag-remove")
+            articles_msg = gr.Markdown(elem_id="rag-articles-msg")
+
+        chat_outputs = [chatbot, state, question, sources, notice]
+        ask_btn.click(respond, [question, chatbot, state], chat_outputs, api_visibility="private",
+                      concurrency_limit=8)
+        question.submit(respond, [question, chatbot, state], chat_outputs, api_visibility="private",
+                        concurrency_limit=8)
+        chatbot.example_select(pick_example, None, question, api_visibility="private").then(
+            respond, [question, chatbot, state], chat_outputs, api_visibility="private", concurrency_limit=8)
+        new_btn.click(new_chat, None, chat_outputs, api_visibility="private")
+        add_btn.click(add, [files, password], [table, articles_msg, files, status, doc], api_visibility="private")
+        remove_btn.click(remove, [doc, password], [table, articles_msg, status, doc], api_visibility="private")
+        demo.load(refresh, None, [status, table, doc], api_visibility="private")
+
+        def ask_api(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
+            """Answer a question; same JSON as `rag ask --json`. `history`: earlier turns."""
+            try:
+                return bot.ask(question, history=history or None).to_dict()
+            except (QuestionError, LLMError, StoreError) as exc:
+                raise gr.Error(str(exc)) from exc
+
+        def articles_api() -> list[dict[str, Any]]:
+            """The indexed articles with their metadata and passage counts."""
+            return [dict(zip(ARTICLE_COLUMNS, row, strict=True)) for row in articles_table(settings)]
+
+        gr.api(ask_api, api_name="ask", concurrency_limit=8)
+        gr.api(articles_api, api_name="articles")
+    return demo
+
+
+def theme() -> gr.themes.Base:
+    """The default look with system fonts: nothing is fetched from a font CDN, so it works offline."""
+    return gr.themes.Soft(font=("system-ui", "sans-serif"), font_mono=("ui-monospace", "monospace"))
+
+
+def launch_kwargs() -> dict[str, Any]:
+    return {"theme": theme(), "css": CSS, "head": HEAD, "footer_links": ["api"]}

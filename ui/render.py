@@ -1,0 +1,128 @@
+"""HTML for the chat page: answers with clickable citations and the passages they point to.
+
+Pure functions over `Answer`s. Everything that came from a model or an article is escaped
+before it is placed in markup, so neither can inject HTML or script into the page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from rag.answering import Answer, Citation, split_sentences, support
+from rag.retrieval import Passage
+
+ABSTAIN_MESSAGE = "The articles don't say."
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+LANGUAGES = {"en": "English", "id": "Indonesian", "fr": "French", "de": "German", "es": "Spanish",
+             "ru": "Russian", "uk": "Ukrainian"}
+
+
+def anchor(turn: int, n: int) -> str:
+    return f"rag-src-{turn}-{n}"
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The answer text with each `[n]` turned into a link to its passage card."""
+    if answer.abstained:
+        closest = "Closest passages are listed under Sources for reading." if answer.retrieved else ""
+        return f'<span class="rag-abstain">{html.escape(ABSTAIN_MESSAGE)}</span> {closest}'.strip()
+    known = {c.n for c in answer.citations}
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return match.group(0)
+        return (f'<a class="rag-cite" href="#{anchor(turn, n)}" data-turn="{turn}" data-n="{n}" '
+                f'title="Open source {n}">[{n}]</a>')
+
+    return _MARKER.sub(link, html.escape(answer.text))
+
+
+def supporting_sentence(passage_text: str, claims: Sequence[str]) -> str | None:
+    """The passage sentence that best backs what the answer said with this citation."""
+    sentences = split_sentences(passage_text)
+    if not sentences or not claims:
+        return None
+    claim = " ".join(claims)
+    best = max(sentences, key=lambda s: support(claim, s) + support(s, claim))
+    return best if support(claim, best) > 0 else None
+
+
+def claims_citing(answer: Answer, n: int) -> list[str]:
+    return [_MARKER.sub("", s) for s in split_sentences(answer.text) if f"[{n}]" in s]
+
+
+def highlighted(passage_text: str, sentence: str | None) -> str:
+    text = html.escape(passage_text)
+    if not sentence:
+        return text
+    target = html.escape(sentence)
+    return text.replace(target, f"<mark>{target}</mark>", 1)
+
+
+def _meta_line(p: Passage) -> str:
+    parts = [p.outlet, p.published, LANGUAGES.get(p.language, p.language)]
+    return " · ".join(html.escape(x) for x in parts if x)
+
+
+def citation_card(citation: Citation, answer: Answer, turn: int) -> str:
+    p = citation.passage
+    sentence = supporting_sentence(p.text, claims_citing(answer, citation.n))
+    return (
+        f'<details class="rag-source" id="{anchor(turn, citation.n)}" open>'
+        f'<summary><b>[{citation.n}]</b> {html.escape(p.title or p.source)}</summary>'
+        f'<div class="rag-meta">{_meta_line(p)} · score {p.score:.2f} · <code>{html.escape(p.source)}</code></div>'
+        f'<blockquote class="rag-passage">{highlighted(p.text, sentence)}</blockquote></details>'
+    )
+
+
+def sources_html(answer: Answer | None, turn: int) -> str:
+    """The sources panel: only the cited passages, or the closest ones after an abstention."""
+    if answer is None:
+        return '<div class="rag-sources-empty">Sources of the latest answer appear here.</div>'
+    if answer.citations:
+        cards = "".join(citation_card(c, answer, turn) for c in answer.citations)
+        return f'<div class="rag-sources"><h3>Sources</h3>{cards}</div>'
+    if answer.retrieved:
+        items = "".join(
+            f'<details class="rag-source rag-closest"><summary>{html.escape(p.title or p.source)}</summary>'
+            f'<div class="rag-meta">{_meta_line(p)} · score {p.score:.2f} · <code>{html.escape(p.source)}</code>'
+            f'</div><blockquote class="rag-passage">{html.escape(p.text)}</blockquote></details>'
+            for p in answer.retrieved[:3]
+        )
+        return (f'<div class="rag-sources"><h3>{html.escape(ABSTAIN_MESSAGE)}</h3>'
+                f"<p>Closest passages, not cited:</p>{items}</div>")
+    return '<div class="rag-sources-empty">No passages were found.</div>'
+
+
+CSS = """
+.rag-cite { font-weight: 600; text-decoration: none; padding: 0 1px; cursor: pointer; }
+.rag-cite:hover { text-decoration: underline; }
+.rag-abstain { font-style: italic; }
+.rag-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin: 8px 0; }
+.rag-source:target, .rag-source.rag-active { outline: 3px solid var(--color-accent); }
+.rag-meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
+.rag-passage { margin: 6px 0; font-size: 0.92em; line-height: 1.45; }
+.rag-passage mark { padding: 0 2px; }
+.rag-status { font-size: 0.85em; opacity: 0.85; }
+"""
+
+# Clicking [n] opens and highlights the passage card; works for cards rendered later too.
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.rag-cite");
+  if (!link) return;
+  event.preventDefault();
+  const id = link.getAttribute("href").slice(1);
+  const card = document.getElementById(id);
+  if (!card) return;
+  document.querySelectorAll(".rag-source.rag-active").forEach((el) => el.classList.remove("rag-active"));
+  card.open = true;
+  card.classList.add("rag-active");
+  card.scrollIntoView({behavior: "smooth", block: "center"});
+});
+</script>
+"""
