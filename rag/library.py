@@ -46,22 +46,28 @@ def list_articles(settings: Settings) -> list[StoredDocument]:
 
 def add_articles(settings: Settings, uploads: list[Upload], *, embedder: BaseEmbedding | None = None,
                  progress: Progress | None = None) -> IndexReport:
-    """Check, copy and index uploaded files; nothing is copied unless every file reads as an article."""
+    """Check, copy and index uploaded files. A bad file is reported and the others still go in."""
     if not uploads:
         raise LibraryError("choose one or more .txt, .md or .html files first")
-    planned: list[tuple[Upload, str]] = []
+    accepted: list[tuple[Upload, str]] = []
+    refused: list[dict[str, str]] = []
     for upload in uploads:
-        name = safe_name(upload.name)
         try:
+            name = safe_name(upload.name)
             read_article_text(upload.path)
-        except ArticleError as exc:
-            raise LibraryError(f"{upload.name}: {exc}") from exc
-        planned.append((upload, name))
+        except (ArticleError, LibraryError) as exc:
+            refused.append({"path": upload.name, "reason": str(exc).removeprefix(f"{upload.name!r}: ")})
+            continue
+        accepted.append((upload, name))
+    if not accepted:
+        raise LibraryError("; ".join(f"{r['path']}: {r['reason']}" for r in refused))
     folder = Path(settings.articles_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    for upload, name in planned:
+    for upload, name in accepted:
         shutil.copyfile(upload.path, folder / name)
-    return index_paths(settings, [folder], embedder=embedder, progress=progress)
+    report = index_paths(settings, [folder], embedder=embedder, progress=progress)
+    report.skipped = refused + report.skipped
+    return report
 
 
 def remove_article(settings: Settings, doc_id: str) -> None:

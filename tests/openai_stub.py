@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ class StubBehaviour:
     reply: Reply = "Stub answer [1]."
     status: int = 200
     delay: float = 0.0
+    chunk_delay: float = 0.0
     empty_stream: bool = False
     garbage: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -34,6 +36,35 @@ def fake_embedding(text: str, dim: int = 16) -> list[float]:
     raw = [b / 255.0 - 0.5 for b in digest[:dim]]
     norm = sum(x * x for x in raw) ** 0.5 or 1.0
     return [x / norm for x in raw]
+
+
+_WORDS = re.compile(r"\w{4,}")
+
+
+def extractive_reply(request: dict[str, Any]) -> str:
+    """Behave like a careful RAG model: quote the source sentence closest to the question, cite it.
+
+    Rewrite requests (follow-ups) get the last question with the first user turn appended, so a
+    test can see that the conversation reached the model.
+    """
+    user = request["messages"][-1]["content"]
+    if "Rewritten question" in user:
+        last = user.split("Last question:", 1)[1].split("\n", 1)[0].strip()
+        first = re.search(r"^User: (.*)$", user, re.MULTILINE)
+        return f"{last} ({first.group(1)})" if first else last
+    question = {w.lower() for w in _WORDS.findall(user.rsplit("Question:", 1)[-1])}
+    best: tuple[int, str, str] = (0, "", "")
+    for line in user.splitlines():
+        match = re.match(r"\[(\d+)\] (?:[^:]*: )?(.*)", line)
+        if not match:
+            continue
+        for sentence in re.split(r"(?<=[.!?])\s+", match.group(2)):
+            overlap = len(question & {w.lower() for w in _WORDS.findall(sentence)})
+            if overlap > best[0]:
+                best = (overlap, match.group(1), sentence.strip())
+    if best[0] < 2:
+        return "I don't know."
+    return f"{best[2].rstrip('.')} [{best[1]}]."
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -102,6 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
                      "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.flush()
+            if behaviour.chunk_delay:
+                time.sleep(behaviour.chunk_delay)
         done = {"id": "chatcmpl-stub", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": request.get("model", "stub"), "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
         self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())

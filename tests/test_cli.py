@@ -129,3 +129,9 @@ def test_eval_bad_file_is_one_line(env: OpenAIStub, tmp_path: Path) -> None:
     bad.write_text("{nope\n")
     result = runner.invoke(app, ["eval", str(bad)])
     assert result.exit_code == 1 and "bad.jsonl:1" in result.output
+
+
+def test_ui_refuses_public_host_without_auth() -> None:
+    result = runner.invoke(app, ["ui", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "--auth" in result.output and "Traceback" not in result.output

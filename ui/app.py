@@ -74,10 +74,10 @@ def all_sources_html(state: ChatState) -> str:
 
 def friendly(exc: Exception) -> str:
     if isinstance(exc, LLMError):
-        return f"⚠️ The language model did not answer: {exc}."
+        return f"Problem: the language model did not answer: {exc}."
     if isinstance(exc, StoreError):
-        return f"⚠️ {exc}. You can add articles in the Articles tab."
-    return f"⚠️ {exc}"
+        return f"Problem: {exc}. You can add articles in the Articles tab."
+    return f"Problem: {exc}"
 
 
 def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Blocks:
@@ -88,7 +88,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
         try:
             stream = bot.stream(question, history=state.history)
         except QuestionError as exc:
-            yield messages, state, question, gr.skip(), f"⚠️ {exc}"
+            yield messages, state, question, gr.skip(), f"Problem: {exc}"
             return
         messages += [{"role": "user", "content": html.escape(question.strip())},
                      {"role": "assistant", "content": "…"}]
@@ -100,7 +100,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
                 messages[-1] = {"role": "assistant", "content": html.escape(shown)}
                 yield messages, state, "", gr.skip(), ""
         except (LLMError, StoreError) as exc:
-            messages[-1] = {"role": "assistant", "content": html.escape(friendly(exc))}
+            messages[-1] = {"role": "assistant",
+                            "content": f'<span class="rag-error">{html.escape(friendly(exc))}</span>'}
             yield messages, state, question, gr.skip(), friendly(exc)
             return
         answer = stream.answer
@@ -132,12 +133,14 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
                                   progress=lambda done, total: progress((done, max(total, 1)),
                                                                         desc="Embedding passages"))
         except (LibraryError, StoreError) as exc:
-            return gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), f"Problem: {exc}", None, gr.skip(), gr.skip()
         added = ", ".join(report.added + report.updated) or "nothing new"
-        dups = "".join(f"; {d['doc_id']} duplicates {d['same_as']}" for d in report.duplicates)
-        message = f"✅ Indexed {added} ({report.chunks_embedded} passages, {report.seconds} s){dups}. Ask away."
+        notes = [f"{d['doc_id']} has the same text as {d['same_as']}, indexed once" for d in report.duplicates]
+        notes += [f"skipped {s['path']}: {s['reason']}" for s in report.skipped]
+        message = f"Indexed {added} ({report.chunks_embedded} passages, {report.seconds} s). Ask away." + \
+            "".join(f"\n\nNote: {n}" for n in notes)
         return (articles_table(settings), message, None, status_line(settings),
-                gr.update(choices=[r[0] for r in articles_table(settings)]))
+                gr.update(choices=[r[0] for r in articles_table(settings)], value=None))
 
     def remove(doc_id: str | None, password: str) -> tuple[Any, ...]:
         try:
@@ -146,13 +149,13 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
                 raise LibraryError("choose an article to remove")
             remove_article(settings, doc_id)
         except (LibraryError, StoreError) as exc:
-            return gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip()
+            return gr.skip(), f"Problem: {exc}", gr.skip(), gr.skip()
         rows = articles_table(settings)
-        return rows, f"🗑️ Removed {doc_id}.", status_line(settings), gr.update(choices=[r[0] for r in rows], value=None)
+        return rows, f"Removed {doc_id}.", status_line(settings), gr.update(choices=[r[0] for r in rows], value=None)
 
     def refresh() -> tuple[Any, ...]:
         rows = articles_table(settings)
-        return status_line(settings), rows, gr.update(choices=[r[0] for r in rows])
+        return status_line(settings), rows, gr.update(choices=[r[0] for r in rows], value=None)
 
     def pick_example(evt: gr.SelectData) -> str:
         return str(evt.value["text"] if isinstance(evt.value, dict) else evt.value)
@@ -186,7 +189,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
                                           visible=settings.admin_password is not None)
                     add_btn = gr.Button("Add to index", variant="primary", elem_id="rag-add")
                     doc = gr.Dropdown(label="Article to remove", choices=[r[0] for r in articles_table(settings)],
-                                      elem_id="rag-remove-choice")
+                                      value=None, elem_id="rag-remove-choice")
                     remove_btn = gr.Button("Remove article", variant="stop", elem_id="rag-remove")
             articles_msg = gr.Markdown(elem_id="rag-articles-msg")
 
