@@ -91,9 +91,12 @@ def fence(text: str) -> str:
 
 
 def format_sources(passages: Sequence[Passage]) -> str:
+    """One line per passage: `[n] outlet, date, "title": text`. The title gives the model context
+    the passage itself may lack (and, for a foreign-language article, often a translation)."""
     lines = []
     for i, p in enumerate(passages, start=1):
-        label = ", ".join(x for x in (p.outlet, p.published) if x)
+        title = f'"{p.title}"' if p.title else ""
+        label = ", ".join(x for x in (p.outlet, p.published, title) if x)
         body = fence(p.text)
         lines.append(f"[{i}] {fence(label)}: {body}" if label else f"[{i}] {body}")
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from rag.answering import (
     parse_rewrite,
     rewrite_messages,
 )
-from rag.embeddings import make_embedding
+from rag.embeddings import make_aux_embedding, make_embedding
 from rag.indexing import build_info
 from rag.llm import ChatModel, make_chat_model
 from rag.retrieval import Passage, Retriever
@@ -64,6 +64,7 @@ class Assistant:
         self._chat_model = chat_model
         self._embedder = embedder
         self._retriever: Retriever | None = None
+        self._aux_embedder: BaseEmbedding | None = None
         self._loading: Future[ChatModel] | None = None
         self._lock = threading.Lock()
 
@@ -72,6 +73,12 @@ class Assistant:
         if self._embedder is None:
             self._embedder = make_embedding(self.settings)
         return self._embedder
+
+    @property
+    def aux_embedder(self) -> BaseEmbedding | None:
+        if self._aux_embedder is None:
+            self._aux_embedder = make_aux_embedding(self.settings)
+        return self._aux_embedder
 
     @property
     def chat_model(self) -> ChatModel:
@@ -96,7 +103,7 @@ class Assistant:
         if self._retriever is None:
             dim = len(self.embedder.get_query_embedding("dimension probe"))
             store = IndexStore.open(self.settings, build_info(self.settings, dim))
-            self._retriever = Retriever(store, self.embedder, self.settings.retrieve_k)
+            self._retriever = Retriever(store, self.embedder, self.settings.retrieve_k, self.aux_embedder)
         return self._retriever
 
     def standalone(self, question: str, history: History | None) -> str:

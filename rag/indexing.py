@@ -19,7 +19,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from rag.documents import Article, scan
-from rag.embeddings import embedding_id, make_embedding
+from rag.embeddings import USE_MODEL_ID, embedding_id, make_aux_embedding, make_embedding
 from rag.settings import Settings
 from rag.store import BuildInfo, IndexStore, StoredDocument
 
@@ -62,7 +62,8 @@ class Plan:
 
 
 def build_info(settings: Settings, dim: int) -> BuildInfo:
-    return BuildInfo(embedding_id(settings), dim, settings.chunk_size, settings.chunk_overlap)
+    aux = USE_MODEL_ID if settings.fusion == "use" else ""
+    return BuildInfo(embedding_id(settings), dim, settings.chunk_size, settings.chunk_overlap, aux)
 
 
 def make_plan(
@@ -138,6 +139,7 @@ def index_paths(
     *,
     rebuild: bool = False,
     embedder: BaseEmbedding | None = None,
+    aux_embedder: BaseEmbedding | None = None,
     progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index in step with `paths` (default: the articles folder)."""
@@ -146,6 +148,7 @@ def index_paths(
     found = scan(roots)
     report = IndexReport(skipped=[{"path": s.path, "reason": s.reason} for s in found.skipped])
     embedder = embedder or make_embedding(settings)
+    aux_embedder = aux_embedder or make_aux_embedding(settings)
     dim = len(embedder.get_query_embedding("dimension probe"))
     info = build_info(settings, dim)
     if rebuild:
@@ -165,19 +168,20 @@ def index_paths(
     if progress:
         progress(0, total)
     for article, nodes in chunked:
+        aux_vectors: list[list[float]] = []
         for start in range(0, len(nodes), EMBED_BATCH):
             batch = nodes[start : start + EMBED_BATCH]
             vectors = embedder.get_text_embedding_batch([n.text for n in batch])
             for node, vector in zip(batch, vectors, strict=True):
                 node.embedding = vector
+            if aux_embedder is not None:
+                aux_vectors += aux_embedder.get_text_embedding_batch([n.text for n in batch])
             done += len(batch)
             if progress:
                 progress(done, total)
-        store.add(nodes)
+        store.add(nodes, aux_vectors if aux_embedder is not None else None)
         if article.doc_id in plan.stale:
-            store.collection.delete(
-                where={"$and": [{"doc_id": article.doc_id}, {"content_hash": plan.stale[article.doc_id]}]}
-            )
+            store.delete_where({"$and": [{"doc_id": article.doc_id}, {"content_hash": plan.stale[article.doc_id]}]})
             report.updated.append(article.doc_id)
         else:
             report.added.append(article.doc_id)

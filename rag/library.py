@@ -45,7 +45,7 @@ def list_articles(settings: Settings) -> list[StoredDocument]:
 
 
 def add_articles(settings: Settings, uploads: list[Upload], *, embedder: BaseEmbedding | None = None,
-                 progress: Progress | None = None) -> IndexReport:
+                 aux_embedder: BaseEmbedding | None = None, progress: Progress | None = None) -> IndexReport:
     """Check, copy and index uploaded files. A bad file is reported and the others still go in."""
     if not uploads:
         raise LibraryError("choose one or more .txt, .md or .html files first")
@@ -65,7 +65,7 @@ def add_articles(settings: Settings, uploads: list[Upload], *, embedder: BaseEmb
     folder.mkdir(parents=True, exist_ok=True)
     for upload, name in accepted:
         shutil.copyfile(upload.path, folder / name)
-    report = index_paths(settings, [folder], embedder=embedder, progress=progress)
+    report = index_paths(settings, [folder], embedder=embedder, aux_embedder=aux_embedder, progress=progress)
     report.skipped = refused + report.skipped
     return report
 

@@ -43,15 +43,37 @@ def passage_from_hit(hit: Hit) -> Passage:
     )
 
 
-class Retriever:
-    """Dense retrieval over the Chroma store with the index's own embedding model."""
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[str]:
+    """Fuse rankings of ids: each list gives 1/(k + rank); the sum orders the result."""
+    score: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            score[item] = score.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(score, key=lambda item: -score[item])
 
-    def __init__(self, store: IndexStore, embedder: BaseEmbedding, top_k: int) -> None:
+
+class Retriever:
+    """Dense retrieval with the index's embedding model, fused with a second model when the index
+    has one (reciprocal rank fusion over each model's own query embedding)."""
+
+    def __init__(self, store: IndexStore, embedder: BaseEmbedding, top_k: int,
+                 aux_embedder: BaseEmbedding | None = None, depth: int = 20) -> None:
         self.store = store
         self.embedder = embedder
+        self.aux_embedder = aux_embedder if store.aux is not None else None
         self.top_k = top_k
+        self.depth = depth
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        k = k or self.top_k
         embedding = self.embedder.get_query_embedding(question)
-        hits = self.store.query(embedding, k or self.top_k)
-        return [passage_from_hit(h) for h in hits]
+        if self.aux_embedder is None:
+            return [passage_from_hit(h) for h in self.store.query(embedding, k)]
+        depth = max(self.depth, k)
+        dense = self.store.query(embedding, depth)
+        aux_ids = self.store.query_aux(self.aux_embedder.get_query_embedding(question), depth)
+        by_id = {h.node.node_id: h for h in dense}
+        fused = reciprocal_rank_fusion([list(by_id), aux_ids])[:k]
+        missing = [i for i in fused if i not in by_id]
+        by_id.update({h.node.node_id: h for h in self.store.fetch(missing, embedding)})
+        return [passage_from_hit(by_id[i]) for i in fused if i in by_id]

@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Field(Path.home() / ".cache" / "rag", description="Where the local GGUF is assembled")
 
     embedding: str = Field(LOCAL_EMBEDDING, description="'e5' (bundled) or 'openai:<model name>'")
-    chunk_size: int = Field(128, ge=32, le=2048, description="Chunk size in tokens")
+    fusion: Literal["use", "none"] = Field("use", description="Second dense model fused by reciprocal rank")
+    chunk_size: int = Field(96, ge=32, le=2048, description="Chunk size in tokens")
     chunk_overlap: int = Field(16, ge=0, le=512)
     top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM")
     retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")

@@ -21,7 +21,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _PAGE = 1000
 
 
@@ -45,6 +45,7 @@ class BuildInfo:
     embedding_dim: int
     chunk_size: int
     chunk_overlap: int
+    aux_model: str = ""
 
     def as_metadata(self) -> dict[str, Any]:
         return {
@@ -52,6 +53,7 @@ class BuildInfo:
             "embedding_dim": self.embedding_dim,
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
+            "aux_model": self.aux_model,
             "schema": SCHEMA_VERSION,
         }
 
@@ -113,12 +115,18 @@ def open_client(settings: Settings, *, create: bool) -> Any:
         ) from exc
 
 
-class IndexStore:
-    """One Chroma collection of article chunks, via LlamaIndex's `ChromaVectorStore`."""
+def aux_name(collection: str) -> str:
+    return f"{collection}__aux"
 
-    def __init__(self, client: Any, collection: Any) -> None:
+
+class IndexStore:
+    """A Chroma collection of article chunks (via LlamaIndex's `ChromaVectorStore`), plus a
+    companion collection with the same ids holding the second model's vectors for fusion."""
+
+    def __init__(self, client: Any, collection: Any, aux: Any | None = None) -> None:
         self.client = client
         self.collection = collection
+        self.aux = aux
         self.vector_store = ChromaVectorStore(chroma_collection=collection)
 
     @classmethod
@@ -131,7 +139,14 @@ class IndexStore:
             raise IndexMissingError(
                 f"the index has no collection {settings.collection!r}; build it with `rag index`"
             ) from exc
-        store = cls(client, collection)
+        aux = None
+        if (collection.metadata or {}).get("aux_model"):
+            try:
+                aux = client.get_collection(aux_name(settings.collection))
+            except Exception as exc:
+                raise IndexMismatchError("the index is missing its fusion vectors; rebuild it with "
+                                         "`rag index --rebuild`") from exc
+        store = cls(client, collection, aux)
         if expected is not None:
             store.check(expected)
         return store
@@ -145,15 +160,20 @@ class IndexStore:
             metadata=build.as_metadata(),
             configuration={"hnsw": {"space": "cosine"}},
         )
-        store = cls(client, collection)
+        aux = None
+        if build.aux_model:
+            aux = client.get_or_create_collection(aux_name(settings.collection),
+                                                  configuration={"hnsw": {"space": "cosine"}})
+        store = cls(client, collection, aux)
         store.check(build)
         return store
 
     @classmethod
     def drop(cls, settings: Settings) -> None:
         client = open_client(settings, create=True)
-        with contextlib.suppress(Exception):  # absent already: nothing to drop
-            client.delete_collection(settings.collection)
+        for name in (settings.collection, aux_name(settings.collection)):
+            with contextlib.suppress(Exception):  # absent already: nothing to drop
+                client.delete_collection(name)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -184,12 +204,25 @@ class IndexStore:
         meta["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.collection.modify(metadata=meta)
 
-    def add(self, nodes: Sequence[TextNode]) -> None:
-        if nodes:
-            self.vector_store.add(list(nodes))
+    def add(self, nodes: Sequence[TextNode], aux_vectors: Sequence[list[float]] | None = None) -> None:
+        """Write chunks; the second model's vectors first, so no chunk is ever half-present."""
+        if not nodes:
+            return
+        if self.aux is not None:
+            if aux_vectors is None or len(aux_vectors) != len(nodes):
+                raise ValueError("this index fuses two models: every chunk needs both vectors")
+            self.aux.upsert(ids=[n.node_id for n in nodes], embeddings=[list(v) for v in aux_vectors],
+                            metadatas=[{"doc_id": n.metadata["doc_id"], "content_hash": n.metadata["content_hash"]}
+                                       for n in nodes])
+        self.vector_store.add(list(nodes))
+
+    def delete_where(self, where: dict[str, Any]) -> None:
+        self.collection.delete(where=where)
+        if self.aux is not None:
+            self.aux.delete(where=where)
 
     def delete_document(self, doc_id: str) -> None:
-        self.collection.delete(where={"doc_id": doc_id})
+        self.delete_where({"doc_id": doc_id})
 
     def documents(self) -> dict[str, StoredDocument]:
         """Every indexed document with its chunk count, read in pages to bound memory."""
@@ -219,6 +252,26 @@ class IndexStore:
             )
             for doc_id, meta in seen.items()
         }
+
+    def query_aux(self, embedding: list[float], k: int) -> list[str]:
+        """Ids of the nearest chunks by the second model, best first."""
+        if self.aux is None or self.aux.count() == 0:
+            return []
+        result = self.aux.query(query_embeddings=[embedding], n_results=min(k, self.aux.count()), include=[])
+        return list(result["ids"][0])
+
+    def fetch(self, ids: Sequence[str], embedding: list[float]) -> list[Hit]:
+        """Chunks by id, scored by cosine against `embedding` (unit vectors: a dot product)."""
+        if not ids:
+            return []
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        hits: list[Hit] = []
+        for node_id, text, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"],
+                                               strict=True):
+            node = TextNode(id_=node_id, text=text or "", metadata=dict(meta or {}))
+            cosine = sum(a * b for a, b in zip(vector, embedding, strict=True))
+            hits.append(Hit(node=node, score=round(float(cosine), 4)))
+        return hits
 
     def query(self, embedding: list[float], k: int) -> list[Hit]:
         if self.count() == 0:

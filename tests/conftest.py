@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import E5Embedding
+from rag.embeddings import E5Embedding, USEEmbedding
 from rag.indexing import index_paths
 from rag.settings import Settings
 from tests.openai_stub import OpenAIStub
@@ -32,6 +32,11 @@ def e5() -> E5Embedding:
     return E5Embedding()
 
 
+@pytest.fixture(scope="session")
+def use() -> USEEmbedding:
+    return USEEmbedding()
+
+
 @pytest.fixture
 def articles(tmp_path: Path) -> Path:
     target = tmp_path / "articles"
@@ -47,10 +52,10 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def bundled_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedding) -> Path:
+def bundled_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedding, use: USEEmbedding) -> Path:
     """The bundled articles indexed once per session into a real embedded Chroma store."""
     index_dir = tmp_path_factory.mktemp("bundled") / "index"
-    index_paths(Settings(index_dir=index_dir, articles_dir=BUNDLED), embedder=e5)
+    index_paths(Settings(index_dir=index_dir, articles_dir=BUNDLED), embedder=e5, aux_embedder=use)
     return index_dir
 
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import E5Embedding
+from rag.embeddings import E5Embedding, USEEmbedding
 from rag.indexing import index_paths
 from rag.retrieval import Retriever
 from rag.store import IndexMismatchError, IndexMissingError, IndexStore
 from tests.conftest import make_settings
 
 
-def test_index_then_retrieve_bundled(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+def test_index_then_retrieve_bundled(tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
-    report = index_paths(settings, embedder=e5)
+    report = index_paths(settings, embedder=e5, aux_embedder=use)
     assert len(report.added) == 5 and report.articles_total == 5
     assert report.chunks_total == report.chunks_embedded > 5
     store = IndexStore.open(settings)
@@ -28,17 +28,17 @@ def test_index_then_retrieve_bundled(tmp_path: Path, articles: Path, e5: E5Embed
     assert hits[0].score > hits[-1].score
 
 
-def test_reindex_is_incremental(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+def test_reindex_is_incremental(tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
-    index_paths(settings, embedder=e5)
-    again = index_paths(settings, embedder=e5)
+    index_paths(settings, embedder=e5, aux_embedder=use)
+    again = index_paths(settings, embedder=e5, aux_embedder=use)
     assert not again.changed and again.chunks_embedded == 0 and len(again.unchanged) == 5
 
     (articles / "004_ca42ec8f4e875d75.txt").write_text("Trudeau pledged a new aid package of 42 drones.\n")
     (articles / "001_79aa4f23a039ae56.txt").unlink()
     (articles / "new story.txt").write_text("Kyiv hosted a summit on grain exports on Friday.\n")
     before = IndexStore.open(settings).count()
-    report = index_paths(settings, embedder=e5)
+    report = index_paths(settings, embedder=e5, aux_embedder=use)
     assert report.updated == ["004_ca42ec8f4e875d75.txt"]
     assert report.removed == ["001_79aa4f23a039ae56.txt"]
     assert report.added == ["new story.txt"]
@@ -52,32 +52,40 @@ def test_reindex_is_incremental(tmp_path: Path, articles: Path, e5: E5Embedding)
     assert "42 drones" in top.text
 
 
-def test_same_text_under_two_names_is_indexed_once(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+def test_same_text_under_two_names_is_indexed_once(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
     shutil.copy(articles / "003_7c54699dea69932d.txt", articles / "copy of 003.txt")
     settings = make_settings(tmp_path, articles_dir=articles)
-    report = index_paths(settings, embedder=e5)
+    report = index_paths(settings, embedder=e5, aux_embedder=use)
     assert report.duplicates == [{"doc_id": "copy of 003.txt", "same_as": "003_7c54699dea69932d.txt"}]
     assert "copy of 003.txt" not in IndexStore.open(settings).documents()
 
 
-def test_bad_files_are_skipped_and_the_rest_indexes(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+def test_bad_files_are_skipped_and_the_rest_indexes(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
     (articles / "broken.txt").write_bytes(b"\x89PNG\x00\x00binary")
     (articles / "empty.md").write_text("")
-    report = index_paths(make_settings(tmp_path, articles_dir=articles), embedder=e5)
+    report = index_paths(make_settings(tmp_path, articles_dir=articles), embedder=e5, aux_embedder=use)
     assert len(report.added) == 5
     assert {Path(s["path"]).name for s in report.skipped} == {"broken.txt", "empty.md"}
 
 
-def test_changed_chunking_or_model_is_a_clear_error(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
-    index_paths(make_settings(tmp_path, articles_dir=articles), embedder=e5)
+def test_changed_chunking_or_model_is_a_clear_error(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
+    index_paths(make_settings(tmp_path, articles_dir=articles), embedder=e5, aux_embedder=use)
     with pytest.raises(IndexMismatchError, match="rag index --rebuild"):
-        index_paths(make_settings(tmp_path, articles_dir=articles, chunk_size=300), embedder=e5)
+        index_paths(make_settings(tmp_path, articles_dir=articles, chunk_size=300), embedder=e5, aux_embedder=use)
     from rag.indexing import build_info
 
     other = build_info(make_settings(tmp_path, embedding="openai:text-embedding-3-small"), 384)
     with pytest.raises(IndexMismatchError, match="embedding_model"):
         IndexStore.open(make_settings(tmp_path), other)
-    rebuilt = index_paths(make_settings(tmp_path, articles_dir=articles, chunk_size=300), embedder=e5, rebuild=True)
+    rebuilt = index_paths(
+        make_settings(tmp_path, articles_dir=articles, chunk_size=300), embedder=e5, aux_embedder=use, rebuild=True
+    )
     assert len(rebuilt.added) == 5
 
 
@@ -86,12 +94,34 @@ def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
         IndexStore.open(make_settings(tmp_path, index_dir=tmp_path / "nowhere"))
 
 
-def test_indexing_a_single_file_and_a_second_folder(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+def test_indexing_a_single_file_and_a_second_folder(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
-    index_paths(settings, embedder=e5)
+    index_paths(settings, embedder=e5, aux_embedder=use)
     extra = tmp_path / "more"
     extra.mkdir()
     (extra / "x.txt").write_text("A story about the port of Odesa and grain ships.")
-    report = index_paths(settings, [extra], embedder=e5)
+    report = index_paths(settings, [extra], embedder=e5, aux_embedder=use)
     assert report.added == ["x.txt"] and not report.removed  # other folders' articles are kept
     assert report.articles_total == 6
+
+
+def test_reciprocal_rank_fusion() -> None:
+    from rag.retrieval import reciprocal_rank_fusion
+
+    assert reciprocal_rank_fusion([["a", "b", "c"], ["c", "b", "d"]]) == ["c", "b", "a", "d"]
+    assert reciprocal_rank_fusion([["a", "b"], ["b", "a"], ["b"]])[0] == "b"
+    assert reciprocal_rank_fusion([["x"], []]) == ["x"]
+
+
+def test_fused_retrieval_reaches_across_languages(
+    bundled_index: Path, tmp_path: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
+    store = IndexStore.open(make_settings(tmp_path, index_dir=bundled_index))
+    assert store.aux is not None and store.aux.count() == store.count()
+    question = "Who was the editor of the ANTARA report?"
+    fused = Retriever(store, e5, 5, aux_embedder=use).retrieve(question)
+    assert len(fused) == 5 and len({p.doc_id for p in fused}) >= 2
+    assert "000_b04c980d226a749c.txt" in [p.source for p in fused]
+    assert all(-1.0 <= p.score <= 1.0 for p in fused)

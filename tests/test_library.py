@@ -4,14 +4,21 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import E5Embedding
+from rag.embeddings import E5Embedding, USEEmbedding
 from rag.indexing import index_paths
 from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article, safe_name
 from tests.conftest import make_settings
 
 
-@pytest.mark.parametrize("name,expected", [("story.txt", "story.txt"), ("../../etc/evil.md", "evil.md"),
-                                           ("C:\\\\dir\\\\win.html", "win.html"), (".hidden.txt", "hidden.txt")])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("story.txt", "story.txt"),
+        ("../../etc/evil.md", "evil.md"),
+        ("C:\\\\dir\\\\win.html", "win.html"),
+        (".hidden.txt", "hidden.txt"),
+    ],
+)
 def test_safe_name(name: str, expected: str) -> None:
     assert safe_name(name) == expected
 
@@ -22,15 +29,21 @@ def test_unsupported_names_are_refused(name: str) -> None:
         safe_name(name)
 
 
-def test_add_good_and_bad_uploads_then_remove(tmp_path: Path, articles: Path, e5: E5Embedding) -> None:
+def test_add_good_and_bad_uploads_then_remove(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
-    index_paths(settings, embedder=e5)
+    index_paths(settings, embedder=e5, aux_embedder=use)
     good = tmp_path / "upload1"
     good.write_text("Kyiv hosted a grain summit on Friday.")
     bad = tmp_path / "upload2"
     bad.write_bytes(b"\x00\x01binary")
-    report = add_articles(settings, [Upload("grain.txt", good), Upload("pic.txt", bad), Upload("x.exe", good)],
-                          embedder=e5)
+    report = add_articles(
+        settings,
+        [Upload("grain.txt", good), Upload("pic.txt", bad), Upload("x.exe", good)],
+        embedder=e5,
+        aux_embedder=use,
+    )
     assert report.added == ["grain.txt"]
     assert {s["path"] for s in report.skipped} == {"pic.txt", "x.exe"}
     assert (articles / "grain.txt").is_file() and not (articles / "pic.txt").exists()
@@ -42,4 +55,4 @@ def test_add_good_and_bad_uploads_then_remove(tmp_path: Path, articles: Path, e5
     with pytest.raises(LibraryError, match="no indexed article"):
         remove_article(settings, "grain.txt")
     with pytest.raises(LibraryError, match="binary"):
-        add_articles(settings, [Upload("pic.txt", bad)], embedder=e5)
+        add_articles(settings, [Upload("pic.txt", bad)], embedder=e5, aux_embedder=use)

@@ -76,7 +76,7 @@ def cite_source_with(needle: str, answer: str) -> Any:
         if "Rewritten question" in user:
             return "What did Oleg Stepanov say about the sanctions?"
         for line in user.splitlines():
-            if line.startswith("[") and needle in line:
+            if line.startswith("[") and needle.lower() in line.lower():
                 return answer.replace("{n}", line[1 : line.index("]")])
         return "I don't know."
 

@@ -129,7 +129,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
             check_password(password or "")
             uploads = [Upload(Path(f).name, Path(f)) for f in (files or [])]
             progress(0, desc="Reading articles")
-            report = add_articles(settings, uploads, embedder=bot.embedder,
+            report = add_articles(settings, uploads, embedder=bot.embedder, aux_embedder=bot.aux_embedder,
                                   progress=lambda done, total: progress((done, max(total, 1)),
                                                                         desc="Embedding passages"))
         except (LibraryError, StoreError) as exc:
