@@ -275,3 +275,25 @@ def test_real_model_answer(browser: Any, tmp_path_factory: pytest.TempPathFactor
         page.close()
     finally:
         demo.close()
+
+
+def test_admin_password_protects_index_changes(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    with OpenAIStub(StubBehaviour(reply=extractive_reply)) as stub:
+        demo, url, articles = start_page(tmp_path_factory.mktemp("ui-admin"), stub, admin_password="s3cret-pw")
+        try:
+            page = open_page(browser, url)
+            page.get_by_role("tab", name="Articles").click()
+            page.locator("#rag-password input").wait_for()
+            page.locator("#rag-remove-choice input").fill("003_7c54699dea69932d.txt")
+            page.keyboard.press("Enter")
+            page.click("#rag-remove")
+            page.get_by_text("wrong password").wait_for(timeout=10000)
+            assert (articles / "003_7c54699dea69932d.txt").is_file()
+            page.locator("#rag-password input").fill("s3cret-pw")
+            page.click("#rag-remove")
+            page.get_by_text("Removed 003_7c54699dea69932d.txt").wait_for(timeout=10000)
+            assert not (articles / "003_7c54699dea69932d.txt").exists()
+            assert "4 articles" in page.inner_text("#rag-status")
+            page.close()
+        finally:
+            demo.close()
