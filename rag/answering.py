@@ -92,14 +92,24 @@ def fence(text: str) -> str:
 
 def format_sources(passages: Sequence[Passage]) -> str:
     """One line per passage: `[n] outlet, date, "title": text`. The title gives the model context
-    the passage itself may lack (and, for a foreign-language article, often a translation)."""
+    the passage itself may lack (and, for a foreign-language article, often a translation).
+    A passage with a translation is given in translation: that is what the model can read."""
     lines = []
     for i, p in enumerate(passages, start=1):
         title = f'"{p.title}"' if p.title else ""
         label = ", ".join(x for x in (p.outlet, p.published, title) if x)
-        body = fence(p.text)
+        body = fence(p.translation or p.text)
         lines.append(f"[{i}] {fence(label)}: {body}" if label else f"[{i}] {body}")
     return "\n".join(lines)
+
+
+TRANSLATE_PROMPT = "Translate the user's text into {language}. Reply with the translation only."
+
+
+def translate_messages(text: str, language: str) -> list[dict[str, str]]:
+    """The translation request; the text is article content, fenced like any source."""
+    return [{"role": "system", "content": TRANSLATE_PROMPT.format(language=language)},
+            {"role": "user", "content": fence(text)}]
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
@@ -289,6 +299,13 @@ def check_citations(raw: str, passages: Sequence[str]) -> str:
     return " ".join(out)
 
 
+def may_be_abstention(text: str) -> bool:
+    """True while streamed text is (the start of) the model's fixed "I don't know." sentence."""
+    head = text.lstrip().lower().replace("’", "'")
+    target = MODEL_ABSTAIN.lower()
+    return target.startswith(head) or head.startswith(target)
+
+
 def looks_like_abstention(text: str) -> bool:
     return bool(_ABSTAIN.search(text))
 
@@ -300,8 +317,11 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         p = self.passage
-        return {"n": self.n, "source": p.source, "title": p.title, "outlet": p.outlet, "published": p.published,
-                "language": p.language, "text": p.text, "score": p.score}
+        out = {"n": self.n, "source": p.source, "title": p.title, "outlet": p.outlet, "published": p.published,
+               "language": p.language, "text": p.text, "score": p.score}
+        if p.translation:
+            out["translation"] = p.translation
+        return out
 
 
 @dataclass
@@ -330,14 +350,15 @@ class Answer:
 def finalize(raw: str, passages: Sequence[Passage]) -> tuple[str, bool, list[Citation]]:
     """Decide the user-visible answer from the model output.
 
-    Citations are checked against their passages and renumbered by first use; only passages
-    actually cited are returned. An answer that reads as "I don't know" and cites nothing is an
-    abstention and shows the fixed sentence; so is an empty one, which nobody could check.
+    Citations are checked against what the model read (a passage's translation when it was
+    given one) and renumbered by first use; only passages actually cited are returned. An answer
+    that reads as "I don't know" and cites nothing is an abstention and shows the fixed sentence;
+    so is an empty one, which nobody could check.
     """
     text = raw.strip()
     if not text or text.lower().startswith(MODEL_ABSTAIN.lower().rstrip(".")):
         return ABSTAIN_TEXT, True, []
-    checked = check_citations(text, [p.text for p in passages])
+    checked = check_citations(text, [p.translation or p.text for p in passages])
     rendered, order = renumber(checked, len(passages))
     if not order and looks_like_abstention(text):
         return ABSTAIN_TEXT, True, []

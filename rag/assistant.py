@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 
 from llama_index.core.embeddings import BaseEmbedding
 
@@ -23,11 +26,15 @@ from rag.answering import (
     answer_messages,
     clean_question,
     finalize,
+    may_be_abstention,
     parse_rewrite,
     rewrite_messages,
+    translate_messages,
 )
 from rag.embeddings import make_aux_embedding, make_embedding
 from rag.indexing import build_info
+from rag.language import detect
+from rag.language import name as language_name
 from rag.llm import ChatModel, make_chat_model
 from rag.retrieval import Passage, Retriever
 from rag.settings import Settings
@@ -51,6 +58,21 @@ class AnswerStream:
         return self._tokens
 
 
+@dataclass
+class _Turn:
+    """What one answer has shown so far; per request, since one Assistant serves many at once."""
+
+    started: float
+    shown: list[str] = field(default_factory=list)
+    first_token_ms: float | None = None
+
+    def show(self, text: str) -> str:
+        if not self.shown:
+            self.first_token_ms = _ms(self.started)
+        self.shown.append(text)
+        return text
+
+
 class Assistant:
     """Answers questions about the indexed articles, citing the passages it used.
 
@@ -67,6 +89,7 @@ class Assistant:
         self._aux_embedder: BaseEmbedding | None = None
         self._loading: Future[ChatModel] | None = None
         self._lock = threading.Lock()
+        self._translations: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     @property
     def embedder(self) -> BaseEmbedding:
@@ -139,25 +162,86 @@ class Assistant:
             timings["rewrite"] = _ms(start)
         t = time.perf_counter()
         retrieved = self.retriever.retrieve(standalone)
-        passages = retrieved[: self.settings.top_k]
+        passages = self.retriever.widen(retrieved[: self.settings.top_k], self.settings.window,
+                                        self.settings.window_passages)
         timings["retrieve"] = _ms(t)
-        raw: list[str] = []
-        renumberer = CitationRenumberer(len(passages))
+        turn = _Turn(start)
+        text, abstained, citations = finalize("", passages)
         if passages:
             t = time.perf_counter()
-            for delta in self.chat_model.stream(answer_messages(standalone, passages),
-                                                max_tokens=self.settings.llm_max_tokens):
-                if not raw:
-                    timings["first_token"] = _ms(start)
-                raw.append(delta)
-                shown = renumberer.feed(delta)
-                if shown:
-                    yield shown
-            tail = renumberer.finish()
-            if tail:
-                yield tail
+            raw = yield from self._answer(standalone, passages, turn)
+            text, abstained, citations = finalize(raw, passages)
             timings["generate"] = _ms(t)
-        text, abstained, citations = finalize("".join(raw), passages)
+            translated = self._translated(passages, question) if abstained and self.settings.translate else None
+            if translated is not None:
+                # The model could not read some sources: give them in the question's language.
+                timings["translate"] = _ms(t) - timings["generate"]
+                if turn.shown:
+                    yield turn.show("\n\n")
+                raw = yield from self._answer(standalone, translated, turn)
+                text, abstained, citations = finalize(raw, translated)
+                timings["generate"] = _ms(t)
+        if not turn.shown:
+            yield turn.show(text)  # an abstention was held back: the reader still gets a sentence
+        if turn.first_token_ms is not None:
+            timings["first_token"] = turn.first_token_ms
         timings["total"] = _ms(start)
         holder.answer = Answer(question=question, text=text, abstained=abstained, citations=citations,
                                retrieved=retrieved, timings_ms=timings, standalone_question=standalone)
+
+    def _answer(self, question: str, passages: Sequence[Passage], turn: _Turn) -> Generator[str, None, str]:
+        """Stream one answer over `passages`, renumbering citations; returns the raw model text.
+
+        Output that may still turn out to be the model's "I don't know." is held back, so a reader
+        never sees a draft abstention that translation is about to replace.
+        """
+        raw: list[str] = []
+        renumberer = CitationRenumberer(len(passages))
+        held: str | None = ""
+        for delta in self.chat_model.stream(answer_messages(question, passages),
+                                            max_tokens=self.settings.llm_max_tokens):
+            raw.append(delta)
+            out = renumberer.feed(delta)
+            if held is not None:
+                held += out
+                if may_be_abstention(held):
+                    continue
+                out, held = held, None
+            if out:
+                yield turn.show(out)
+        tail = renumberer.finish()
+        if held is not None:
+            tail = "" if may_be_abstention(held + tail) else held + tail
+        if tail:
+            yield turn.show(tail)
+        return "".join(raw)
+
+    def _translated(self, passages: Sequence[Passage], question: str) -> list[Passage] | None:
+        """The passages with those in another language than the question translated into it;
+        None when there is nothing to translate (or the question's language is unclear)."""
+        target = detect(question)
+        foreign = [i for i, p in enumerate(passages)
+                   if target and (p.language or detect(p.text)) not in ("", target)][: self.MAX_TRANSLATED]
+        if not foreign:
+            return None
+        out = list(passages)
+        for i in foreign:
+            out[i] = replace(passages[i], translation=self.translate(passages[i].text, target))
+        return out
+
+    MAX_TRANSLATED = 2
+
+    def translate(self, text: str, language: str) -> str:
+        """`text` in `language` by the LLM, remembered for the life of this Assistant."""
+        key = (hashlib.sha256(text.encode()).hexdigest(), language)
+        with self._lock:
+            if key in self._translations:
+                self._translations.move_to_end(key)
+                return self._translations[key]
+        translation = self.chat_model.complete(translate_messages(text, language_name(language)),
+                                               max_tokens=min(1024, len(text) // 2 + 64)).strip()
+        with self._lock:
+            self._translations[key] = translation or text
+            while len(self._translations) > 512:
+                self._translations.popitem(last=False)
+        return translation or text

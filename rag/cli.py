@@ -193,8 +193,12 @@ def _score(value: float | None) -> str:
 def evaluate(
     file: Annotated[Path, typer.Argument(help="Questions in JSONL (see ../shared/eval/README.md)")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON to this file")] = None,
+    report_out: Annotated[Path | None, typer.Option("--report", help="Also write a Markdown report with a bar "
+                                                    "chart per kind (PNG beside it), e.g. reports/eval.md")] = None,
 ) -> None:
-    """Score retrieval, answers, citations and abstention on a question file."""
+    """Score retrieval, answers, citations and abstention on a question file (format: ../shared/eval/README.md).
+
+    Prints a table per kind of question with latency; --json and --report keep the figures."""
     from rag.assistant import Assistant
     from rag.evaluation import load_cases, run_eval
 
@@ -222,11 +226,16 @@ def evaluate(
               f"total: median {lat['total_median_ms']} ms", highlight=False)
     if report["errors"]:
         err.print(f"[yellow]{report['errors']} case(s) failed; see the JSON report for their errors[/]")
+    report["settings"] = settings.public_dict()
     if json_out:
-        report["settings"] = settings.public_dict()
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         out.print(f"wrote {json_out}", highlight=False)
+    if report_out:
+        from rag.report import write_report
+
+        chart = write_report(report, report_out, f"rag eval — {file.name}")
+        out.print(f"wrote {report_out} and {chart}", highlight=False)
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from llama_index.core.embeddings import BaseEmbedding
@@ -23,6 +24,8 @@ class Passage:
     text: str
     score: float
     chunk: int
+    content_hash: str = ""
+    translation: str = ""  # the text in the question's language, when the model was given that instead
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,7 +43,17 @@ def passage_from_hit(hit: Hit) -> Passage:
         text=hit.node.text,
         score=hit.score,
         chunk=int(meta.get("chunk", 0)),
+        content_hash=str(meta.get("content_hash", "")),
     )
+
+
+def join_overlapping(first: str, second: str, min_overlap: int = 20) -> str:
+    """Join consecutive chunks, dropping the text the splitter repeated at the start of the second."""
+    longest = min(len(first), len(second))
+    for size in range(longest, min_overlap - 1, -1):
+        if first.endswith(second[:size]):
+            return first + second[size:]
+    return first.rstrip() + "\n" + second.lstrip()
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[str]:
@@ -77,3 +90,27 @@ class Retriever:
         missing = [i for i in fused if i not in by_id]
         by_id.update({h.node.node_id: h for h in self.store.fetch(missing, embedding)})
         return [passage_from_hit(by_id[i]) for i in fused if i in by_id]
+
+    def widen(self, passages: Sequence[Passage], window: int, count: int) -> list[Passage]:
+        """The first `count` passages with up to `window` neighbouring chunks of their article on each side.
+
+        A chunk boundary often falls between a fact and who said it, or between a question's
+        words and its answer; the model (and the reader checking a citation) gets the sentences
+        around the hit. Passages whose windows would repeat text already given are merged away.
+        """
+        out: list[Passage] = []
+        covered: dict[tuple[str, str], set[int]] = {}
+        for rank, p in enumerate(passages):
+            reach = window if rank < count else 0
+            wanted = [c for c in range(p.chunk - reach, p.chunk + reach + 1) if c >= 0 and c != p.chunk]
+            seen = covered.setdefault((p.doc_id, p.content_hash), set())
+            if p.chunk in seen:
+                continue
+            texts = self.store.chunk_texts(p.doc_id, p.content_hash, [c for c in wanted if c not in seen])
+            texts[p.chunk] = p.text
+            merged = ""
+            for c in sorted(texts):
+                merged = join_overlapping(merged, texts[c]) if merged else texts[c]
+            seen.update(texts)
+            out.append(replace(p, text=merged))
+        return out

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(16, ge=0, le=512)
     top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM")
     retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")
+    window: int = Field(1, ge=0, le=5, description="Neighbouring chunks added on each side of the best passages "
+                        "given to the LLM (0: chunks alone)")
+    window_passages: int = Field(1, ge=0, le=50, description="How many of the best passages are widened "
+                                 "(each widened one costs prompt time)")
+    translate: bool = Field(True, description="When the LLM abstains over passages in another language than the "
+                            "question, translate them with the LLM and ask again")
     max_question_chars: int = Field(2000, ge=10, le=100_000)
 
     api_token: SecretStr | None = Field(None, description="Bearer token required for API writes")

@@ -273,6 +273,16 @@ class IndexStore:
             hits.append(Hit(node=node, score=round(float(cosine), 4)))
         return hits
 
+    def chunk_texts(self, doc_id: str, content_hash: str, chunks: Sequence[int]) -> dict[int, str]:
+        """Texts of the given chunk numbers of one version of an article (absent ones left out)."""
+        if not chunks:
+            return {}
+        got = self.collection.get(where={"$and": [{"doc_id": doc_id}, {"content_hash": content_hash},
+                                                  {"chunk": {"$in": list(chunks)}}]},
+                                  include=["documents", "metadatas"])
+        return {int((meta or {}).get("chunk", -1)): text or ""
+                for text, meta in zip(got["documents"], got["metadatas"], strict=True)}
+
     def query(self, embedding: list[float], k: int) -> list[Hit]:
         if self.count() == 0:
             return []

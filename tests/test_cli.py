@@ -112,7 +112,8 @@ def test_eval_writes_json_report(env: OpenAIStub, tmp_path: Path) -> None:
          "answerable": False, "kind": "unanswerable"},
     ]) + "\n")
     out = tmp_path / "reports" / "eval.json"
-    result = runner.invoke(app, ["eval", str(questions), "--json", str(out)])
+    page = tmp_path / "reports" / "eval.md"
+    result = runner.invoke(app, ["eval", str(questions), "--json", str(out), "--report", str(page)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["overall"]["answer_accuracy"] == 1.0
@@ -122,6 +123,11 @@ def test_eval_writes_json_report(env: OpenAIStub, tmp_path: Path) -> None:
     assert report["per_kind"]["unanswerable"]["abstention_accuracy"] == 1.0
     assert report["cases"][1]["abstained"] is True
     assert "factoid" in result.output and "abstain" in result.output and "1.00" in result.output
+    markdown = page.read_text()
+    assert "| factoid | 1 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 |" in markdown
+    assert "![Scores per kind](eval.png)" in markdown
+    assert "Cases that lost points" not in markdown  # both cases scored full marks
+    assert (tmp_path / "reports" / "eval.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_eval_bad_file_is_one_line(env: OpenAIStub, tmp_path: Path) -> None:

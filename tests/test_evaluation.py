@@ -7,6 +7,7 @@ import pytest
 
 from rag.answering import Answer, Citation
 from rag.evaluation import Case, EvalFileError, answer_correct, load_cases, normalise, run_eval, score_case
+from rag.report import markdown
 from rag.retrieval import Passage
 
 SHARED_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "questions.jsonl"
@@ -76,6 +77,12 @@ def test_run_eval_survives_a_failing_case_and_aggregates_per_kind() -> None:
     assert report["overall"]["answer_accuracy"] == 0.5
     assert report["overall"]["citation_precision"] == 1.0  # only cases that cite count
     assert report["latency"]["ttft_median_ms"] == 5.0
+
+    page = markdown(report, "t", None)
+    assert "## Cases that lost points" in page
+    assert "| 2 | multi-doc | q | RuntimeError: boom | — |" in page  # the failed case, with its error
+    assert "| 3 | unanswerable | q | Canberra. | x.txt |" in page  # answered what it should not have
+    assert "| 1 | factoid |" not in page  # full marks: not listed
 
 
 def test_load_cases_reads_shared_format(tmp_path: Path) -> None:
