@@ -73,6 +73,11 @@ class _Turn:
         return text
 
 
+def foreign(passage: Passage, language: str) -> bool:
+    """Whether a passage is (known to be) in another language than `language`."""
+    return (passage.language or detect(passage.text)) not in ("", language)
+
+
 class Assistant:
     """Answers questions about the indexed articles, citing the passages it used.
 
@@ -172,15 +177,20 @@ class Assistant:
             raw = yield from self._answer(standalone, passages, turn)
             text, abstained, citations = finalize(raw, passages)
             timings["generate"] = _ms(t)
-            translated = self._translated(passages, question) if abstained and self.settings.translate else None
-            if translated is not None:
-                # The model could not read some sources: give them in the question's language.
-                timings["translate"] = _ms(t) - timings["generate"]
+            language = detect(question)
+            # A small model reads a passage in another language badly: it abstains over it, or
+            # answers from it with the wrong name. Either way, give it the passages in the
+            # question's language and answer again (the stream shows the draft, then the answer).
+            if self.settings.translate and language and (
+                    abstained or any(foreign(c.passage, language) for c in citations)):
+                t = time.perf_counter()
+                translated = self._translated(passages, language)
+                timings["translate"] = _ms(t)
                 if turn.shown:
                     yield turn.show("\n\n")
                 raw = yield from self._answer(standalone, translated, turn)
                 text, abstained, citations = finalize(raw, translated)
-                timings["generate"] = _ms(t)
+                timings["generate"] += _ms(t) - timings["translate"]
         if not turn.shown:
             yield turn.show(text)  # an abstention was held back: the reader still gets a sentence
         if turn.first_token_ms is not None:
@@ -216,17 +226,11 @@ class Assistant:
             yield turn.show(tail)
         return "".join(raw)
 
-    def _translated(self, passages: Sequence[Passage], question: str) -> list[Passage] | None:
-        """The passages with those in another language than the question translated into it;
-        None when there is nothing to translate (or the question's language is unclear)."""
-        target = detect(question)
-        foreign = [i for i, p in enumerate(passages)
-                   if target and (p.language or detect(p.text)) not in ("", target)][: self.MAX_TRANSLATED]
-        if not foreign:
-            return None
+    def _translated(self, passages: Sequence[Passage], language: str) -> list[Passage]:
+        """The passages, the best `MAX_TRANSLATED` of those in another language translated into `language`."""
         out = list(passages)
-        for i in foreign:
-            out[i] = replace(passages[i], translation=self.translate(passages[i].text, target))
+        for i in [i for i, p in enumerate(passages) if foreign(p, language)][: self.MAX_TRANSLATED]:
+            out[i] = replace(passages[i], translation=self.translate(passages[i].text, language))
         return out
 
     MAX_TRANSLATED = 2

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answering import (
@@ -84,10 +86,27 @@ def test_check_citations_adds_missing_and_keeps_multi_source() -> None:
     assert "[2]" in both
 
 
-def test_check_citations_trusts_model_when_nothing_overlaps() -> None:
+def test_check_citations_trusts_model_only_where_words_cannot_be_compared() -> None:
     # An answer in another language than its source shares no words: the model's choice stands.
-    assert check_citations("Kanada mengirim kendaraan [2].", ["Canada sends armoured vehicles."] * 2) == \
-        "Kanada mengirim kendaraan [2]."
+    assert check_citations("Kanada mengirim kendaraan [2].", ["Canada sends armoured vehicles."] * 2,
+                           [False, False]) == "Kanada mengirim kendaraan [2]."
+    # In the same language, a sentence no passage backs loses its citation (the model's memory).
+    assert check_citations("The capital of Australia is Canberra [1].", [p.text for p in P]) == \
+        "The capital of Australia is Canberra."
+    assert check_citations("Yes [1].", [p.text for p in P]) == "Yes [1]."  # too short to judge
+    # Across languages, a citation needs a number or name the passage shares.
+    indonesian = ["Ukraina melaporkan bahwa gedung tersebut dihantam rudal Kh-22 Rusia."]
+    assert check_citations("The missile was a Kh-22 [1].", indonesian, [False]) == "The missile was a Kh-22 [1]."
+    assert check_citations("The capital of Australia is Canberra [1].", indonesian, [False]) == \
+        "The capital of Australia is Canberra."
+
+
+def test_finalize_abstains_when_no_claim_is_backed() -> None:
+    assert finalize("The capital of Australia is Canberra [1].", P) == (ABSTAIN_TEXT, True, [])
+    _, abstained, cites = finalize("Kanada akan mengirim 200 kendaraan lapis baja ke Ukraina [1].",
+                                      [replace(P[0], language="en", text="Canada will send 200 armoured vehicles "
+                                               "to Ukraine as part of its military aid.")])
+    assert not abstained and [c.passage.source for c in cites] == [P[0].source]
 
 
 def test_finalize_returns_only_cited_passages_renumbered() -> None:
