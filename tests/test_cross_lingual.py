@@ -16,6 +16,7 @@ from rag.language import detect
 from rag.retrieval import join_overlapping
 from tests.openai_stub import OpenAIStub
 from tests.test_openai_path import openai_assistant
+from ui.render import citation_card
 
 INDONESIAN = "000_b04c980d226a749c.txt"
 QUESTION = "Which Russian missile did Ukraine say hit the apartment building in Dnipro?"
@@ -72,6 +73,9 @@ def test_translation_turns_an_abstention_into_a_cited_answer(tmp_path: Path, bun
     cited = answer.citations[0].to_dict()
     assert "rudal Kh-22" in cited["text"] and "Kh-22 missile" in cited["translation"]  # both, for checking
     assert "translate" in answer.timings_ms
+    card = citation_card(answer.citations[0], answer, 0)
+    assert "rudal Kh-22" in card and "Machine translation" in card
+    assert "<mark>Ukraine reported that the building was hit by a Russian Kh-22 missile.</mark>" in card
     translations = [r for r in stub.behaviour.requests if r["messages"][0]["content"].startswith("Translate")]
     assert translations and all(r["messages"][1]["content"].count("\n") == 0 for r in translations)  # fenced
 

@@ -83,16 +83,21 @@ def test_rag_ask_json_from_a_fresh_process(bundled_index: Path, tmp_path: Path) 
 def test_eval_on_the_public_questions(bundled_index: Path, tmp_path: Path) -> None:
     env = {"RAG_INDEX_DIR": str(bundled_index), "PATH": str(Path(sys.executable).parent), "HOME": str(Path.home())}
     report_path = ROOT / "reports" / "eval.json"
-    result = subprocess.run([sys.executable, "-m", "rag", "eval", str(SHARED_QUESTIONS), "--json", str(report_path)],
+    page = ROOT / "reports" / "eval.md"
+    result = subprocess.run([sys.executable, "-m", "rag", "eval", str(SHARED_QUESTIONS), "--json", str(report_path),
+                             "--report", str(page)],
                             capture_output=True, text=True, env=env, timeout=1200, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(report_path.read_text())
     overall = report["overall"]
     assert report["errors"] == 0
-    # Regression floors a little under the figures recorded in the README.
-    assert overall["hit@5"] >= 0.9
-    assert overall["mrr"] >= 0.8
-    assert overall["answer_accuracy"] >= 0.65
-    assert overall["citation_accuracy"] >= 0.75
-    assert overall["citation_precision"] >= 0.85
-    assert overall["abstention_accuracy"] >= 0.8
+    # Regression floors a little under issue 4's targets (hit@5 0.95, MRR 0.85, answer 0.85,
+    # citation 0.90 / 0.85, abstention 0.95): about one public case of slack each.
+    assert overall["hit@5"] >= 0.90
+    assert overall["mrr"] >= 0.80
+    assert overall["answer_accuracy"] >= 0.80
+    assert overall["citation_accuracy"] >= 0.85
+    assert overall["citation_precision"] >= 0.80
+    assert overall["abstention_accuracy"] >= 0.90
+    assert report["per_kind"]["cross-lingual"]["answer_accuracy"] >= 0.25  # translation keeps this kind alive
+    assert "![Scores per kind](eval.png)" in page.read_text() and page.with_suffix(".png").is_file()

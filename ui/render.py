@@ -68,13 +68,23 @@ def _meta_line(p: Passage) -> str:
 
 
 def citation_card(citation: Citation, answer: Answer, turn: int) -> str:
+    """The cited passage as the article has it; when the model read a translation, that too,
+    with the supporting sentence highlighted in the text the claim was checked against."""
     p = citation.passage
-    sentence = supporting_sentence(p.text, claims_citing(answer, citation.n))
+    claims = claims_citing(answer, citation.n)
+    if p.translation:
+        body = (f'<blockquote class="rag-passage">{html.escape(p.text)}</blockquote>'
+                f'<div class="rag-meta">Machine translation the answer was drawn from:</div>'
+                f'<blockquote class="rag-passage rag-translation">'
+                f'{highlighted(p.translation, supporting_sentence(p.translation, claims))}</blockquote>')
+    else:
+        marked = highlighted(p.text, supporting_sentence(p.text, claims))
+        body = f'<blockquote class="rag-passage">{marked}</blockquote>'
     return (
         f'<details class="rag-source" id="{anchor(turn, citation.n)}" open>'
         f'<summary><b>[{citation.n}]</b> {html.escape(p.title or p.source)}</summary>'
         f'<div class="rag-meta">{_meta_line(p)} · score {p.score:.2f} · <code>{html.escape(p.source)}</code></div>'
-        f'<blockquote class="rag-passage">{highlighted(p.text, sentence)}</blockquote></details>'
+        f'{body}</details>'
     )
 
 
