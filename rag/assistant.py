@@ -128,11 +128,29 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
-        if self._retriever is None:
-            dim = len(self.embedder.get_query_embedding("dimension probe"))
-            store = IndexStore.open(self.settings, build_info(self.settings, dim))
-            self._retriever = Retriever(store, self.embedder, self.settings.retrieve_k, self.aux_embedder)
-        return self._retriever
+        """The retriever over the live index generation: after `rag index --rebuild` switches
+        generations, the next question opens the new one (no restart)."""
+        with self._lock:
+            current = self._retriever
+        if current is not None and current.store.is_live(self.settings):
+            return current
+        dim = len(self.embedder.get_query_embedding("dimension probe"))
+        store = IndexStore.open(self.settings, build_info(self.settings, dim))
+        fresh = Retriever(store, self.embedder, self.settings.retrieve_k, self.aux_embedder)
+        with self._lock:
+            self._retriever = fresh
+        return fresh
+
+    def _retrieve(self, question: str) -> list[Passage]:
+        """Retrieve from the live generation, once more if a rebuild dropped ours mid-question."""
+        try:
+            return self.retriever.retrieve(question)
+        except Exception:
+            with self._lock:
+                stale = self._retriever
+            if stale is None or stale.store.is_live(self.settings):
+                raise
+            return self.retriever.retrieve(question)
 
     def standalone(self, question: str, history: History | None) -> str:
         """Rewrite a follow-up into a question that retrieval can answer on its own."""
@@ -142,7 +160,7 @@ class Assistant:
         return parse_rewrite(output, question)
 
     def retrieve(self, question: str) -> list[Passage]:
-        return self.retriever.retrieve(clean_question(question, self.settings.max_question_chars))
+        return self._retrieve(clean_question(question, self.settings.max_question_chars))
 
     def stream(self, question: str, history: History | None = None) -> AnswerStream:
         """Start answering; validation errors are raised here, before any token is produced."""
@@ -166,7 +184,7 @@ class Assistant:
         if history:
             timings["rewrite"] = _ms(start)
         t = time.perf_counter()
-        retrieved = self.retriever.retrieve(standalone)
+        retrieved = self._retrieve(standalone)
         passages = self.retriever.widen(retrieved[: self.settings.top_k], self.settings.window,
                                         self.settings.window_passages)
         timings["retrieve"] = _ms(t)

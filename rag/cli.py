@@ -73,35 +73,58 @@ def _progress() -> Progress:
 def index(
     paths: Annotated[list[Path] | None, typer.Argument(help="Folders or files of .txt/.md/.html articles "
                                                         "(default: RAG_ARTICLES_DIR, the bundled sample)")] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and build it afresh")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build a fresh index beside the live one and switch to "
+                                          "it when complete (after changing the embedding or chunking)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="Stay running and keep the index in step with the "
+                                        "folders (new, changed, deleted files); Ctrl-C to stop")] = False,
 ) -> None:
-    """Index articles: embed new or changed ones, drop deleted ones, leave the rest untouched."""
-    from rag.indexing import index_paths
+    """Index articles: embed new or changed ones, drop deleted ones, leave the rest untouched.
+
+    Incremental and idempotent (by content hash); safe to kill at any moment; one run at a time."""
+    from rag.indexing import IndexReport, index_paths, watch_folders
 
     settings = load_settings()
-    with friendly_errors(), _progress() as bar:
-        task = bar.add_task("Embedding passages", total=None)
+    folders = paths or [settings.articles_dir]
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def waiting() -> None:
+        err.print("[yellow]another `rag index` run is changing this index; waiting for it to finish…[/]",
+                  highlight=False)
 
-        report = index_paths(settings, paths, rebuild=rebuild, progress=progress)
-    if as_json:
-        out.print_json(json.dumps(report.to_dict()))
-    else:
-        out.print(
-            f"[green]indexed[/] {report.articles_total} articles, {report.chunks_total} passages "
-            f"in {report.seconds} s: "
-            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-            f"{len(report.unchanged)} unchanged" + ("" if report.changed else " (nothing to embed)"),
-            highlight=False,
-        )
-        for dup in report.duplicates:
-            out.print(f"[yellow]duplicate:[/] {dup['doc_id']} has the same text as {dup['same_as']}; indexed once",
-                      highlight=False)
-    for skipped in report.skipped:
-        err.print(f"[yellow]skipped:[/] {skipped['path']}: {skipped['reason']}", highlight=False)
+    def show(report: IndexReport) -> None:
+        if as_json:
+            out.print_json(json.dumps(report.to_dict()))
+        else:
+            out.print(
+                f"[green]indexed[/] {report.articles_total} articles, {report.chunks_total} passages "
+                f"in {report.seconds} s: "
+                f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+                f"{len(report.unchanged)} unchanged" + ("" if report.changed else " (nothing to embed)"),
+                highlight=False,
+            )
+            for dup in report.duplicates:
+                out.print(f"[yellow]duplicate:[/] {dup['doc_id']} has the same text as {dup['same_as']}; "
+                          "indexed once", highlight=False)
+        for skipped in report.skipped:
+            err.print(f"[yellow]skipped:[/] {skipped['path']}: {skipped['reason']}", highlight=False)
+
+    with friendly_errors():
+        if watch:
+            if rebuild:
+                raise fail("--watch keeps an index in step; run --rebuild on its own first", 2)
+            err.print(f"watching {', '.join(str(f) for f in folders)} (Ctrl-C to stop)", highlight=False)
+            try:
+                watch_folders(settings, folders, show)
+            except KeyboardInterrupt:
+                return
+            return
+        with _progress() as bar:
+            task = bar.add_task("Embedding passages", total=None)
+            report = index_paths(settings, folders, rebuild=rebuild, on_wait=waiting,
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+    show(report)
+    if not report.articles_total and report.skipped:
+        raise typer.Exit(1)  # nothing could be indexed: say so with the exit code too
 
 
 def _print_answer(answer: Answer, *, show_sources: bool = True) -> None:
@@ -297,7 +320,7 @@ def config() -> None:
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Show what is indexed: articles, passages, embedding model, last update."""
+    """Show what is indexed: articles, passages, embedding model, last update, size on disk."""
     from rag.store import IndexStore
 
     settings = load_settings()
@@ -305,9 +328,13 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         store = IndexStore.open(settings)
         docs = store.documents()
         meta = store.metadata
+        size = store.disk_bytes(settings)
     info = {"articles": len(docs), "passages": sum(d.chunks for d in docs.values()),
-            "embedding_model": meta.get("embedding_model"), "chunk_size": meta.get("chunk_size"),
-            "updated_at": meta.get("updated_at"), "index": settings.chroma_url or str(settings.index_dir)}
+            "embedding_model": meta.get("embedding_model"), "fusion_model": meta.get("aux_model") or None,
+            "chunk_size": meta.get("chunk_size"), "chunk_overlap": meta.get("chunk_overlap"),
+            "updated_at": meta.get("updated_at"), "index": settings.chroma_url or str(settings.index_dir),
+            "generation": store.name, "size_on_disk_mb": None if size is None else round(size / 1e6, 2),
+            "incomplete_articles": sorted(d.doc_id for d in docs.values() if not d.complete or d.other_hashes)}
     if as_json:
         out.print_json(json.dumps(info))
         return

@@ -9,19 +9,22 @@ article answerable (at worst twice) and the next run finishes the job.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from rag.documents import Article, scan
+from rag.documents import MANIFEST_NAME, SUPPORTED_SUFFIXES, Article, scan
 from rag.embeddings import USE_MODEL_ID, embedding_id, make_aux_embedding, make_embedding
 from rag.settings import Settings
-from rag.store import BuildInfo, IndexStore, StoredDocument
+from rag.store import BuildInfo, IndexStore, StoredDocument, StoreError
 
 EMBED_BATCH = 32
 Progress = Callable[[int, int], None]
@@ -55,7 +58,7 @@ class Plan:
     """The difference between what is on disk and what is indexed."""
 
     to_embed: list[Article] = field(default_factory=list)
-    stale: dict[str, str] = field(default_factory=dict)  # doc_id -> hash of chunks to drop afterwards
+    stale: dict[str, list[str]] = field(default_factory=dict)  # doc_id -> hashes of chunks to drop afterwards
     to_remove: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
@@ -89,12 +92,15 @@ def make_plan(
             continue
         by_hash[article.content_hash] = article.doc_id
         old = stored.get(article.doc_id)
-        if old is not None and old.content_hash == article.content_hash:
+        if old is not None and old.content_hash == article.content_hash and old.complete:
             plan.unchanged.append(article.doc_id)
+            if old.other_hashes:  # a killed update left the old version behind: finish dropping it
+                plan.stale[article.doc_id] = list(old.other_hashes)
             continue
         plan.to_embed.append(article)
         if old is not None:
-            plan.stale[article.doc_id] = old.content_hash
+            versions = [old.content_hash, *old.other_hashes]
+            plan.stale[article.doc_id] = [h for h in versions if h != article.content_hash]
     for doc_id in stored:
         if doc_id not in present and stored_roots.get(doc_id) in roots:
             plan.to_remove.append(doc_id)
@@ -111,7 +117,7 @@ def chunk_article(article: Article, splitter: SentenceSplitter, root: str) -> li
     nodes: list[TextNode] = []
     for i, text in enumerate(texts):
         node_id = hashlib.sha256(f"{article.doc_id}\x00{article.content_hash}\x00{i}".encode()).hexdigest()[:32]
-        meta = article.metadata() | {"chunk": i, "root": root}
+        meta = article.metadata() | {"chunk": i, "chunks": len(texts), "root": root}
         node = TextNode(id_=node_id, text=text, metadata=meta)
         node.excluded_embed_metadata_keys = list(meta)
         node.excluded_llm_metadata_keys = list(meta)
@@ -133,6 +139,42 @@ def _roots_of(store: IndexStore) -> dict[str, str]:
         offset += 1000
 
 
+class IndexBusyError(StoreError):
+    """Another run holds the index lock and we were told not to wait."""
+
+
+def index_lock(settings: Settings) -> FileLock:
+    """One writer at a time per index: a lock file beside the embedded index, or in the cache
+    folder for a Chroma server (which serialises writers on this machine only)."""
+    if settings.chroma_url:
+        key = hashlib.sha256(f"{settings.chroma_url}/{settings.collection}".encode()).hexdigest()[:16]
+        path = Path(settings.model_cache_dir) / "locks" / f"index-{key}.lock"
+    else:
+        path = Path(settings.index_dir) / f".{settings.collection}.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the index folder {path.parent}: {exc.strerror or exc}") from exc
+    return FileLock(str(path))
+
+
+@contextmanager
+def holding(lock: FileLock, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    """Take the lock; if another run has it, say so (`on_wait`) and wait, or fail when `on_wait` is None."""
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is None:
+            raise IndexBusyError("another `rag index` run is changing this index; try again when it has "
+                                 "finished") from None
+        on_wait()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def index_paths(
     settings: Settings,
     paths: Sequence[Path] | None = None,
@@ -141,8 +183,14 @@ def index_paths(
     embedder: BaseEmbedding | None = None,
     aux_embedder: BaseEmbedding | None = None,
     progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = lambda: None,
 ) -> IndexReport:
-    """Bring the index in step with `paths` (default: the articles folder)."""
+    """Bring the index in step with `paths` (default: the articles folder).
+
+    Runs are serialised by a lock (`on_wait` is told when this one has to wait; None: fail
+    instead). A rebuild writes a new generation beside the live one and switches readers to it
+    only once it is complete, so a killed rebuild leaves the old index answering.
+    """
     started = time.perf_counter()
     roots = [Path(p).expanduser().resolve() for p in (paths or [settings.articles_dir])]
     found = scan(roots)
@@ -151,13 +199,23 @@ def index_paths(
     aux_embedder = aux_embedder or make_aux_embedding(settings)
     dim = len(embedder.get_query_embedding("dimension probe"))
     info = build_info(settings, dim)
-    if rebuild:
-        IndexStore.drop(settings)
-    store = IndexStore.create(settings, info)
+    with holding(index_lock(settings), on_wait):
+        store = IndexStore.create_generation(settings, info) if rebuild else IndexStore.create(settings, info)
+        _bring_in_step(store, settings, found.articles, roots, report, embedder, aux_embedder, progress)
+        if rebuild:
+            store.publish(settings)
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
 
+
+def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Article], roots: Sequence[Path],
+                   report: IndexReport, embedder: BaseEmbedding, aux_embedder: BaseEmbedding | None,
+                   progress: Progress | None) -> None:
+    """Embed what is new or changed, article by article: each article's new chunks are written
+    before its old ones are dropped, so a run killed anywhere leaves every article answerable."""
     folder_roots = [str(r) for r in roots if r.is_dir()]
-    root_of = {a.doc_id: str(Path(a.path).resolve().parent) for a in found.articles}
-    plan = make_plan(found.articles, store.documents(), folder_roots, _roots_of(store))
+    root_of = {a.doc_id: str(Path(a.path).resolve().parent) for a in articles}
+    plan = make_plan(articles, store.documents(), folder_roots, _roots_of(store))
     report.duplicates = plan.duplicates
     report.unchanged = plan.unchanged
 
@@ -180,11 +238,10 @@ def index_paths(
             if progress:
                 progress(done, total)
         store.add(nodes, aux_vectors if aux_embedder is not None else None)
-        if article.doc_id in plan.stale:
-            store.delete_where({"$and": [{"doc_id": article.doc_id}, {"content_hash": plan.stale[article.doc_id]}]})
-            report.updated.append(article.doc_id)
-        else:
-            report.added.append(article.doc_id)
+        (report.updated if article.doc_id in plan.stale else report.added).append(article.doc_id)
+    for doc_id, hashes in plan.stale.items():
+        if hashes:
+            store.delete_where({"$and": [{"doc_id": doc_id}, {"content_hash": {"$in": hashes}}]})
     for doc_id in plan.to_remove:
         store.delete_document(doc_id)
         report.removed.append(doc_id)
@@ -193,8 +250,6 @@ def index_paths(
     report.chunks_embedded = total
     report.chunks_total = store.count()
     report.articles_total = len(store.documents())
-    report.seconds = round(time.perf_counter() - started, 2)
-    return report
 
 
 def _root_for(article: Article, roots: Sequence[Path], fallback: dict[str, str]) -> str:
@@ -204,3 +259,29 @@ def _root_for(article: Article, roots: Sequence[Path], fallback: dict[str, str])
         if root.is_dir() and path.is_relative_to(root):
             return str(root)
     return fallback[article.doc_id]
+
+
+def watch_folders(settings: Settings, folders: Sequence[Path], on_report: Callable[[IndexReport], None], *,
+                  stop: threading.Event | None = None, debounce_ms: int = 1500,
+                  embedder: BaseEmbedding | None = None, aux_embedder: BaseEmbedding | None = None) -> None:
+    """Keep the index in step with `folders`: index once, then again after each burst of changes.
+
+    `watchfiles` groups the events of a burst (a copy of many files, an editor's save dance)
+    into one batch after `debounce_ms` of quiet, so a batch costs one incremental run, which
+    embeds only what changed. Returns when `stop` is set (or on Ctrl-C, from watchfiles).
+    """
+    from watchfiles import watch
+
+    embedder = embedder or make_embedding(settings)
+    aux_embedder = aux_embedder or make_aux_embedding(settings)
+
+    def run() -> None:
+        on_report(index_paths(settings, folders, embedder=embedder, aux_embedder=aux_embedder))
+
+    run()
+    def relevant(_change: object, path: str) -> bool:
+        return Path(path).name == MANIFEST_NAME or Path(path).suffix.lower() in SUPPORTED_SUFFIXES
+
+    for _changes in watch(*folders, watch_filter=relevant, debounce=debounce_ms, stop_event=stop,
+                          rust_timeout=500, yield_on_timeout=False):
+        run()

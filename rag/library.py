@@ -15,7 +15,7 @@ from pathlib import Path
 from llama_index.core.embeddings import BaseEmbedding
 
 from rag.documents import SUPPORTED_SUFFIXES, ArticleError, read_article_text
-from rag.indexing import IndexReport, Progress, index_paths
+from rag.indexing import IndexReport, Progress, holding, index_lock, index_paths
 from rag.settings import Settings
 from rag.store import IndexStore, StoredDocument
 
@@ -72,11 +72,12 @@ def add_articles(settings: Settings, uploads: list[Upload], *, embedder: BaseEmb
 
 def remove_article(settings: Settings, doc_id: str) -> None:
     """Drop an article's passages from the index and its file from the articles folder."""
-    store = IndexStore.open(settings)
-    if doc_id not in store.documents():
-        raise LibraryError(f"no indexed article {doc_id!r}")
-    store.delete_document(doc_id)
-    store.touch()
+    with holding(index_lock(settings), on_wait=lambda: None):
+        store = IndexStore.open(settings)
+        if doc_id not in store.documents():
+            raise LibraryError(f"no indexed article {doc_id!r}")
+        store.delete_document(doc_id)
+        store.touch()
     folder = Path(settings.articles_dir).resolve()
     path = (folder / doc_id).resolve()
     if path.is_relative_to(folder) and path.is_file():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,12 +69,20 @@ class StoredDocument:
     published: str
     content_hash: str
     chunks: int
+    complete: bool = True  # all of the article's chunks are present (a killed run may leave fewer)
+    other_hashes: tuple[str, ...] = ()  # older versions still present (a run killed mid-update)
 
 
 @dataclass(frozen=True)
 class Hit:
     node: TextNode
     score: float
+
+
+def _drop(client: Any, name: str) -> None:
+    for victim in (name, aux_name(name)):
+        with contextlib.suppress(Exception):  # absent already: nothing to drop
+            client.delete_collection(victim)
 
 
 def open_client(settings: Settings, *, create: bool) -> Any:
@@ -119,6 +128,26 @@ def aux_name(collection: str) -> str:
     return f"{collection}__aux"
 
 
+def pointer_name(collection: str) -> str:
+    return f"{collection}__live"
+
+
+def live_name(client: Any, collection: str) -> str:
+    """The generation readers should use: what the pointer says, else the plain collection name
+    (indexes built before rebuilds were atomic, and ones never rebuilt)."""
+    try:
+        pointer = client.get_collection(pointer_name(collection))
+    except Exception:  # no pointer: the plain name is live
+        return collection
+    return str((pointer.metadata or {}).get("generation") or collection)
+
+
+def generations(client: Any, collection: str) -> list[str]:
+    """Every main collection of this index: the plain name and each `__g<n>` generation."""
+    names = [str(getattr(c, "name", c)) for c in client.list_collections()]
+    return [n for n in names if n == collection or (n.startswith(f"{collection}__g") and not n.endswith("__aux"))]
+
+
 class IndexStore:
     """A Chroma collection of article chunks (via LlamaIndex's `ChromaVectorStore`), plus a
     companion collection with the same ids holding the second model's vectors for fusion."""
@@ -126,6 +155,7 @@ class IndexStore:
     def __init__(self, client: Any, collection: Any, aux: Any | None = None) -> None:
         self.client = client
         self.collection = collection
+        self.name = str(collection.name)
         self.aux = aux
         self.vector_store = ChromaVectorStore(chroma_collection=collection)
 
@@ -133,8 +163,9 @@ class IndexStore:
     def open(cls, settings: Settings, expected: BuildInfo | None = None) -> IndexStore:
         """Open an existing index for reading, checking it was built the way `expected` says."""
         client = open_client(settings, create=False)
+        name = live_name(client, settings.collection)
         try:
-            collection = client.get_collection(settings.collection)
+            collection = client.get_collection(name)
         except Exception as exc:
             raise IndexMissingError(
                 f"the index has no collection {settings.collection!r}; build it with `rag index`"
@@ -142,7 +173,7 @@ class IndexStore:
         aux = None
         if (collection.metadata or {}).get("aux_model"):
             try:
-                aux = client.get_collection(aux_name(settings.collection))
+                aux = client.get_collection(aux_name(name))
             except Exception as exc:
                 raise IndexMismatchError("the index is missing its fusion vectors; rebuild it with "
                                          "`rag index --rebuild`") from exc
@@ -153,27 +184,48 @@ class IndexStore:
 
     @classmethod
     def create(cls, settings: Settings, build: BuildInfo) -> IndexStore:
-        """Open the collection for writing, creating it if needed; refuses a mismatched one."""
+        """Open the live collection for writing, creating it if needed; refuses a mismatched one."""
         client = open_client(settings, create=True)
-        collection = client.get_or_create_collection(
-            settings.collection,
-            metadata=build.as_metadata(),
-            configuration={"hnsw": {"space": "cosine"}},
-        )
-        aux = None
-        if build.aux_model:
-            aux = client.get_or_create_collection(aux_name(settings.collection),
-                                                  configuration={"hnsw": {"space": "cosine"}})
-        store = cls(client, collection, aux)
+        store = cls._make(client, live_name(client, settings.collection), build)
         store.check(build)
         return store
 
     @classmethod
-    def drop(cls, settings: Settings) -> None:
+    def create_generation(cls, settings: Settings, build: BuildInfo) -> IndexStore:
+        """A new, empty collection beside the live one, for a rebuild that readers must not see
+        until `publish()`. Generations left by killed rebuilds are dropped first."""
         client = open_client(settings, create=True)
-        for name in (settings.collection, aux_name(settings.collection)):
-            with contextlib.suppress(Exception):  # absent already: nothing to drop
-                client.delete_collection(name)
+        live = live_name(client, settings.collection)
+        for name in generations(client, settings.collection):
+            if name != live:
+                _drop(client, name)
+        return cls._make(client, f"{settings.collection}__g{time.time_ns()}", build)
+
+    @classmethod
+    def _make(cls, client: Any, name: str, build: BuildInfo) -> IndexStore:
+        collection = client.get_or_create_collection(name, metadata=build.as_metadata(),
+                                                     configuration={"hnsw": {"space": "cosine"}})
+        aux = None
+        if build.aux_model:
+            aux = client.get_or_create_collection(aux_name(name), configuration={"hnsw": {"space": "cosine"}})
+        return cls(client, collection, aux)
+
+    def publish(self, settings: Settings) -> None:
+        """Make this generation the live one in a single metadata write, then drop the others.
+
+        Readers check the pointer before each question and move over at their next one; a
+        question that loses the race with the drop is retried once on the new generation (see
+        `Assistant.retriever`)."""
+        pointer = self.client.get_or_create_collection(pointer_name(settings.collection),
+                                                       metadata={"generation": self.name})
+        pointer.modify(metadata={"generation": self.name})
+        for name in generations(self.client, settings.collection):
+            if name != self.name:
+                _drop(self.client, name)
+
+    def is_live(self, settings: Settings) -> bool:
+        """Whether this is still the generation readers should use."""
+        return live_name(self.client, settings.collection) == self.name
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -193,6 +245,13 @@ class IndexStore:
                     f"the index was built with {key}={have!r} but the settings say {want!r}; "
                     "rebuild it with `rag index --rebuild` (or change the settings back)"
                 )
+
+    def disk_bytes(self, settings: Settings) -> int | None:
+        """Size of the embedded index on disk; None for a Chroma server (not ours to measure)."""
+        if settings.chroma_url:
+            return None
+        root = Path(settings.index_dir)
+        return sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
 
     def count(self) -> int:
         return int(self.collection.count())
@@ -225,33 +284,44 @@ class IndexStore:
         self.delete_where({"doc_id": doc_id})
 
     def documents(self) -> dict[str, StoredDocument]:
-        """Every indexed document with its chunk count, read in pages to bound memory."""
-        seen: dict[str, dict[str, Any]] = {}
-        counts: dict[str, int] = {}
+        """Every indexed document with its chunk count, read in pages to bound memory.
+
+        A document can be present in several versions (a run killed between writing the new
+        chunks and dropping the old) or with chunks missing (killed while writing); both are
+        reported so that the next run finishes the work instead of trusting a partial article.
+        """
+        versions: dict[str, dict[str, list[Any]]] = {}  # doc_id -> hash -> [count, expected, meta]
         offset = 0
         while True:
             page = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
             metas = page.get("metadatas") or []
             for meta in metas:
-                doc_id = str(meta.get("doc_id", ""))
-                counts[doc_id] = counts.get(doc_id, 0) + 1
-                seen.setdefault(doc_id, dict(meta))
+                doc_id, digest = str(meta.get("doc_id", "")), str(meta.get("content_hash", ""))
+                entry = versions.setdefault(doc_id, {}).setdefault(digest, [0, meta.get("chunks"), dict(meta)])
+                entry[0] += 1
             if len(metas) < _PAGE:
                 break
             offset += _PAGE
-        return {
-            doc_id: StoredDocument(
+        out: dict[str, StoredDocument] = {}
+        for doc_id, by_hash in versions.items():
+            def done(item: tuple[str, list[Any]]) -> tuple[bool, int]:
+                count, expected, _ = item[1]
+                return (expected is None or count >= int(expected), count)
+
+            digest, (count, _, meta) = max(by_hash.items(), key=done)
+            out[doc_id] = StoredDocument(
                 doc_id=doc_id,
                 source=str(meta.get("source", "")),
                 title=str(meta.get("title", "")),
                 outlet=str(meta.get("outlet", "")),
                 language=str(meta.get("language", "")),
                 published=str(meta.get("published", "")),
-                content_hash=str(meta.get("content_hash", "")),
-                chunks=counts[doc_id],
+                content_hash=digest,
+                chunks=count,
+                complete=done((digest, by_hash[digest]))[0],
+                other_hashes=tuple(h for h in by_hash if h != digest),
             )
-            for doc_id, meta in seen.items()
-        }
+        return out
 
     def query_aux(self, embedding: list[float], k: int) -> list[str]:
         """Ids of the nearest chunks by the second model, best first."""
