@@ -107,6 +107,8 @@ def index(
                           "indexed once", highlight=False)
         for skipped in report.skipped:
             err.print(f"[yellow]skipped:[/] {skipped['path']}: {skipped['reason']}", highlight=False)
+        for note in report.notes:
+            err.print(f"[yellow]note:[/] {note}", highlight=False)
 
     with friendly_errors():
         if watch:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,9 +116,12 @@ def normalise_text(text: str) -> str:
 
 def read_article_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or device named .txt would block or never end
+        raise ArticleError("not a regular file")
+    size = info.st_size
     if size > max_bytes:
         raise ArticleError(f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
     try:

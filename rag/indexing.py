@@ -40,6 +40,7 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_total: int = 0
     articles_total: int = 0
@@ -149,8 +150,9 @@ def index_lock(settings: Settings) -> FileLock:
     if settings.chroma_url:
         key = hashlib.sha256(f"{settings.chroma_url}/{settings.collection}".encode()).hexdigest()[:16]
         path = Path(settings.model_cache_dir) / "locks" / f"index-{key}.lock"
-    else:
-        path = Path(settings.index_dir) / f".{settings.collection}.lock"
+    else:  # beside the folder, not in it: a corrupted folder can then be moved aside under the lock
+        index_dir = Path(settings.index_dir).resolve()
+        path = index_dir.with_name(f".{index_dir.name}.{settings.collection}.lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -200,12 +202,30 @@ def index_paths(
     dim = len(embedder.get_query_embedding("dimension probe"))
     info = build_info(settings, dim)
     with holding(index_lock(settings), on_wait):
-        store = IndexStore.create_generation(settings, info) if rebuild else IndexStore.create(settings, info)
+        store = _fresh_generation(settings, info, report) if rebuild else IndexStore.create(settings, info)
         _bring_in_step(store, settings, found.articles, roots, report, embedder, aux_embedder, progress)
         if rebuild:
             store.publish(settings)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
+
+
+def _fresh_generation(settings: Settings, info: BuildInfo, report: IndexReport) -> IndexStore:
+    """A new generation for a rebuild; an embedded index too broken to open is moved aside
+    (kept, renamed) and replaced, since a rebuild is exactly what its error message asks for."""
+    try:
+        return IndexStore.create_generation(settings, info)
+    except StoreError:
+        if settings.chroma_url or not Path(settings.index_dir).exists():
+            raise
+    broken = Path(settings.index_dir)
+    aside = broken.with_name(f"{broken.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # chromadb keeps the failed client for this path otherwise
+    broken.rename(aside)
+    report.notes.append(f"the index at {broken} could not be opened; it was moved to {aside} and built afresh")
+    return IndexStore.create_generation(settings, info)
 
 
 def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Article], roots: Sequence[Path],

@@ -118,6 +118,10 @@ def open_client(settings: Settings, *, create: bool) -> Any:
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
+        if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+            raise StoreError(f"the index at {path} is read-only, and Chroma must write to open it: give this "
+                             "user write access to the folder, or copy it somewhere writable and point "
+                             "RAG_INDEX_DIR there") from exc
         raise StoreError(
             f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
             "rebuild it with `rag index --rebuild`"
