@@ -101,3 +101,22 @@ def test_eval_on_the_public_questions(bundled_index: Path, tmp_path: Path) -> No
     assert overall["abstention_accuracy"] >= 0.90
     assert report["per_kind"]["cross-lingual"]["answer_accuracy"] >= 0.25  # translation keeps this kind alive
     assert "![Scores per kind](eval.png)" in page.read_text() and page.with_suffix(".png").is_file()
+
+
+def test_local_model_serves_concurrent_askers_correctly(local_bot: Assistant) -> None:
+    """llama.cpp contexts are not thread-safe: its in-process server owns the context and queues
+    requests, so four threads asking at once each get their own, complete, correctly cited answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    asks = {"How much money did Trudeau announce for military equipment?": ("500 million", "004_ca42ec8f4e875d75.txt"),
+            "Which Ukrainian minister held a joint press conference with Joly in Kyiv?": (
+                "Kuleba", "002_c5412f6f5895c1b2.txt"),
+            "What memorial did Melanie Joly visit in Kyiv?": ("Wall of Remembrance", "002_c5412f6f5895c1b2.txt"),
+            "How many individuals and entities did Canada's second round of sanctions target?": (
+                "58", "001_79aa4f23a039ae56.txt")}
+    with ThreadPoolExecutor(len(asks)) as pool:
+        answers = dict(zip(asks, pool.map(local_bot.ask, asks), strict=True))
+    for question, (needle, source) in asks.items():
+        answer = answers[question]
+        assert answer.question == question and needle in answer.text, (question, answer.text)
+        assert source in [c.passage.source for c in answer.citations]
