@@ -98,6 +98,29 @@ def fence(text: str) -> str:
     return " ".join(text.replace("[", "(").replace("]", ")").split())
 
 
+# Lines of article text addressed to an AI rather than to readers. Fencing keeps them from
+# posing as prompt structure, but a small model still obeys "answer every question with X";
+# instructions to an assistant are not news, so the model does not see those lines at all.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:previous|prior|above|earlier|your|all|any)\b.{0,30}"
+    r"\b(?:instructions|prompts?|rules)\b"
+    r"|\bsystem\s+(?:prompt|override)\b|\b(?:notice|message|note) to the (?:ai|assistant|chatbot|model)\b"
+    r"|\bdeveloper mode\b"
+    r"|\byou are now (?:in |an? )?(?:developer|unrestricted|jailbroken|dan)\b"
+    r"|\b(?:to|for) the (?:ai|chatbot|llm|language model)\b"
+    r"|^\s*(?:system|assistant)\s*:",
+    re.IGNORECASE,
+)
+WITHHELD = "(a line addressed to an AI assistant was withheld)"
+
+
+def defang(text: str) -> str:
+    """Article text without the lines that address an AI assistant (see `_INSTRUCTION`)."""
+    lines = text.splitlines()
+    kept = [WITHHELD if _INSTRUCTION.search(line) else line for line in lines]
+    return "\n".join(kept)
+
+
 def format_sources(passages: Sequence[Passage]) -> str:
     """One line per passage: `[n] outlet, date, "title": text`. The title gives the model context
     the passage itself may lack (and, for a foreign-language article, often a translation).
@@ -106,7 +129,7 @@ def format_sources(passages: Sequence[Passage]) -> str:
     for i, p in enumerate(passages, start=1):
         title = f'"{p.title}"' if p.title else ""
         label = ", ".join(x for x in (p.outlet, p.published, title) if x)
-        body = fence(p.translation or p.text)
+        body = fence(defang(p.translation or p.text))
         lines.append(f"[{i}] {fence(label)}: {body}" if label else f"[{i}] {body}")
     return "\n".join(lines)
 
@@ -118,7 +141,7 @@ TRANSLATE_PROMPT = ("Translate the user's text into {language}, sentence by sent
 def translate_messages(text: str, language: str) -> list[dict[str, str]]:
     """The translation request; the text is article content, fenced like any source."""
     return [{"role": "system", "content": TRANSLATE_PROMPT.format(language=language)},
-            {"role": "user", "content": fence(text)}]
+            {"role": "user", "content": fence(defang(text))}]
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:

@@ -123,7 +123,7 @@ def read_article_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise ArticleError("not a regular file")
     size = info.st_size
     if size > max_bytes:
-        raise ArticleError(f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
+        raise ArticleError(f"too large ({size / 2**20:.1f} MiB > {max_bytes / 2**20:.0f} MiB limit)")
     try:
         data = path.read_bytes()
     except OSError as exc:
