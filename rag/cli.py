@@ -314,6 +314,44 @@ def ui(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --auth and "
+                                      "RAG_API_TOKEN (or --insecure)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API and the page")] = 8000,
+    auth: Annotated[str | None, typer.Option(help="user:password required to open the chat page (or "
+                                             "RAG_UI_AUTH)")] = None,
+    page: Annotated[bool, typer.Option("--page/--no-page", help="Serve the chat page at /ui/ too")] = True,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Allow a non-loopback host without protection")] = False,
+) -> None:
+    """Serve other apps: an OpenAI-compatible /v1/chat/completions, a REST API (/api/ask, /api/articles),
+    /healthz, /metrics, API docs at /docs, and the chat page at /ui/.
+
+    Point any OpenAI client at http://HOST:PORT/v1; answers keep their [n] markers and carry a `sources`
+    field. Adding or removing articles needs `Authorization: Bearer $RAG_API_TOKEN`."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    settings = load_settings(ui_auth=auth)
+    credentials = settings.ui_auth.get_secret_value().split(":", 1) if settings.ui_auth else None
+    if host not in LOOPBACK and not insecure and (settings.api_token is None or (page and credentials is None)):
+        raise fail(f"--host {host} exposes the API to the network: set RAG_API_TOKEN" +
+                   (" and --auth user:password (or RAG_UI_AUTH) for the page" if page else "") +
+                   ", or --insecure if you really mean it", 2)
+    import uvicorn
+
+    from rag.api import create_app
+    from rag.assistant import Assistant
+
+    with friendly_errors():
+        ensure_index(settings)
+        bot = Assistant(settings)
+        bot.warm_up()
+        api = create_app(settings, bot, ui=page, ui_auth=(credentials[0], credentials[1]) if credentials else None)
+    shown = "127.0.0.1" if host in LOOPBACK else host
+    out.print(f"API on http://{shown}:{port}/v1 (OpenAI-compatible) and /api; docs http://{shown}:{port}/docs"
+              + (f"; chat page http://{shown}:{port}/ui/" if page else "") + "  (Ctrl-C to stop)", highlight=False)
+    uvicorn.run(api, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+
+
+@app.command()
 def config() -> None:
     """Print the effective settings (secrets masked) and where they come from."""
     settings = load_settings()

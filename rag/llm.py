@@ -60,11 +60,25 @@ _FAILURES = (openai.OpenAIError, httpx.HTTPError, ValueError)
 class ChatModel:
     """A model reachable through the OpenAI chat-completions protocol."""
 
-    def __init__(self, base_url: str | None, api_key: str, model: str, timeout: float, max_retries: int = 1):
+    def __init__(self, base_url: str | None, api_key: str, model: str, timeout: float, max_retries: int = 1,
+                 concurrency: int = 4) -> None:
         self.model = model
         self.timeout = timeout
         self.where = base_url or "api.openai.com"
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
+        self.concurrency = concurrency
+        self._slots = threading.BoundedSemaphore(concurrency)
+
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        """Bound the calls in flight: a burst of users queues here instead of swamping the server."""
+        if not self._slots.acquire(timeout=self.timeout):
+            raise LLMError(f"all {self.concurrency} LLM slots stayed busy for {self.timeout:g} s; "
+                           "the server is overloaded (raise RAG_LLM_CONCURRENCY if it can take more)")
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     def _create(self, messages: Sequence[Message], *, stream: bool, max_tokens: int, temperature: float,
                 stop: Sequence[str] | None) -> Any:
@@ -80,20 +94,22 @@ class ChatModel:
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
                stop: Sequence[str] | None = None) -> Iterator[str]:
         """Yield text deltas as they arrive; raise `LLMError` on any failure, even mid-stream."""
-        try:
-            for chunk in self._create(messages, stream=True, max_tokens=max_tokens, temperature=temperature,
-                                      stop=stop):
-                choices = getattr(chunk, "choices", None)
-                if choices and choices[0].delta and choices[0].delta.content:
-                    yield choices[0].delta.content
-        except _FAILURES as exc:
-            raise _explain(exc, self.where, self.timeout) from exc
+        with self._slot():
+            try:
+                for chunk in self._create(messages, stream=True, max_tokens=max_tokens, temperature=temperature,
+                                          stop=stop):
+                    choices = getattr(chunk, "choices", None)
+                    if choices and choices[0].delta and choices[0].delta.content:
+                        yield choices[0].delta.content
+            except _FAILURES as exc:
+                raise _explain(exc, self.where, self.timeout) from exc
 
     def complete(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
                  stop: Sequence[str] | None = None) -> str:
         try:
-            response = self._create(messages, stream=False, max_tokens=max_tokens, temperature=temperature,
-                                    stop=stop)
+            with self._slot():
+                response = self._create(messages, stream=False, max_tokens=max_tokens, temperature=temperature,
+                                        stop=stop)
         except _FAILURES as exc:
             raise _explain(exc, self.where, self.timeout) from exc
         if not response.choices:
@@ -168,14 +184,16 @@ def make_chat_model(settings: Settings, prefix: Sequence[Message] = ()) -> ChatM
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
         if not key and not settings.openai_base_url:
             raise LLMError("RAG_LLM=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a keyless local server)")
-        return ChatModel(settings.openai_base_url, key or "not-needed", settings.llm_model_name, settings.llm_timeout)
+        return ChatModel(settings.openai_base_url, key or "not-needed", settings.llm_model_name, settings.llm_timeout,
+                         concurrency=settings.llm_concurrency)
     model_path = Path(settings.llm_model) if settings.llm_model and Path(settings.llm_model).is_file() else None
     server = local_server(model_path or ensure_local_model(settings.model_cache_dir),
                           settings.llm_threads, settings.llm_context, settings.model_cache_dir / "slots")
     if prefix:
         with contextlib.suppress(httpx.HTTPError):  # only a speed-up: answering works without it
             server.prime(prefix)
-    return ChatModel(server.base_url, "local", settings.llm_model_name, settings.llm_timeout, max_retries=0)
+    return ChatModel(server.base_url, "local", settings.llm_model_name, settings.llm_timeout, max_retries=0,
+                     concurrency=settings.llm_concurrency)
 
 
 def describe(settings: Settings) -> dict[str, Any]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from rag.chroma_server import ChromaServer
 from rag.embeddings import E5Embedding, USEEmbedding
 from rag.indexing import index_paths
 from rag.settings import Settings
@@ -63,3 +65,24 @@ def bundled_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedding, use
 def stub() -> Iterator[OpenAIStub]:
     with OpenAIStub() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A real `chroma run` on 127.0.0.1 for the whole session (client/server mode)."""
+    with ChromaServer(tmp_path_factory.mktemp("chroma-server") / "data") as server:
+        yield server
+
+
+@pytest.fixture(params=["embedded", "chroma-server"])
+def either_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test against the embedded store and again against a Chroma server.
+
+    The server run sets RAG_CHROMA_URL and a collection of its own, so every Settings the test
+    builds (with `make_settings`) talks to the server; nothing else in the test changes.
+    """
+    if request.param == "chroma-server":
+        server: ChromaServer = request.getfixturevalue("chroma_server")
+        monkeypatch.setenv("RAG_CHROMA_URL", server.url)
+        monkeypatch.setenv("RAG_COLLECTION", f"t{uuid.uuid4().hex[:12]}")
+    return str(request.param)

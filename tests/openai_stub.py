@@ -29,6 +29,9 @@ class StubBehaviour:
     empty_stream: bool = False
     garbage: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0  # the most requests the stub was serving at once
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def fake_embedding(text: str, dim: int = 16) -> list[float]:
@@ -83,6 +86,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         behaviour = self.server.behaviour
+        with behaviour.lock:
+            behaviour.in_flight += 1
+            behaviour.max_in_flight = max(behaviour.max_in_flight, behaviour.in_flight)
+        try:
+            self._serve(behaviour)
+        finally:
+            with behaviour.lock:
+                behaviour.in_flight -= 1
+
+    def _serve(self, behaviour: StubBehaviour) -> None:
         length = int(self.headers.get("Content-Length", 0))
         request = json.loads(self.rfile.read(length) or b"{}")
         request["_path"] = self.path

@@ -1,4 +1,4 @@
-"""Ingestion against a real embedded Chroma store in a temp dir, with the real bundled e5 model."""
+"""Ingestion against a real Chroma store (embedded in a temp dir, and a `chroma run` server), real e5 model."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rag.store import IndexMismatchError, IndexMissingError, IndexStore
 from tests.conftest import make_settings
 
 
+@pytest.mark.usefixtures("either_store")
 def test_index_then_retrieve_bundled(tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
     report = index_paths(settings, embedder=e5, aux_embedder=use)
@@ -28,6 +29,7 @@ def test_index_then_retrieve_bundled(tmp_path: Path, articles: Path, e5: E5Embed
     assert hits[0].score > hits[-1].score
 
 
+@pytest.mark.usefixtures("either_store")
 def test_reindex_is_incremental(tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
     index_paths(settings, embedder=e5, aux_embedder=use)
@@ -52,6 +54,7 @@ def test_reindex_is_incremental(tmp_path: Path, articles: Path, e5: E5Embedding,
     assert "42 drones" in top.text
 
 
+@pytest.mark.usefixtures("either_store")
 def test_same_text_under_two_names_is_indexed_once(
     tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
 ) -> None:
@@ -62,6 +65,7 @@ def test_same_text_under_two_names_is_indexed_once(
     assert "copy of 003.txt" not in IndexStore.open(settings).documents()
 
 
+@pytest.mark.usefixtures("either_store")
 def test_bad_files_are_skipped_and_the_rest_indexes(
     tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
 ) -> None:
@@ -72,6 +76,7 @@ def test_bad_files_are_skipped_and_the_rest_indexes(
     assert {Path(s["path"]).name for s in report.skipped} == {"broken.txt", "empty.md"}
 
 
+@pytest.mark.usefixtures("either_store")
 def test_changed_chunking_or_model_is_a_clear_error(
     tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
 ) -> None:
@@ -89,11 +94,13 @@ def test_changed_chunking_or_model_is_a_clear_error(
     assert len(rebuilt.added) == 5
 
 
+@pytest.mark.usefixtures("either_store")
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="rag index"):
         IndexStore.open(make_settings(tmp_path, index_dir=tmp_path / "nowhere"))
 
 
+@pytest.mark.usefixtures("either_store")
 def test_indexing_a_single_file_and_a_second_folder(
     tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
 ) -> None:

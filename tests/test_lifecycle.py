@@ -40,8 +40,10 @@ def synthetic_articles(folder: Path, count: int, start: int = 0) -> None:
 
 
 def cli_env(settings_index: Path, articles: Path) -> dict[str, str]:
+    """A minimal environment for a `rag` process, keeping the store chosen by `either_store`."""
+    store = {k: v for k, v in os.environ.items() if k in ("RAG_CHROMA_URL", "RAG_COLLECTION")}
     return {"RAG_INDEX_DIR": str(settings_index), "RAG_ARTICLES_DIR": str(articles), "HOME": str(Path.home()),
-            "PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(ROOT)}
+            "PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(ROOT), **store}
 
 
 def wait_until(condition: object, timeout: float = 120.0) -> None:
@@ -52,6 +54,7 @@ def wait_until(condition: object, timeout: float = 120.0) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.usefixtures("either_store")
 def test_rebuild_switches_readers_without_restart(tmp_path: Path, articles: Path, e5: E5Embedding,
                                                   use: USEEmbedding, stub: OpenAIStub) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
@@ -148,6 +151,7 @@ def test_partial_or_doubled_articles_are_redone() -> None:
     assert doubled.unchanged == ["a.txt"] and doubled.stale == {"a.txt": ["h0"]}
 
 
+@pytest.mark.usefixtures("either_store")
 def test_concurrent_runs_are_serialised(tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding) -> None:
     settings = make_settings(tmp_path, articles_dir=articles)
     index_paths(settings, embedder=e5, aux_embedder=use)
