@@ -331,10 +331,12 @@ def serve(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = load_settings(ui_auth=auth)
     credentials = settings.ui_auth.get_secret_value().split(":", 1) if settings.ui_auth else None
-    if host not in LOOPBACK and not insecure and (settings.api_token is None or (page and credentials is None)):
-        raise fail(f"--host {host} exposes the API to the network: set RAG_API_TOKEN" +
-                   (" and --auth user:password (or RAG_UI_AUTH) for the page" if page else "") +
-                   ", or --insecure if you really mean it", 2)
+    missing = [] if settings.api_token else ["set RAG_API_TOKEN (guards the API's writes)"]
+    if page and not credentials:
+        missing.append("add --auth user:password or RAG_UI_AUTH (guards the page), or --no-page")
+    if host not in LOOPBACK and not insecure and missing:
+        raise fail(f"--host {host} exposes the server to the network: {'; '.join(missing)}; "
+                   "or --insecure if you really mean it", 2)
     import uvicorn
 
     from rag.api import create_app
@@ -347,7 +349,8 @@ def serve(
         api = create_app(settings, bot, ui=page, ui_auth=(credentials[0], credentials[1]) if credentials else None)
     shown = "127.0.0.1" if host in LOOPBACK else host
     out.print(f"API on http://{shown}:{port}/v1 (OpenAI-compatible) and /api; docs http://{shown}:{port}/docs"
-              + (f"; chat page http://{shown}:{port}/ui/" if page else "") + "  (Ctrl-C to stop)", highlight=False)
+              + (f"; chat page http://{shown}:{port}/ui/" if page else "") + "  (Ctrl-C to stop)", highlight=False,
+              soft_wrap=True)
     uvicorn.run(api, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
 
 

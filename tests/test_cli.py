@@ -28,7 +28,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, articles: Path, stub: O
 def test_help_explains_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("index", "ask", "chat", "eval", "config", "status"):
+    for command in ("index", "ask", "chat", "eval", "ui", "serve", "bench", "config", "status"):
         assert command in result.output
 
 
@@ -141,3 +141,11 @@ def test_ui_refuses_public_host_without_auth() -> None:
     result = runner.invoke(app, ["ui", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "--auth" in result.output and "Traceback" not in result.output
+
+
+def test_serve_refuses_public_host_without_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "RAG_API_TOKEN" in result.output and "--auth" in result.output
+    monkeypatch.setenv("RAG_API_TOKEN", "t")
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])  # the page still needs --auth
+    assert result.exit_code == 2 and "--auth" in result.output and "RAG_API_TOKEN" not in result.output
