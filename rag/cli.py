@@ -355,6 +355,41 @@ def serve(
 
 
 @app.command()
+def bench(
+    sizes: Annotated[str, typer.Option(help="Corpus sizes in articles, comma-separated (10000 takes ~1.5 h "
+                                       "on 2 cores)")] = "5,1000",
+    queries: Annotated[int, typer.Option(min=1, help="Timed retrieval queries per size")] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic articles")] = 20261123,
+    results: Annotated[Path, typer.Option(help="Where the figures go (JSON)")] = Path("benchmarks/results.json"),
+    markdown: Annotated[Path, typer.Option(help="Markdown tables (PNG plot beside it)")] = Path("docs/benchmarks.md"),
+    workdir: Annotated[Path | None, typer.Option(help="Keep the throw-away indexes here (default: a temp "
+                                                 "folder, deleted)")] = None,
+    llm: Annotated[bool, typer.Option("--llm/--no-llm", help="Time the LLM (loads the bundled model)")] = True,
+    server: Annotated[bool, typer.Option("--server/--no-server", help="Also time a `chroma run` server")] = True,
+    startup: Annotated[bool, typer.Option("--startup/--no-startup", help="Time `rag ui` and `rag serve` from "
+                                          "start to first answer")] = True,
+) -> None:
+    """Measure indexing (chunks/s, peak memory, 1-article update), retrieval p50/p95 against a plain
+    LlamaIndex baseline and the raw floor (embedded and Chroma server), the LLM, and cold start.
+
+    Synthetic news articles from a fixed seed; indexes are built in a throw-away folder, never yours."""
+    from rag.bench import run_bench
+
+    try:
+        wanted = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        raise fail(f"--sizes must be whole numbers separated by commas, got {sizes!r}", 2) from exc
+    if not wanted or min(wanted) < 1:
+        raise fail("--sizes needs at least one size of 1 or more", 2)
+    settings = load_settings()
+    with friendly_errors():
+        run_bench(settings, sizes=wanted, workdir=workdir, results_path=results, markdown_path=markdown,
+                  include_llm=llm, include_server=server, include_startup=startup, queries=queries, seed=seed,
+                  progress=lambda line: err.print(line, highlight=False))
+    out.print(f"wrote {results} and {markdown}", highlight=False)
+
+
+@app.command()
 def config() -> None:
     """Print the effective settings (secrets masked) and where they come from."""
     settings = load_settings()

@@ -51,7 +51,7 @@ def serving(settings: Settings, bot: Assistant, stub: OpenAIStub, *, ui: bool = 
     """The app under uvicorn in a thread, exactly as `rag serve` runs it."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, bot, ui=ui), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -283,7 +283,7 @@ def test_add_ask_and_delete_an_article(writable: Served) -> None:
 
 
 def test_chat_page_is_mounted(tmp_path: Path, bundled_index: Path, e5: Any) -> None:
-    with OpenAIStub() as stub:
+    with OpenAIStub(StubBehaviour(reply=extractive_reply)) as stub:
         settings = stub_settings(tmp_path, bundled_index, stub)
         with serving(settings, Assistant(settings, embedder=e5), stub, ui=True) as s, s.http() as http:
             home = http.get("/")
@@ -291,6 +291,10 @@ def test_chat_page_is_mounted(tmp_path: Path, bundled_index: Path, e5: Any) -> N
             page = http.get("/ui/")
             assert page.status_code == 200 and "gradio" in page.text.lower()
             assert http.get("/healthz").status_code == 200, "API routes still answer beside the page"
+            from gradio_client import Client
+
+            answer = Client(f"{s.url}/ui/", verbose=False).predict(TRUDEAU, None, api_name="/ask")
+            assert answer["citations"][0]["source"] == TRUDEAU_SOURCE, "the page's queue works through the mount"
 
 
 def test_concurrency_setting_bounds_llm_calls_in_flight(tmp_path: Path, bundled_index: Path, e5: Any,

@@ -1,0 +1,111 @@
+"""The benchmark: seeded article generation, percentiles, and a tiny end-to-end run (no LLM, no servers
+started as commands; a real Chroma server for the client/server figures)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.bench import percentile, run_bench, summary
+from rag.documents import scan
+from rag.embeddings import E5Embedding, USEEmbedding
+from rag.synthetic import generate_article, generate_corpus, make_queries, write_corpus
+from tests.conftest import make_settings
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "a", generate_corpus(7, 12))
+    write_corpus(tmp_path / "b", generate_corpus(7, 12))
+    files_a = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files_a == sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert len(files_a) == 13  # 12 articles and the manifest
+    for name in files_a:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_different_seed_gives_different_articles() -> None:
+    assert [a.text for a in generate_corpus(1, 5)] != [a.text for a in generate_corpus(2, 5)]
+    assert len({a.text for a in generate_corpus(1, 20)}) == 20
+
+
+def test_a_smaller_corpus_is_a_prefix_of_a_larger_one() -> None:
+    assert generate_corpus(3, 4) == generate_corpus(3, 10)[:4]
+    assert generate_article(3, 10) == generate_corpus(3, 11)[10]
+
+
+def test_articles_look_like_news_and_read_back_with_their_manifest(tmp_path: Path) -> None:
+    articles = generate_corpus(20261123, 40)
+    for article in articles:
+        words = len(article.text.split())
+        assert 300 <= words <= 700, (article.filename, words)
+        headline, lead = article.text.split("\n\n")[:2]
+        assert headline == article.meta["title"]
+        assert "(" in lead.split("—")[0] and article.meta["outlet"] in lead  # dateline: "CITY, Month day (Outlet) —"
+        assert len(article.text.split("\n\n")) >= 6
+    write_corpus(tmp_path, articles)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest) == {a.filename for a in articles}
+    assert set(manifest[articles[0].filename]) == {"title", "outlet", "language", "published"}
+    found = scan([tmp_path])
+    assert not found.skipped
+    assert {a.title for a in found.articles} == {a.meta["title"] for a in articles}
+
+
+def test_queries_are_deterministic_and_spread_over_the_corpus() -> None:
+    articles = generate_corpus(5, 50)
+    queries = make_queries(articles, 10)
+    assert queries == make_queries(generate_corpus(5, 50), 10)
+    assert len({source for _, source in queries}) == 10
+    assert len(make_queries(articles[:5], 30)) == 30
+
+
+def test_percentile_interpolates_like_numpy() -> None:
+    values = [5.0, 1.0, 4.0, 2.0, 3.0]
+    assert percentile(values, 50) == 3.0
+    assert percentile(values, 0) == 1.0 and percentile(values, 100) == 5.0
+    assert percentile(values, 95) == pytest.approx(4.8)
+    assert percentile([1.0, 2.0], 50) == 1.5
+    assert percentile([7.0], 95) == 7.0
+    assert summary([1.0, 2.0, 3.0, 4.0]) == {"p50": 2.5, "p95": 3.85, "mean": 2.5, "n": 4}
+    with pytest.raises(ValueError):
+        percentile([], 50)
+    with pytest.raises(ValueError):
+        percentile([1.0], 101)
+
+
+def test_tiny_run_writes_every_figure(tmp_path: Path, e5: E5Embedding, use: USEEmbedding) -> None:
+    messages: list[str] = []
+    results_path, markdown_path = tmp_path / "out" / "results.json", tmp_path / "docs" / "benchmarks.md"
+    returned = run_bench(make_settings(tmp_path), sizes=(5, 20), workdir=tmp_path / "work",
+                         results_path=results_path, markdown_path=markdown_path, include_llm=False,
+                         include_server=True, include_startup=False, queries=5, progress=messages.append,
+                         embedder=e5, aux_embedder=use)
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    assert results == json.loads(json.dumps(returned))
+    assert {"machine", "settings", "sizes", "incremental", "llm", "startup", "seed", "queries"} <= set(results)
+    assert results["machine"]["cpu_count"] >= 1 and results["machine"]["packages"]["chromadb"]
+    assert [s["articles"] for s in results["sizes"]] == [5, 20]
+    for size in results["sizes"]:
+        indexing = size["indexing"]
+        assert indexing["articles"] == size["articles"] and indexing["chunks"] > size["articles"]
+        assert indexing["chunks_per_s"] > 0 and indexing["peak_rss_mib"] > 50
+        retrieval = size["retrieval"]
+        for name in ("ours", "app", "baseline"):
+            assert 0 < retrieval[name]["p50"] <= retrieval[name]["p95"] and retrieval[name]["n"] == 5
+        assert retrieval["floor"]["total"]["p50"] > 0 and retrieval["floor"]["query"]["p50"] > 0
+        assert retrieval["ratio_ours_to_baseline_p50"] > 0
+        assert retrieval["hit_at_k"]["ours"] >= 0.8  # the questions are answerable: retrieval must find them
+        assert size["server"]["retrieval"]["ours"]["p50"] > 0 and size["server"]["load_s"] > 0
+    incremental = results["incremental"]
+    assert incremental["articles_before"] == 20 and incremental["added"] == 1
+    largest = results["sizes"][-1]["indexing"]["chunks"]
+    assert 0 < incremental["chunks_embedded"] <= largest / 5  # one article's chunks, not the corpus's
+    assert incremental["chunks_total"] == largest + incremental["chunks_embedded"]
+    assert incremental["ratio_to_full"] is not None and incremental["ratio_to_full"] < 1
+    assert results["llm"] is None and results["startup"] is None
+    page = markdown_path.read_text(encoding="utf-8")
+    assert "## Indexing" in page and "## Retrieval latency" in page and "rag bench --sizes 5,1000,10000" in page
+    assert markdown_path.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert messages and not (tmp_path / "index").exists()  # never the configured index
