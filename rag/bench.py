@@ -393,7 +393,8 @@ def _incremental(settings: Settings, size: int, root: Path, seed: int, full: dic
     seconds = full["indexing"]["seconds"]
     return {"articles_before": size, "seconds": report.seconds, "chunks_embedded": report.chunks_embedded,
             "added": len(report.added), "chunks_total": report.chunks_total, "full_index_seconds": seconds,
-            "full_index_chunks": full["indexing"]["chunks"], "ratio_to_full": ratio(report.seconds, seconds),
+            "full_index_chunks": full["indexing"]["chunks"],
+            "ratio_to_full": round(report.seconds / seconds, 4) if seconds else None,
             "chunk_share": round(report.chunks_embedded / full["indexing"]["chunks"], 4)}
 
 

@@ -58,7 +58,7 @@ def markdown(results: dict[str, Any], chart_name: str | None) -> str:
                          "full index chunks", "time ratio to full", "chunk ratio to full"],
                         [[f"{inc['articles_before']:,}", inc["added"], inc["chunks_embedded"], _num(inc["seconds"], 2),
                           _num(inc["full_index_seconds"]), f"{inc['full_index_chunks']:,}",
-                          _num(inc["ratio_to_full"], 3), _num(inc.get("chunk_share"), 3)]])
+                          _num(inc["ratio_to_full"], 4), _num(inc.get("chunk_share"), 4)]])
     lines += ["## Retrieval latency", "",
               f"Milliseconds per query, p50 / p95 over {results['queries']} questions generated from the articles, "
               "warm (one untimed query first), variants taking turns on each query. **ours**: `Retriever.retrieve` "

@@ -283,6 +283,24 @@ def ensure_index(settings: Settings) -> None:
     out.print(f"indexed {report.articles_total} articles, {report.chunks_total} passages", highlight=False)
 
 
+def page_credentials(settings: Settings) -> tuple[str, str] | None:
+    if settings.ui_auth is None:
+        return None
+    user, password = settings.ui_auth.get_secret_value().split(":", 1)
+    return user, password
+
+
+def ready_assistant(settings: Settings) -> Any:
+    """The index built if missing, and an Assistant whose model loads while the server starts."""
+    from rag.assistant import Assistant
+
+    with friendly_errors():
+        ensure_index(settings)
+        bot = Assistant(settings)
+        bot.warm_up()
+    return bot
+
+
 @app.command()
 def ui(
     host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --auth")] = "127.0.0.1",
@@ -293,23 +311,18 @@ def ui(
     """Open the chat page (http://127.0.0.1:7860) over the current index, building it on first start."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = load_settings(ui_auth=auth)
-    credentials = settings.ui_auth.get_secret_value().split(":", 1) if settings.ui_auth else None
+    credentials = page_credentials(settings)
     if host not in LOOPBACK and credentials is None and not insecure:
         raise fail(f"--host {host} exposes the page to the network: add --auth user:password "
                    "(or RAG_UI_AUTH), or --insecure if you really mean it", 2)
-    from rag.assistant import Assistant
     from ui.app import build_app, launch_kwargs
 
-    with friendly_errors():
-        ensure_index(settings)
-        bot = Assistant(settings)
-        bot.warm_up()
-        demo = build_app(settings, bot)
+    demo = build_app(settings, ready_assistant(settings))
     out.print(f"Chat page on http://{'127.0.0.1' if host in LOOPBACK else host}:{port}  (Ctrl-C to stop)",
               highlight=False)
     demo.queue(default_concurrency_limit=8).launch(
         server_name=host, server_port=port, share=False, quiet=True, show_error=False,
-        auth=(credentials[0], credentials[1]) if credentials else None, **launch_kwargs(),
+        auth=credentials, **launch_kwargs(),
     )
 
 
@@ -330,7 +343,7 @@ def serve(
     field. Adding or removing articles needs `Authorization: Bearer $RAG_API_TOKEN`."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = load_settings(ui_auth=auth)
-    credentials = settings.ui_auth.get_secret_value().split(":", 1) if settings.ui_auth else None
+    credentials = page_credentials(settings)
     missing = [] if settings.api_token else ["set RAG_API_TOKEN (guards the API's writes)"]
     if page and not credentials:
         missing.append("add --auth user:password or RAG_UI_AUTH (guards the page), or --no-page")
@@ -340,13 +353,8 @@ def serve(
     import uvicorn
 
     from rag.api import create_app
-    from rag.assistant import Assistant
 
-    with friendly_errors():
-        ensure_index(settings)
-        bot = Assistant(settings)
-        bot.warm_up()
-        api = create_app(settings, bot, ui=page, ui_auth=(credentials[0], credentials[1]) if credentials else None)
+    api = create_app(settings, ready_assistant(settings), ui=page, ui_auth=credentials)
     shown = "127.0.0.1" if host in LOOPBACK else host
     out.print(f"API on http://{shown}:{port}/v1 (OpenAI-compatible) and /api; docs http://{shown}:{port}/docs"
               + (f"; chat page http://{shown}:{port}/ui/" if page else "") + "  (Ctrl-C to stop)", highlight=False,

@@ -23,10 +23,10 @@ import uvicorn
 
 from rag.api import JSON_LIMIT, create_app
 from rag.assistant import Assistant
+from rag.chroma_server import free_port
 from rag.settings import Settings
 from tests.conftest import BUNDLED, make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
-from tests.test_openai_path import free_port
 
 TRUDEAU = "How much money did Trudeau announce for military equipment?"
 TRUDEAU_SOURCE = "004_ca42ec8f4e875d75.txt"

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from rag.assistant import Assistant
+from rag.chroma_server import free_port
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
-from tests.test_openai_path import free_port, openai_assistant
+from tests.test_openai_path import openai_assistant
 
 # question -> (a word the answer must contain, the article it must cite)
 ASKS = {

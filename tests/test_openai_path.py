@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rag.assistant import Assistant
+from rag.chroma_server import free_port
 from rag.llm import ChatModel, LLMError
 from tests.conftest import make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def model(base_url: str, timeout: float = 5.0) -> ChatModel:

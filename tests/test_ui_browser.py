@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from rag.assistant import Assistant
+from rag.chroma_server import free_port
 from rag.indexing import index_paths
 from tests.conftest import ROOT, make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
@@ -33,12 +33,6 @@ if not Path(CHROMIUM).is_file():  # pragma: no cover - depends on the machine
     pytest.skip(f"!!! BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}; `make test` installs Debian's "
                 "package `chromium` (apt-get install -y chromium) !!!", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Page:
