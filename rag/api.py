@@ -10,6 +10,7 @@ clients already parse, and writes need the bearer token `RAG_API_TOKEN`.
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 import tempfile
 import time
@@ -35,7 +36,7 @@ from rag.indexing import IndexBusyError
 from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article
 from rag.llm import LLMError
 from rag.settings import Settings
-from rag.store import IndexMissingError, IndexStore, StoreError
+from rag.store import IndexStore, StoreError
 
 JSON_LIMIT = 1024 * 1024  # a question, its history and options: far below this
 UPLOAD_LIMIT = MAX_FILE_BYTES + 1024 * 1024  # one article file at its largest, plus multipart framing
@@ -69,9 +70,7 @@ def as_api_error(exc: Exception) -> ApiError:
         return ApiError(400, "invalid_request_error", str(exc))
     if isinstance(exc, IndexBusyError):
         return ApiError(409, "conflict", str(exc))
-    if isinstance(exc, IndexMissingError):
-        return ApiError(503, "index_unavailable", str(exc))
-    if isinstance(exc, StoreError):
+    if isinstance(exc, StoreError):  # no index yet, or the Chroma server is unreachable
         return ApiError(503, "index_unavailable", str(exc))
     if isinstance(exc, LLMError):
         return ApiError(502, "llm_error", str(exc))
@@ -336,10 +335,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui: bo
             yield chunk({"role": "assistant", "content": ""})
             count = 0
             try:
-                for token in ([first] if first is not None else []):
-                    count += 1
-                    yield chunk({"content": token})
-                for token in tokens:
+                for token in itertools.chain([] if first is None else [first], tokens):
                     count += 1
                     yield chunk({"content": token})
             except Exception as exc:  # mid-stream: the OpenAI convention is an error event
