@@ -60,9 +60,13 @@ REWRITE_PROMPT = (
 
 # A citation the model may write: [1], [1, 2], [1][2], [Source 1].
 _CITATION = re.compile(r"\[(?:source\s*)?(\d{1,3}(?:\s*,\s*(?:source\s*)?\d{1,3})*)\]", re.IGNORECASE)
+# Possessive quantifiers: the spaces around a comma could otherwise be split between two
+# `\s*` in exponentially many ways ("[1, , , , x" froze the process). A real citation is short,
+# so text held back as a possible citation is also capped at `_PREFIX_MAX` characters.
 _CITATION_PREFIX = re.compile(
-    r"\[(?:s(?:o(?:u(?:r(?:c(?:e)?)?)?)?)?\s*)?(?:\d{1,3}(?:\s*,\s*(?:source\s*)?\d{0,3})*)?$", re.IGNORECASE
+    r"\[(?:s(?:o(?:u(?:r(?:c(?:e)?)?)?)?)?\s*+)?(?:\d{1,3}+(?:\s*+,\s*+(?:source\s*+)?\d{0,3}+)*+)?$", re.IGNORECASE
 )
+_PREFIX_MAX = 40
 _ABSTAIN = re.compile(
     r"i don'?t know|i do not know|don'?t say|do not (?:say|contain|mention|provide)|does not (?:say|contain|mention"
     r"|provide|specify)|not (?:mentioned|specified|stated|provided) in the (?:sources|articles)|no information"
@@ -216,7 +220,7 @@ class CitationRenumberer:
                 out.append(self._render(match))
                 self._pending = rest[match.end():]
                 continue
-            if _CITATION_PREFIX.match(rest):
+            if len(rest) <= _PREFIX_MAX and _CITATION_PREFIX.match(rest):
                 self._pending = rest  # may still become a citation: wait for more text
                 break
             out.append("[")
@@ -265,18 +269,27 @@ def content_tokens(text: str) -> dict[str, float]:
     return out
 
 
+class Vocabulary:
+    """A passage's content tokens, computed once however many claims are checked against it."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = content_tokens(text)
+        self.prefixes = {token[:5] for token in self.tokens if len(token) >= 5}
+
+    def support(self, claim: str) -> float:
+        """Share of the claim's content (by weight) that appears here: 0 to 1. A word of five or
+        more letters also counts when a passage word starts with its first five (inflections)."""
+        claim_tokens = content_tokens(claim)
+        if not claim_tokens:
+            return 0.0
+        hit = sum(weight for token, weight in claim_tokens.items()
+                  if token in self.tokens or (len(token) >= 5 and token[:5] in self.prefixes))
+        return hit / sum(claim_tokens.values())
+
+
 def support(claim: str, passage_text: str) -> float:
     """Share of the claim's content (by weight) that appears in the passage: 0 to 1."""
-    claim_tokens = content_tokens(claim)
-    if not claim_tokens:
-        return 0.0
-    passage_tokens = content_tokens(passage_text)
-    passage_words = " " + " ".join(passage_tokens) + " "
-    hit = 0.0
-    for token, weight in claim_tokens.items():
-        if token in passage_tokens or (len(token) >= 5 and f" {token[:5]}" in passage_words):
-            hit += weight
-    return hit / sum(claim_tokens.values())
+    return Vocabulary(passage_text).support(claim)
 
 
 def anchors(text: str) -> set[str]:
@@ -294,7 +307,7 @@ def shares_anchor(claim: str, passage_text: str) -> bool:
     return any(f" {w} " in have for w in wanted)
 
 
-_SENTENCE_END = re.compile(r"[.!?。]+(?:\s*\[[^\]]*\])*(?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?。]++(?:\s*+\[[^\[\]]*+\])*(?=\s|$)")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -324,11 +337,12 @@ def check_citations(raw: str, passages: Sequence[str], judgeable: Sequence[bool]
     if not passages:
         return _CITATION.sub("", raw)
     comparable = list(judgeable) if judgeable is not None else [True] * len(passages)
+    vocabularies = [Vocabulary(p) for p in passages]
     out = []
     for sentence in split_sentences(raw):
         cited = [int(n) for m in _CITATION.finditer(sentence) for n in re.findall(r"\d+", m.group(1))]
         claim = _CITATION.sub("", sentence)
-        scores = [support(claim, p) for p in passages]
+        scores = [v.support(claim) for v in vocabularies]
         best = max(range(len(passages)), key=lambda i: scores[i])
         valid = [k for k in dict.fromkeys(cited) if 1 <= k <= len(passages)]
         if scores[best] < SUPPORT_MIN:

@@ -101,15 +101,33 @@ def html_to_text(html: str) -> str:
     extracted = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
     if extracted:
         return str(extracted)
-    # Fall back to a plain tag strip for fragments trafilatura does not consider an article.
-    no_code = re.sub(r"(?is)<(script|style|noscript)[^>]*>.*?</\1>", " ", html)
-    return re.sub(r"(?s)<[^>]+>", " ", no_code)
+    return html_fragment_text(html)
+
+
+def html_fragment_text(html: str) -> str:
+    """The text of HTML that trafilatura does not consider an article, scripts and styles dropped.
+
+    Parsed by lxml (linear time), not stripped with regexes: tag-stripping patterns backtrack
+    quadratically on a run of unclosed `<script` or `<`, which froze the server on one upload.
+    """
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):  # nothing parseable: no markup worth stripping
+        return html
+    lxml.etree.strip_elements(root, "script", "style", "noscript", lxml.etree.Comment, with_tail=False)
+    return " ".join(root.itertext())
 
 
 def normalise_text(text: str) -> str:
-    """Unify newlines and trim trailing spaces; keep paragraph breaks, which chunking uses."""
+    """Unify newlines and trim trailing spaces; keep paragraph breaks, which chunking uses.
+
+    Line by line rather than with a `[^\\S\\n]+\\n` pattern, which is quadratic in a run of spaces.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = re.sub(r"[^\S\n]+\n", "\n", text)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
 
