@@ -9,16 +9,22 @@ clients already parse, and writes need the bearer token `RAG_API_TOKEN`.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import binascii
+import contextlib
 import hmac
-import itertools
 import json
+import logging
+import math
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import Depends, FastAPI, File, HTTPException, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
@@ -29,8 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rag.access import AccessError, WritesDisabled, check_write
 from rag.answering import Answer, QuestionError
-from rag.assistant import Assistant
+from rag.assistant import AnswerStream, Assistant
 from rag.documents import MAX_FILE_BYTES
 from rag.indexing import IndexBusyError
 from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article
@@ -40,8 +47,11 @@ from rag.store import IndexStore, StoreError
 
 JSON_LIMIT = 1024 * 1024  # a question, its history and options: far below this
 UPLOAD_LIMIT = MAX_FILE_BYTES + 1024 * 1024  # one article file at its largest, plus multipart framing
+BODY_TIMEOUT_S = 30.0  # a client that sends its body slower than this per read is cut off (408)
 MODEL_ID = "rag"
 BEARER = HTTPBearer(auto_error=False, description="RAG_API_TOKEN")  # module level: annotations resolve here
+OPEN_PATHS = ("/healthz",)  # reachable without credentials even when --auth guards the server
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -78,18 +88,24 @@ def as_api_error(exc: Exception) -> ApiError:
 
 
 HTTP_KINDS = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-              404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
+              404: "not_found", 405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large",
+              415: "unsupported_media_type", 429: "rate_limit_exceeded"}
+
+
+class BodyRefused(HTTPException):
+    """A request body we stop reading: too large (413) or too slow (408). An HTTPException, so
+    FastAPI's body parsing lets it through as is and the error handler gives it our shape."""
 
 
 class BodyLimit:
-    """Refuses request bodies over the limit for their path (413), declared or streamed.
+    """Refuses request bodies over the limit for their path (413), declared or streamed, and
+    bodies that trickle in slower than `timeout` seconds per read (408, a slow-loris client
+    would otherwise hold a worker for ever). Paths with no limit pass untouched."""
 
-    The Gradio page has its own upload limit; only the API paths are guarded here.
-    """
-
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int | None]) -> None:
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int | None], timeout: float = BODY_TIMEOUT_S) -> None:
         self.app = app
         self.limit_for = limit_for
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.limit_for(scope["path"]) if scope["type"] == "http" else None
@@ -101,26 +117,113 @@ class BodyLimit:
             await _send_json(send, 413, error_body(413, "payload_too_large", too_large(limit)))
             return
         received = 0
+        complete = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # the body is in: later reads wait for a disconnect, for as long as it takes
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                raise BodyRefused(408, f"the request body did not arrive within {self.timeout:g} s") from None
             received += len(message.get("body", b""))
-            if received > limit:  # an HTTPException, so FastAPI's body parsing lets it through as is
-                raise HTTPException(413, too_large(limit))
+            complete = not message.get("more_body", False)
+            if received > limit:
+                raise BodyRefused(413, too_large(limit))
             return message
 
-        await self.app(scope, counted, send)
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyRefused as exc:  # raised where no FastAPI handler turns it into a response (the page)
+            if started:
+                raise
+            await _send_json(send, exc.status_code, error_body(exc.status_code, HTTP_KINDS[exc.status_code],
+                                                               str(exc.detail)))
+
+
+class Guard:
+    """With `--auth user:password`, every route but the health check needs credentials: HTTP Basic
+    with that pair or the API token as a bearer. The page (`/ui`) does its own login, with the
+    same pair. Without this, `/api/ask` and `/v1/chat/completions` would spend the operator's LLM
+    for anyone who found the port."""
+
+    def __init__(self, app: ASGIApp, user: str, password: str, token: str | None) -> None:
+        self.app = app
+        self.basic = f"{user}:{password}".encode()
+        self.token = token.encode() if token else None
+
+    def allowed(self, header: bytes) -> bool:
+        scheme, _, value = header.partition(b" ")
+        if scheme.lower() == b"bearer" and self.token is not None:
+            return hmac.compare_digest(value.strip(), self.token)
+        if scheme.lower() == b"basic":
+            try:
+                pair = base64.b64decode(value.strip(), validate=True)
+            except (binascii.Error, ValueError):
+                return False
+            return hmac.compare_digest(pair, self.basic)
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in OPEN_PATHS or path == "/ui" or path.startswith("/ui/"):
+            await self.app(scope, receive, send)
+            return
+        if not self.allowed(dict(scope.get("headers", [])).get(b"authorization", b"")):
+            body = error_body(401, "authentication_error", "this server needs credentials: HTTP Basic with the "
+                              "--auth user:password, or Authorization: Bearer <RAG_API_TOKEN>")
+            await _send_json(send, 401, body, [(b"www-authenticate", b'Basic realm="rag"')])
+            return
+        await self.app(scope, receive, send)
+
+
+class Gate:
+    """Admission for questions: `concurrency` answered at once (each on a worker thread of its
+    own pool), up to `queue` more waiting without a thread, and beyond that a 429 with
+    Retry-After at once. Questions never take the threads that health checks, metrics and the
+    article list run on, so a burst cannot make a load balancer think the replica is dead."""
+
+    def __init__(self, concurrency: int, queue: int) -> None:
+        self.concurrency = concurrency
+        self.capacity = concurrency + queue
+        self.admitted = 0
+        self.limiter = anyio.CapacityLimiter(concurrency)
+        self.seconds_per_answer = 10.0  # a first guess, then a running average of real answers
+
+    def enter(self) -> None:
+        if self.admitted >= self.capacity:
+            wait = math.ceil(self.seconds_per_answer * (self.admitted - self.concurrency + 1) / self.concurrency)
+            raise ApiError(429, "rate_limit_exceeded", f"{self.admitted} questions are already being answered or "
+                           "waiting; try again shortly", {"Retry-After": str(max(1, wait))})
+        self.admitted += 1
+
+    def leave(self, seconds: float | None = None) -> None:
+        self.admitted -= 1
+        if seconds is not None:
+            self.seconds_per_answer = 0.8 * self.seconds_per_answer + 0.2 * seconds
+
+    async def run(self, func: Callable[..., Any], *args: Any) -> Any:
+        """`func(*args)` on the question pool, holding one of its threads only while it runs."""
+        return await anyio.to_thread.run_sync(func, *args, limiter=self.limiter)
 
 
 def too_large(limit: int) -> str:
     return f"the request body is larger than the limit of {limit / 1024 / 1024:g} MiB"
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _send_json(send: Send, status: int, body: dict[str, Any],
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
     data = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            *(headers or [])]})
     await send({"type": "http.response.body", "body": data})
 
 
@@ -224,37 +327,8 @@ def route_of(request: Request) -> str:
 
 # ---------------------------------------------------------------------------------------------- the app
 
-def create_app(settings: Settings, assistant: Assistant | None = None, *, ui: bool = True,
-               ui_auth: tuple[str, str] | None = None) -> FastAPI:
-    """The `rag serve` app. `assistant` lets an embedding app share its loaded models."""
-    bot = assistant or Assistant(settings)
-    metrics = Metrics()
-    app = FastAPIOffline(  # Swagger UI and ReDoc from package files: FastAPI's default pulls them from a CDN
-        static_url="/static-docs",
-        title="rag",
-        version="1",
-        summary="Questions about news articles, answered with numbered citations of their sources.",
-        description="`/v1/chat/completions` speaks OpenAI's protocol (any OpenAI client works with "
-                    "`base_url=http://host:port/v1`); the answer keeps its `[n]` markers and the cited "
-                    "passages come in an extra `sources` field. Writes need `Authorization: Bearer "
-                    "$RAG_API_TOKEN`. Errors are `{\"error\": {\"message\", \"type\", \"code\"}}`.",
-    )
-
-    def limit_for(path: str) -> int | None:
-        if path == "/api/articles":
-            return UPLOAD_LIMIT
-        return JSON_LIMIT if path.startswith(("/api/", "/v1/")) else None
-
-    app.add_middleware(BodyLimit, limit_for=limit_for)
-
-    @app.middleware("http")
-    async def count(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = route_of(request)
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(time.perf_counter() - start)
-        return response
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error leaves in one shape; an unexpected one is logged with its traceback."""
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -274,21 +348,154 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui: bo
         return JSONResponse(error_body(400, "invalid_request_error", f"{where}: {first.get('msg')}"), 400)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        return error_response(as_api_error(exc))
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        error = as_api_error(exc)
+        if error.status >= 500:
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return error_response(error)
+
+
+class Wire:
+    """OpenAI's chat-completion wire format for one reply."""
+
+    def __init__(self, completion_id: str, created: int, model: str) -> None:
+        self.id, self.created, self.model = completion_id, created, model
+
+    def completion(self, answer: Answer) -> dict[str, Any]:
+        return {
+            "id": self.id, "object": "chat.completion", "created": self.created, "model": self.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
+                         "finish_reason": "stop"}],
+            "sources": [c.to_dict() for c in answer.citations],
+            "abstained": answer.abstained,
+        }
+
+    def chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+class Ticket:
+    """One admitted streamed question: closing it (once, from whichever side sees the end first)
+    closes the answer stream, so the LLM request stops and its slot is free, and leaves the gate."""
+
+    def __init__(self, stream: AnswerStream, gate: Gate) -> None:
+        self.stream, self.gate = stream, gate
+        self.started = time.perf_counter()
+        self.closed = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(ValueError):  # "generator already executing": it is closing itself
+            self.stream.close()
+        self.gate.leave(time.perf_counter() - self.started)
+
+
+class ClosingStreamingResponse(StreamingResponse):
+    """A streamed response that closes its ticket however it ends: finished, failed, or the client
+    gone before the first byte (when the body generator may never have started)."""
+
+    def __init__(self, content: AsyncIterator[str], ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self.ticket = ticket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.ticket.close()
+
+
+async def sse_events(wire: Wire, ticket: Ticket, tokens: Any, first: str | None,
+                     metrics: Metrics) -> AsyncIterator[str]:
+    """The streamed reply. Each next token is computed on the question pool; when the client hangs
+    up, the task is cancelled between tokens and the ticket closes the stream, which closes the LLM
+    request and frees its slot at once (an abandoned stream used to keep it for good)."""
+    stream, gate = ticket.stream, ticket.gate
+    count = 0
+    try:
+        yield wire.chunk({"role": "assistant", "content": ""})
+        token = first
+        while token is not None:
+            count += 1
+            yield wire.chunk({"content": token})
+            token = await gate.run(next, tokens, None)
+    except Exception as exc:  # mid-stream: the OpenAI convention is an error event
+        metrics.answers.labels("error").inc()
+        error = as_api_error(exc)
+        if error.status >= 500:
+            log.error("streamed answer failed", exc_info=exc)
+        yield f"data: {json.dumps(error_body(error.status, error.kind, error.message))}\n\n"
+        yield "data: [DONE]\n\n"
+        return
+    finally:
+        ticket.close()
+    answer = stream.answer
+    assert answer is not None
+    metrics.record(answer)
+    metrics.tokens.inc(count)
+    yield wire.chunk({}, "stop", sources=[c.to_dict() for c in answer.citations], abstained=answer.abstained,
+                     answer=answer.text)
+    yield "data: [DONE]\n\n"
+
+
+def create_app(settings: Settings, assistant: Assistant | None = None, *, ui: bool = True,
+               ui_auth: tuple[str, str] | None = None, body_timeout: float = BODY_TIMEOUT_S) -> FastAPI:
+    """The `rag serve` app. `assistant` lets an embedding app share its loaded models; `ui_auth`
+    guards the page and every route but `/healthz`."""
+    bot = assistant or Assistant(settings)
+    metrics = Metrics()
+    gate = Gate(settings.llm_concurrency, settings.queue_limit)
+    light = anyio.CapacityLimiter(4)  # health, metrics, the article list: never behind questions
+    app = FastAPIOffline(  # Swagger UI and ReDoc from package files: FastAPI's default pulls them from a CDN
+        static_url="/static-docs",
+        title="rag",
+        version="1",
+        summary="Questions about news articles, answered with numbered citations of their sources.",
+        description="`/v1/chat/completions` speaks OpenAI's protocol (any OpenAI client works with "
+                    "`base_url=http://host:port/v1`); the answer keeps its `[n]` markers and the cited "
+                    "passages come in an extra `sources` field. Writes need `Authorization: Bearer "
+                    "$RAG_API_TOKEN`. Errors are `{\"error\": {\"message\", \"type\", \"code\"}}`.",
+    )
+
+    def limit_for(path: str) -> int | None:
+        if path == "/api/articles" or path == "/ui" or path.startswith("/ui/"):
+            return UPLOAD_LIMIT
+        return JSON_LIMIT
+
+    app.add_middleware(BodyLimit, limit_for=limit_for, timeout=body_timeout)
+    if ui_auth is not None:
+        token = settings.api_token.get_secret_value() if settings.api_token else None
+        app.add_middleware(Guard, user=ui_auth[0], password=ui_auth[1], token=token)
+
+    @app.middleware("http")
+    async def count(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = route_of(request)
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, route).observe(time.perf_counter() - start)
+        return response
+
+    install_error_handlers(app)
 
     def require_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
-        if settings.api_token is None:
-            raise ApiError(403, "permission_error", "writes are disabled: start the server with RAG_API_TOKEN set")
-        expected = settings.api_token.get_secret_value().encode()
-        if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), expected):
+        try:
+            check_write(settings, credentials.credentials if credentials else None)
+        except WritesDisabled as exc:
+            raise ApiError(403, "permission_error", str(exc)) from exc
+        except AccessError as exc:
             raise ApiError(401, "authentication_error", "send the header Authorization: Bearer <RAG_API_TOKEN>",
-                           {"WWW-Authenticate": "Bearer"})
+                           {"WWW-Authenticate": "Bearer"}) from exc
 
     def answer_now(question: str, history: list[dict[str, str]]) -> Answer:
         try:
             stream = bot.stream(question, history=history or None)
-            tokens = sum(1 for _ in stream)
+            with stream:
+                tokens = sum(1 for _ in stream)
         except Exception as exc:
             metrics.answers.labels("error").inc()
             raise as_api_error(exc) from exc
@@ -297,70 +504,58 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui: bo
         metrics.tokens.inc(tokens)
         return stream.answer
 
+    async def answer_admitted(question: str, history: list[dict[str, str]]) -> Answer:
+        gate.enter()
+        started = time.perf_counter()
+        try:
+            answer: Answer = await gate.run(answer_now, question, history)
+        except BaseException:
+            gate.leave()
+            raise
+        gate.leave(time.perf_counter() - started)
+        return answer
+
     # -- asking -------------------------------------------------------------------------------------
 
     @app.post("/api/ask", tags=["ask"], responses=ERRORS,
               summary="Answer a question with citations (the `rag ask --json` contract)")
-    def ask(body: AskRequest) -> dict[str, Any]:
-        return answer_now(body.question, [t.model_dump() for t in body.history]).to_dict()
+    async def ask(body: AskRequest) -> dict[str, Any]:
+        answer = await answer_admitted(body.question, [t.model_dump() for t in body.history])
+        return answer.to_dict()
 
     @app.get("/v1/models", tags=["openai"], summary="The one model this server offers: `rag`")
-    def models() -> dict[str, Any]:
+    async def models() -> dict[str, Any]:
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag"}]}
 
     @app.post("/v1/chat/completions", tags=["openai"], responses=ERRORS,
               summary="OpenAI-compatible chat completions (stream or not); extra field `sources`")
-    def chat_completions(body: ChatCompletionRequest) -> Any:
+    async def chat_completions(body: ChatCompletionRequest) -> Any:
         question, history = split_conversation(body.messages)
-        completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-        created = int(time.time())
+        wire = Wire(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), body.model)
         if not body.stream:
-            answer = answer_now(question, history)
-            return completion(answer, completion_id, created, body.model)
+            return wire.completion(await answer_admitted(question, history))
+        gate.enter()
         try:
-            stream = bot.stream(question, history=history or None)
+            stream = await gate.run(bot.stream, question, history or None)
             tokens = iter(stream)
-            first = next(tokens, None)  # errors before the first token are still proper HTTP errors
-        except Exception as exc:
+            first = await gate.run(next, tokens, None)  # errors before the first token are proper HTTP errors
+        except BaseException as exc:
+            gate.leave()
             metrics.answers.labels("error").inc()
-            raise as_api_error(exc) from exc
-
-        def events() -> Iterator[str]:
-            def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-                body_ = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                         "model": body.model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                         **extra}
-                return f"data: {json.dumps(body_, ensure_ascii=False)}\n\n"
-
-            yield chunk({"role": "assistant", "content": ""})
-            count = 0
-            try:
-                for token in itertools.chain([] if first is None else [first], tokens):
-                    count += 1
-                    yield chunk({"content": token})
-            except Exception as exc:  # mid-stream: the OpenAI convention is an error event
-                metrics.answers.labels("error").inc()
-                error = as_api_error(exc)
-                yield f"data: {json.dumps(error_body(error.status, error.kind, error.message))}\n\n"
-                yield "data: [DONE]\n\n"
-                return
-            answer = stream.answer
-            assert answer is not None
-            metrics.record(answer)
-            metrics.tokens.inc(count)
-            yield chunk({}, "stop", sources=[c.to_dict() for c in answer.citations], abstained=answer.abstained,
-                        answer=answer.text)
-            yield "data: [DONE]\n\n"
-
-        return StreamingResponse(events(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            if isinstance(exc, Exception):
+                raise as_api_error(exc) from exc
+            raise
+        ticket = Ticket(stream, gate)
+        return ClosingStreamingResponse(sse_events(wire, ticket, tokens, first, metrics), ticket,
+                                        media_type="text/event-stream",
+                                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     # -- articles -----------------------------------------------------------------------------------
 
     @app.get("/api/articles", tags=["articles"], responses=ERRORS, summary="The indexed articles")
-    def articles() -> list[dict[str, Any]]:
+    async def articles() -> list[dict[str, Any]]:
         try:
-            docs = list_articles(settings)
+            docs = await anyio.to_thread.run_sync(list_articles, settings, limiter=light)
         except StoreError as exc:
             raise as_api_error(exc) from exc
         return [{"id": d.doc_id, "source": d.source, "title": d.title, "outlet": d.outlet,
@@ -399,19 +594,23 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui: bo
 
     # -- operations ---------------------------------------------------------------------------------
 
-    @app.get("/healthz", tags=["operations"], summary="Liveness and index readiness (503 when no index)",
-             responses={503: {"description": "The index cannot be opened"}})
-    def healthz() -> JSONResponse:
+    def index_health() -> JSONResponse:
         try:
             passages = IndexStore.open(settings).count()
         except StoreError as exc:
             return JSONResponse({"status": "unavailable", "error": str(exc)}, 503)
         return JSONResponse({"status": "ok", "passages": passages, "llm": settings.llm_backend,
-                             "model": settings.llm_model_name})
+                             "model": settings.llm_model_name, "questions_in_flight": gate.admitted})
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness and index readiness (503 when no index)",
+             responses={503: {"description": "The index cannot be opened"}})
+    async def healthz() -> JSONResponse:
+        response: JSONResponse = await anyio.to_thread.run_sync(index_health, limiter=light)
+        return response
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics",
              response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
-    def prometheus() -> Response:
+    async def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     if ui:
@@ -427,21 +626,12 @@ def split_conversation(messages: list[ChatMessage]) -> tuple[str, list[dict[str,
     return messages[-1].text(), history
 
 
-def completion(answer: Answer, completion_id: str, created: int, model: str) -> dict[str, Any]:
-    return {
-        "id": completion_id, "object": "chat.completion", "created": created, "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text}, "finish_reason": "stop"}],
-        "sources": [c.to_dict() for c in answer.citations],
-        "abstained": answer.abstained,
-    }
-
-
 def mount_ui(app: FastAPI, settings: Settings, bot: Assistant, auth: tuple[str, str] | None) -> None:
     import gradio as gr
 
     from ui.app import build_app, launch_kwargs
 
-    demo = build_app(settings, bot).queue(default_concurrency_limit=8)
+    demo = build_app(settings, bot).queue(default_concurrency_limit=8)  # not loopback: writes need a secret
     gr.mount_gradio_app(app, demo, path="/ui", auth=auth, max_file_size=MAX_FILE_BYTES, show_error=False,
                         **launch_kwargs())
 

@@ -48,14 +48,30 @@ def _ms(start: float) -> float:
 
 
 class AnswerStream:
-    """Iterates over the answer's text as it is generated; `.answer` holds the result afterwards."""
+    """Iterates over the answer's text as it is generated; `.answer` holds the result afterwards.
 
-    def __init__(self, tokens: Iterator[str]) -> None:
+    The generator returns the Answer rather than writing it into this object, so it holds no
+    reference back here: a stream its reader abandons is freed (and its LLM call closed, its
+    slot released) at once, not whenever the cycle collector runs. `close()` does so explicitly,
+    and is what a server calls when a client hangs up.
+    """
+
+    def __init__(self, tokens: Generator[str, None, Answer]) -> None:
         self._tokens = tokens
         self.answer: Answer | None = None
 
     def __iter__(self) -> Iterator[str]:
-        return self._tokens
+        self.answer = yield from self._tokens
+
+    def close(self) -> None:
+        """Stop generating: the LLM request is closed and its concurrency slot freed."""
+        self._tokens.close()
+
+    def __enter__(self) -> AnswerStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 @dataclass
@@ -166,9 +182,7 @@ class Assistant:
         """Start answering; validation errors are raised here, before any token is produced."""
         question = clean_question(question, self.settings.max_question_chars)
         self.warm_up()
-        holder = AnswerStream(iter(()))
-        holder._tokens = self._generate(question, history, holder)
-        return holder
+        return AnswerStream(self._generate(question, history))
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         stream = self.stream(question, history)
@@ -177,7 +191,7 @@ class Assistant:
         assert stream.answer is not None
         return stream.answer
 
-    def _generate(self, question: str, history: History | None, holder: AnswerStream) -> Iterator[str]:
+    def _generate(self, question: str, history: History | None) -> Generator[str, None, Answer]:
         start = time.perf_counter()
         timings: dict[str, float] = {}
         standalone = self.standalone(question, history)
@@ -214,7 +228,7 @@ class Assistant:
         if turn.first_token_ms is not None:
             timings["first_token"] = turn.first_token_ms
         timings["total"] = _ms(start)
-        holder.answer = Answer(question=question, text=text, abstained=abstained, citations=citations,
+        return Answer(question=question, text=text, abstained=abstained, citations=citations,
                                retrieved=retrieved, timings_ms=timings, standalone_question=standalone)
 
     def _answer(self, question: str, passages: Sequence[Passage], turn: _Turn) -> Generator[str, None, str]:

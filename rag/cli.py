@@ -317,7 +317,7 @@ def ui(
                    "(or RAG_UI_AUTH), or --insecure if you really mean it", 2)
     from ui.app import build_app, launch_kwargs
 
-    demo = build_app(settings, ready_assistant(settings))
+    demo = build_app(settings, ready_assistant(settings), loopback=host in LOOPBACK)
     out.print(f"Chat page on http://{'127.0.0.1' if host in LOOPBACK else host}:{port}  (Ctrl-C to stop)",
               highlight=False)
     demo.queue(default_concurrency_limit=8).launch(

@@ -93,14 +93,20 @@ class ChatModel:
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
                stop: Sequence[str] | None = None) -> Iterator[str]:
-        """Yield text deltas as they arrive; raise `LLMError` on any failure, even mid-stream."""
+        """Yield text deltas as they arrive; raise `LLMError` on any failure, even mid-stream.
+
+        Closing the generator (a reader that hung up) closes the HTTP response, so the server
+        stops generating, and frees the slot at once.
+        """
         with self._slot():
             try:
-                for chunk in self._create(messages, stream=True, max_tokens=max_tokens, temperature=temperature,
-                                          stop=stop):
-                    choices = getattr(chunk, "choices", None)
-                    if choices and choices[0].delta and choices[0].delta.content:
-                        yield choices[0].delta.content
+                response = self._create(messages, stream=True, max_tokens=max_tokens, temperature=temperature,
+                                        stop=stop)
+                with contextlib.closing(response):
+                    for chunk in response:
+                        choices = getattr(chunk, "choices", None)
+                        if choices and choices[0].delta and choices[0].delta.content:
+                            yield choices[0].delta.content
             except _FAILURES as exc:
                 raise _explain(exc, self.where, self.timeout) from exc
 

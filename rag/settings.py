@@ -56,10 +56,13 @@ class Settings(BaseSettings):
 
     llm: Literal["local", "openai"] | None = Field(None, description="unset: openai when OPENAI_API_KEY is set")
     llm_model: str | None = Field(None, description="Model name sent to the OpenAI-compatible endpoint")
-    llm_timeout: float = Field(120.0, gt=0, description="Seconds before an LLM call is abandoned")
+    llm_timeout: float = Field(120.0, gt=0, le=86_400, allow_inf_nan=False,
+                               description="Seconds before an LLM call is abandoned")
     llm_max_tokens: int = Field(384, ge=16, le=8192)
     llm_concurrency: int = Field(4, ge=1, le=1024, description="LLM calls in flight at once; more wait their turn "
                                  "(size it to the server: vLLM batches many, llama.cpp runs its slots)")
+    queue_limit: int = Field(64, ge=0, le=100_000, description="Questions `rag serve` lets wait for an LLM slot; "
+                             "more are refused at once with 429 and Retry-After")
     llm_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for the local model")
     llm_context: int = Field(4096, ge=1024, le=32768, description="Context window of the local model (tokens)")
     model_cache_dir: Path = Field(Path.home() / ".cache" / "rag", description="Where the local GGUF is assembled")

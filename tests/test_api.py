@@ -47,10 +47,11 @@ class Served:
 
 
 @contextmanager
-def serving(settings: Settings, bot: Assistant, stub: OpenAIStub, *, ui: bool = False) -> Iterator[Served]:
+def serving(settings: Settings, bot: Assistant, stub: OpenAIStub, *, ui: bool = False,
+            **app_options: Any) -> Iterator[Served]:
     """The app under uvicorn in a thread, exactly as `rag serve` runs it."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot, ui=ui), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot, ui=ui, **app_options), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

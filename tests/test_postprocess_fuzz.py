@@ -90,8 +90,8 @@ def test_the_reported_freeze_now_keeps_the_valid_citation() -> None:
     assert "[1]" in text
 
 
-MODEL_ALPHABET = st.sampled_from(list("[]()0123456789,. \n!?。sourceSOURCE") + ["[1]", "[2, 3]", "[Source 2]",
-                                                                            "I don't know.", "Trudeau", "$500"])
+MODEL_ALPHABET = st.sampled_from([*"[]()0123456789,. \n!?。sourceSOURCE", "[1]", "[2, 3]", "[Source 2]",
+                                  "I don't know.", "Trudeau", "$500"])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -109,7 +109,7 @@ def test_random_model_output_is_processed_in_bounded_time(text: str) -> None:
 @given(st.text(max_size=2000))
 def test_any_unicode_model_output_is_processed_in_bounded_time(text: str) -> None:
     with time_bound():
-        answer, abstained, citations = finalize(text, PASSAGES)
+        _answer, abstained, citations = finalize(text, PASSAGES)
     assert abstained == (not citations)
 
 

@@ -52,7 +52,7 @@ def start_page(tmp: Path, stub: OpenAIStub | None, **overrides: Any) -> tuple[An
     settings = make_settings(tmp, articles_dir=articles, **llm, **overrides)
     bot = Assistant(settings)
     index_paths(settings, embedder=bot.embedder)
-    demo = build_app(settings, bot)
+    demo = build_app(settings, bot, loopback=True)
     port = free_port()
     demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port, share=False,
                                                    prevent_thread_lock=True, quiet=True, **launch_kwargs())

@@ -6,7 +6,6 @@ in their own `gr.State`, so two browsers never see each other's chat.
 
 from __future__ import annotations
 
-import hmac
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 
+from rag.access import AccessError, check_write, write_secrets
 from rag.answering import Answer, QuestionError
 from rag.assistant import Assistant
 from rag.embeddings import embedding_id
@@ -22,7 +22,7 @@ from rag.library import LibraryError, Upload, add_articles, list_articles, remov
 from rag.llm import LLMError
 from rag.settings import Settings
 from rag.store import StoreError
-from ui.render import CSS, HEAD, LANGUAGES, answer_html, sources_html
+from ui.render import CSS, HEAD, LANGUAGES, answer_html, inert, sources_html
 
 EXAMPLES = [
     "How much money did Trudeau announce for military equipment?",
@@ -80,7 +80,9 @@ def friendly(exc: Exception) -> str:
     return f"Problem: {exc}"
 
 
-def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Blocks:
+def build_app(settings: Settings, assistant: Assistant | None = None, *, loopback: bool = False) -> gr.Blocks:
+    """The page. `loopback`: it listens on 127.0.0.1 alone, so with no secret configured, its visitor
+    (the machine's own user) may change the articles; otherwise changes need a secret (`rag.access`)."""
     bot = assistant or Assistant(settings)
 
     def respond(question: str, messages: list[dict[str, Any]], state: ChatState) -> Iterator[tuple[Any, ...]]:
@@ -90,20 +92,22 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
         except QuestionError as exc:
             yield messages, state, question, gr.skip(), f"Problem: {exc}"
             return
-        messages += [{"role": "user", "content": html.escape(question.strip())},
+        messages += [{"role": "user", "content": inert(question.strip())},
                      {"role": "assistant", "content": "…"}]
         yield messages, state, "", gr.skip(), ""
         shown = ""
         try:
             for token in stream:
                 shown += token
-                messages[-1] = {"role": "assistant", "content": html.escape(shown)}
+                messages[-1] = {"role": "assistant", "content": inert(shown)}
                 yield messages, state, "", gr.skip(), ""
         except (LLMError, StoreError) as exc:
             messages[-1] = {"role": "assistant",
                             "content": f'<span class="rag-error">{html.escape(friendly(exc))}</span>'}
             yield messages, state, question, gr.skip(), friendly(exc)
             return
+        finally:  # a visitor who left mid-answer: stop generating and free the LLM slot now
+            stream.close()
         answer = stream.answer
         assert answer is not None
         turn = len(state.answers)
@@ -119,9 +123,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
         return [], ChatState(), "", sources_html(None, 0), ""
 
     def check_password(password: str) -> None:
-        secret = settings.admin_password
-        if secret is not None and not hmac.compare_digest(password.encode(), secret.get_secret_value().encode()):
-            raise LibraryError("wrong password: changing the index needs the admin password")
+        check_write(settings, password, loopback_page=loopback)
 
     def add(files: list[str] | None, password: str,
             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio injects it
@@ -132,7 +134,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
             report = add_articles(settings, uploads, embedder=bot.embedder, aux_embedder=bot.aux_embedder,
                                   progress=lambda done, total: progress((done, max(total, 1)),
                                                                         desc="Embedding passages"))
-        except (LibraryError, StoreError) as exc:
+        except (LibraryError, StoreError, AccessError) as exc:
             return gr.skip(), f"Problem: {exc}", None, gr.skip(), gr.skip()
         added = ", ".join(report.added + report.updated) or "nothing new"
         notes = [f"{d['doc_id']} has the same text as {d['same_as']}, indexed once" for d in report.duplicates]
@@ -148,7 +150,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
             if not doc_id:
                 raise LibraryError("choose an article to remove")
             remove_article(settings, doc_id)
-        except (LibraryError, StoreError) as exc:
+        except (LibraryError, StoreError, AccessError) as exc:
             return gr.skip(), f"Problem: {exc}", gr.skip(), gr.skip()
         rows = articles_table(settings)
         return rows, f"Removed {doc_id}.", status_line(settings), gr.update(choices=[r[0] for r in rows], value=None)
@@ -186,7 +188,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> gr.Bloc
                                 file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="rag-upload")
                 with gr.Column():
                     password = gr.Textbox(label="Admin password", type="password", elem_id="rag-password",
-                                          visible=settings.admin_password is not None)
+                                          visible=bool(write_secrets(settings)))
                     add_btn = gr.Button("Add to index", variant="primary", elem_id="rag-add")
                     doc = gr.Dropdown(label="Article to remove", choices=[r[0] for r in articles_table(settings)],
                                       value=None, elem_id="rag-remove-choice")

@@ -23,21 +23,35 @@ def anchor(turn: int, n: int) -> str:
     return f"rag-src-{turn}-{n}"
 
 
+# The chat bubbles render Markdown (and $…$ as LaTeX): every character that Markdown, autolinking
+# or HTML would act on becomes a numeric entity, so text from a model, an article or a visitor is
+# shown as typed. `![x](http://…)` in an answer would otherwise make every reader's browser fetch
+# that URL: a prompt-injected article could leak the conversation.
+_INERT = {ord(ch): f"&#{ord(ch)};" for ch in "&<>\"'!\\[](){}*_`~|#:.@$^+=-"}
+
+
+def inert(text: str) -> str:
+    """`text` for a Markdown-rendering component, shown exactly as written: no markup, image,
+    link or formula can come out of it."""
+    return text.translate(_INERT)
+
+
 def answer_html(answer: Answer, turn: int) -> str:
-    """The answer text with each `[n]` turned into a link to its passage card."""
+    """The answer text, inert, with each `[n]` of a known citation turned into a link to its passage card."""
     if answer.abstained:
         closest = "Closest passages are listed under Sources for reading." if answer.retrieved else ""
         return f'<span class="rag-abstain">{html.escape(ABSTAIN_MESSAGE)}</span> {closest}'.strip()
     known = {c.n for c in answer.citations}
-
-    def link(match: re.Match[str]) -> str:
+    out, last = [], 0
+    for match in _MARKER.finditer(answer.text):
         n = int(match.group(1))
-        if n not in known:
-            return match.group(0)
-        return (f'<a class="rag-cite" href="#{anchor(turn, n)}" data-turn="{turn}" data-n="{n}" '
-                f'title="Open source {n}">[{n}]</a>')
-
-    return _MARKER.sub(link, html.escape(answer.text))
+        if n in known:
+            out.append(inert(answer.text[last:match.start()]))
+            out.append(f'<a class="rag-cite" href="#{anchor(turn, n)}" data-turn="{turn}" data-n="{n}" '
+                       f'title="Open source {n}">[{n}]</a>')
+            last = match.end()
+    out.append(inert(answer.text[last:]))
+    return "".join(out)
 
 
 def supporting_sentence(passage_text: str, claims: Sequence[str]) -> str | None:
