@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hmac
 
+from rag.errors import RagError
 from rag.settings import Settings
 
 
-class AccessError(PermissionError):
+class AccessError(RagError, PermissionError):
     """A refused change to the collection; the message says what would allow it."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rag.errors import RagError
 from rag.language import detect
 from rag.retrieval import Passage
 
@@ -76,7 +77,7 @@ _ABSTAIN = re.compile(
 )
 
 
-class QuestionError(ValueError):
+class QuestionError(RagError, ValueError):
     """A question we refuse before spending any compute on it."""
 
 

@@ -39,6 +39,7 @@ from rag.access import AccessError, WritesDisabled, check_write
 from rag.answering import Answer, QuestionError
 from rag.assistant import AnswerStream, Assistant
 from rag.documents import MAX_FILE_BYTES
+from rag.errors import RagError
 from rag.indexing import IndexBusyError
 from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article
 from rag.llm import LLMError
@@ -84,6 +85,10 @@ def as_api_error(exc: Exception) -> ApiError:
         return ApiError(503, "index_unavailable", str(exc))
     if isinstance(exc, LLMError):
         return ApiError(502, "llm_error", str(exc))
+    if isinstance(exc, AccessError):
+        return ApiError(403, "permission_error", str(exc))
+    if isinstance(exc, RagError):
+        return ApiError(400, "invalid_request_error", str(exc))
     return ApiError(500, "internal_error", f"unexpected {type(exc).__name__}; see the server log")
 
 

@@ -16,13 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rag.answering import Answer, QuestionError
-from rag.documents import ArticleError
-from rag.evaluation import SCORES, EvalFileError
-from rag.llm import LLMError
-from rag.local_model import ModelUnavailableError
+from rag.answering import Answer
+from rag.errors import RagError
+from rag.evaluation import SCORES
 from rag.settings import Settings
-from rag.store import StoreError
 
 app = typer.Typer(
     help="Ask questions about news articles; every answer cites the passages it comes from.\n\n"
@@ -34,7 +31,7 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-USER_ERRORS = (QuestionError, LLMError, StoreError, ModelUnavailableError, EvalFileError, ArticleError)
+USER_ERRORS = (RagError,)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -283,6 +280,23 @@ def ensure_index(settings: Settings) -> None:
     out.print(f"indexed {report.articles_total} articles, {report.chunks_total} passages", highlight=False)
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail in one line when the address cannot be listened on (taken, not ours, out of range),
+    before anything is loaded, instead of a server's traceback."""
+    import socket
+
+    if not 0 < port < 65536:
+        raise fail(f"--port {port} is not a port number (1-65535)", 2)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port or --host)", 2) \
+            from None
+
+
 def page_credentials(settings: Settings) -> tuple[str, str] | None:
     if settings.ui_auth is None:
         return None
@@ -315,6 +329,7 @@ def ui(
     if host not in LOOPBACK and credentials is None and not insecure:
         raise fail(f"--host {host} exposes the page to the network: add --auth user:password "
                    "(or RAG_UI_AUTH), or --insecure if you really mean it", 2)
+    check_port(host, port)
     from ui.app import build_app, launch_kwargs
 
     demo = build_app(settings, ready_assistant(settings), loopback=host in LOOPBACK)
@@ -350,6 +365,7 @@ def serve(
     if host not in LOOPBACK and not insecure and missing:
         raise fail(f"--host {host} exposes the server to the network: {'; '.join(missing)}; "
                    "or --insecure if you really mean it", 2)
+    check_port(host, port)
     import uvicorn
 
     from rag.api import create_app

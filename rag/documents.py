@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.errors import RagError
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 MANIFEST_NAME = "manifest.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -34,10 +36,12 @@ class Article:
     language: str = ""
     published: str = ""
     path: str = ""
+    relpath: str = ""  # path inside the folder it was found in; the doc_id unless that is taken
 
     def metadata(self) -> dict[str, str]:
         return {
             "doc_id": self.doc_id,
+            "relpath": self.relpath or self.doc_id,
             "source": self.source,
             "title": self.title,
             "outlet": self.outlet,
@@ -61,7 +65,7 @@ class Scan:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-class ArticleError(ValueError):
+class ArticleError(RagError, ValueError):
     """A file that cannot become an article; the message is shown to the user as is."""
 
 
@@ -178,8 +182,15 @@ def guess_title(text: str) -> str:
     return first[:120] + ("…" if len(first) > 120 else "")
 
 
+LINK_REASON = "symbolic link, not followed (it could lead anywhere on the machine); copy the article in instead"
+
+
 def discover(root: Path) -> Iterator[Path]:
-    """Supported files below `root`, sorted, never following directory symlinks (no loops)."""
+    """Supported files below `root`, sorted, never following directory symlinks (no loops).
+
+    File symlinks are listed too, so that `scan` can report them as skipped rather than ignore
+    them in silence.
+    """
     if root.is_file():
         yield root
         return
@@ -224,9 +235,14 @@ def scan(roots: Iterable[Path]) -> Scan:
                 except ArticleError as exc:  # the articles still index, without the metadata
                     manifests[folder] = {}
                     result.skipped.append(Skipped(str(folder / MANIFEST_NAME), str(exc)))
+            if path.is_symlink() and path != root:
+                result.skipped.append(Skipped(str(path), LINK_REASON))
+                continue
             try:
                 doc_id = path.relative_to(base).as_posix()
                 result.articles.append(make_article(path, doc_id, manifests[folder].get(path.name, {})))
             except ArticleError as exc:
                 result.skipped.append(Skipped(str(path), str(exc)))
+            except Exception as exc:  # a parser's own failure on a strange file: skip it, keep the run
+                result.skipped.append(Skipped(str(path), f"could not be read ({type(exc).__name__}: {exc})"[:300]))
     return result

@@ -119,8 +119,14 @@ class OpenAICompatibleEmbedding(BaseEmbedding):
         return "OpenAICompatibleEmbedding"
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
-        response = self._client.embeddings.create(model=self.model_name, input=texts)
-        return [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
+        from rag.llm import FAILURES, explain
+
+        try:
+            response = self._client.embeddings.create(model=self.model_name, input=texts)
+            return [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
+        except FAILURES as exc:  # a down or wrong endpoint is one line to act on, not a traceback
+            where = str(self._client.base_url).rstrip("/")
+            raise explain(exc, where, float(self._client.timeout), "embeddings endpoint") from exc
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self._embed([query])[0]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.answering import Answer
+from rag.errors import RagError
 
 SCORES = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_accuracy", "citation_precision",
           "abstention_accuracy")
@@ -38,7 +39,7 @@ class Case:
     reference: str = ""
 
 
-class EvalFileError(ValueError):
+class EvalFileError(RagError, ValueError):
     pass
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -127,17 +127,26 @@ def chunk_article(article: Article, splitter: SentenceSplitter, root: str) -> li
     return nodes
 
 
-def _roots_of(store: IndexStore) -> dict[str, str]:
-    roots: dict[str, str] = {}
-    offset = 0
-    while True:
-        page = store.collection.get(include=["metadatas"], limit=1000, offset=offset)
-        metas = page.get("metadatas") or []
-        for meta in metas:
-            roots.setdefault(str(meta.get("doc_id", "")), str(meta.get("root", "")))
-        if len(metas) < 1000:
-            return roots
-        offset += 1000
+def unique_ids(articles: Sequence[Article], root_of: Callable[[Article], str],
+               stored: dict[str, StoredDocument]) -> list[Article]:
+    """Articles whose ids are unique across folders, and stable from run to run.
+
+    An article's id is its path inside the folder it came from; when that id already belongs to
+    an article of another folder (indexed earlier, or earlier in this run), it becomes
+    `<folder name>/<path>` (then `<folder name>-2/<path>`, ...). Without this, `story.txt` in two
+    folders was one article that each run replaced with the other.
+    """
+    owner = {doc_id: doc.root for doc_id, doc in stored.items()}
+    out = []
+    for article in articles:
+        root = root_of(article)
+        doc_id, n = article.doc_id, 1
+        while owner.get(doc_id, root) != root:
+            n += 1
+            doc_id = f"{Path(root).name}{'' if n == 2 else f'-{n - 1}'}/{article.doc_id}"
+        owner[doc_id] = root
+        out.append(replace(article, doc_id=doc_id, relpath=article.doc_id))
+    return out
 
 
 class IndexBusyError(StoreError):
@@ -234,13 +243,14 @@ def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Art
     """Embed what is new or changed, article by article: each article's new chunks are written
     before its old ones are dropped, so a run killed anywhere leaves every article answerable."""
     folder_roots = [str(r) for r in roots if r.is_dir()]
-    root_of = {a.doc_id: str(Path(a.path).resolve().parent) for a in articles}
-    plan = make_plan(articles, store.documents(), folder_roots, _roots_of(store))
+    stored = store.documents()
+    articles = unique_ids(articles, lambda a: _root_for(a, roots), stored)
+    plan = make_plan(articles, stored, folder_roots, {doc_id: doc.root for doc_id, doc in stored.items()})
     report.duplicates = plan.duplicates
     report.unchanged = plan.unchanged
 
     splitter = splitter_for(settings)
-    chunked = [(a, chunk_article(a, splitter, _root_for(a, roots, root_of))) for a in plan.to_embed]
+    chunked = [(a, chunk_article(a, splitter, _root_for(a, roots))) for a in plan.to_embed]
     total = sum(len(nodes) for _, nodes in chunked)
     done = 0
     if progress:
@@ -272,13 +282,14 @@ def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Art
     report.articles_total = len(store.documents())
 
 
-def _root_for(article: Article, roots: Sequence[Path], fallback: dict[str, str]) -> str:
-    """The scanned folder an article came from, which scopes later removals."""
+def _root_for(article: Article, roots: Sequence[Path]) -> str:
+    """The scanned folder an article came from (for a file named alone, its folder), which scopes
+    later removals."""
     path = Path(article.path).resolve()
     for root in roots:
         if root.is_dir() and path.is_relative_to(root):
             return str(root)
-    return fallback[article.doc_id]
+    return str(path.parent)
 
 
 def watch_folders(settings: Settings, folders: Sequence[Path], on_report: Callable[[IndexReport], None], *,

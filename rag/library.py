@@ -15,12 +15,13 @@ from pathlib import Path
 from llama_index.core.embeddings import BaseEmbedding
 
 from rag.documents import SUPPORTED_SUFFIXES, ArticleError, read_article_text
+from rag.errors import RagError
 from rag.indexing import IndexReport, Progress, holding, index_lock, index_paths
 from rag.settings import Settings
 from rag.store import IndexStore, StoredDocument
 
 
-class LibraryError(ValueError):
+class LibraryError(RagError, ValueError):
     """A refused change to the collection, explained in one line."""
 
 
@@ -34,9 +35,22 @@ def safe_name(name: str) -> str:
     """A file name that cannot escape the articles folder or hide as a dotfile."""
     base = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name).strip()
     base = re.sub(r"[\x00-\x1f/]", "", base).lstrip(".")
-    if not base or Path(base).suffix.lower() not in SUPPORTED_SUFFIXES:
+    suffix = Path(base).suffix
+    if not base or suffix.lower() not in SUPPORTED_SUFFIXES:
         raise LibraryError(f"{name!r}: only {', '.join(SUPPORTED_SUFFIXES)} articles can be added")
-    return base[:200]
+    return shortened(base[: -len(suffix)], suffix)
+
+
+NAME_BYTES = 200  # file systems allow 255 bytes a name; some room for the folder's own suffixes
+
+
+def shortened(stem: str, suffix: str) -> str:
+    """`stem + suffix` cut to `NAME_BYTES` bytes of UTF-8, the suffix kept and no character split.
+    A long name cut by characters used to lose its extension (so nothing was indexed) or, in a
+    multibyte script, still exceed the file system's limit (a 500)."""
+    budget = NAME_BYTES - len(suffix.encode())
+    encoded = stem.encode()[:budget]
+    return encoded.decode("utf-8", errors="ignore").rstrip() + suffix
 
 
 def list_articles(settings: Settings) -> list[StoredDocument]:
@@ -74,11 +88,15 @@ def remove_article(settings: Settings, doc_id: str) -> None:
     """Drop an article's passages from the index and its file from the articles folder."""
     with holding(index_lock(settings), on_wait=lambda: None):
         store = IndexStore.open(settings)
-        if doc_id not in store.documents():
+        documents = store.documents()
+        if doc_id not in documents:
             raise LibraryError(f"no indexed article {doc_id!r}")
         store.delete_document(doc_id)
         store.touch()
     folder = Path(settings.articles_dir).resolve()
-    path = (folder / doc_id).resolve()
-    if path.is_relative_to(folder) and path.is_file():
+    doc = documents[doc_id]
+    if doc.root and Path(doc.root) != folder:
+        return  # indexed from another folder: that folder is not ours to change
+    path = folder / (doc.relpath or doc_id)
+    if path.resolve().is_relative_to(folder) and path.is_file() and not path.is_symlink():
         path.unlink()

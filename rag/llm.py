@@ -19,42 +19,48 @@ from typing import Any
 import httpx
 import openai
 
+from rag.errors import RagError
 from rag.local_model import ensure_local_model
 from rag.settings import Settings
 
 Message = dict[str, str]
 
 
-class LLMError(RuntimeError):
+class LLMError(RagError, RuntimeError):
     """A failed LLM call, phrased for the person waiting on the answer."""
 
 
-def _explain(exc: Exception, where: str, timeout: float) -> LLMError:
+def explain(exc: Exception, where: str, timeout: float, what: str = "LLM") -> LLMError:
+    """`exc` from a model server, as one line that says what to check; `what` names the server."""
+    return LLMError(_explanation(exc, where, timeout).replace("the LLM", f"the {what}"))
+
+
+def _explanation(exc: Exception, where: str, timeout: float) -> str:
     if isinstance(exc, openai.APITimeoutError):
-        return LLMError(f"the LLM at {where} did not answer within {timeout:g} s; "
-                        "it may be overloaded (raise RAG_LLM_TIMEOUT or check the server)")
+        return (f"the LLM at {where} did not answer within {timeout:g} s; "
+                "it may be overloaded (raise RAG_LLM_TIMEOUT or check the server)")
     if isinstance(exc, openai.APIConnectionError):
-        return LLMError(f"cannot reach the LLM at {where}; is the server running? check OPENAI_BASE_URL")
+        return f"cannot reach the LLM at {where}; is the server running? check OPENAI_BASE_URL"
     if isinstance(exc, openai.AuthenticationError):
-        return LLMError(f"the LLM at {where} rejected the API key (401); check OPENAI_API_KEY")
+        return f"the LLM at {where} rejected the API key (401); check OPENAI_API_KEY"
     if isinstance(exc, openai.PermissionDeniedError):
-        return LLMError(f"the LLM at {where} refused access (403); check the key's permissions")
+        return f"the LLM at {where} refused access (403); check the key's permissions"
     if isinstance(exc, openai.NotFoundError):
-        return LLMError(f"the LLM at {where} does not know this model or path (404); check RAG_LLM_MODEL")
+        return f"the LLM at {where} does not know this model or path (404); check RAG_LLM_MODEL"
     if isinstance(exc, openai.RateLimitError):
-        return LLMError(f"the LLM at {where} is rate limiting us (429); wait a moment and retry")
+        return f"the LLM at {where} is rate limiting us (429); wait a moment and retry"
     if isinstance(exc, openai.APIStatusError):
-        return LLMError(f"the LLM at {where} failed with HTTP {exc.status_code}; check the server's logs")
+        return f"the LLM at {where} failed with HTTP {exc.status_code}; check the server's logs"
     if isinstance(exc, (ValueError, openai.APIResponseValidationError)):
-        return LLMError(f"the LLM at {where} sent a reply that is not chat-completions JSON; "
-                        "is OPENAI_BASE_URL an OpenAI-compatible /v1 endpoint?")
+        return (f"the LLM at {where} sent a reply that is not chat-completions JSON; "
+                "is OPENAI_BASE_URL an OpenAI-compatible /v1 endpoint?")
     if isinstance(exc, httpx.HTTPError):
-        return LLMError(f"the connection to the LLM at {where} broke off ({type(exc).__name__}); try again")
-    return LLMError(f"the LLM at {where} failed: {type(exc).__name__}: {exc}")
+        return f"the connection to the LLM at {where} broke off ({type(exc).__name__}); try again"
+    return f"the LLM at {where} failed: {type(exc).__name__}: {exc}"
 
 
 # What a remote model can throw at us: protocol errors, broken connections, non-JSON bodies.
-_FAILURES = (openai.OpenAIError, httpx.HTTPError, ValueError)
+FAILURES = (openai.OpenAIError, httpx.HTTPError, ValueError)
 
 
 class ChatModel:
@@ -107,8 +113,8 @@ class ChatModel:
                         choices = getattr(chunk, "choices", None)
                         if choices and choices[0].delta and choices[0].delta.content:
                             yield choices[0].delta.content
-            except _FAILURES as exc:
-                raise _explain(exc, self.where, self.timeout) from exc
+            except FAILURES as exc:
+                raise explain(exc, self.where, self.timeout) from exc
 
     def complete(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
                  stop: Sequence[str] | None = None) -> str:
@@ -116,8 +122,8 @@ class ChatModel:
             with self._slot():
                 response = self._create(messages, stream=False, max_tokens=max_tokens, temperature=temperature,
                                         stop=stop)
-        except _FAILURES as exc:
-            raise _explain(exc, self.where, self.timeout) from exc
+        except FAILURES as exc:
+            raise explain(exc, self.where, self.timeout) from exc
         if not response.choices:
             raise LLMError(f"the LLM at {self.where} returned no choices")
         return str(response.choices[0].message.content or "")

@@ -14,13 +14,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from rag.errors import RagError
+
 PART_COUNT = 22
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 _CHUNK = 8 * 1024 * 1024
 
 
-class ModelUnavailableError(RuntimeError):
+class ModelUnavailableError(RagError, RuntimeError):
     """The local model cannot be assembled; the message says how to fix it."""
 
 

@@ -20,13 +20,14 @@ from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from rag.errors import RagError
 from rag.settings import Settings
 
 SCHEMA_VERSION = 2
 _PAGE = 1000
 
 
-class StoreError(RuntimeError):
+class StoreError(RagError, RuntimeError):
     """The index cannot be used as it is; the message names the fix."""
 
 
@@ -71,6 +72,8 @@ class StoredDocument:
     chunks: int
     complete: bool = True  # all of the article's chunks are present (a killed run may leave fewer)
     other_hashes: tuple[str, ...] = ()  # older versions still present (a run killed mid-update)
+    root: str = ""  # the folder it was indexed from
+    relpath: str = ""  # its path inside that folder (the doc_id, unless that was taken by another folder)
 
 
 @dataclass(frozen=True)
@@ -324,6 +327,8 @@ class IndexStore:
                 chunks=count,
                 complete=done((digest, by_hash[digest]))[0],
                 other_hashes=tuple(h for h in by_hash if h != digest),
+                root=str(meta.get("root", "")),
+                relpath=str(meta.get("relpath") or doc_id),
             )
         return out
 

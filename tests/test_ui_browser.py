@@ -42,7 +42,7 @@ class Page:
         self.url, self.stub, self.articles = url, stub, articles
 
 
-def start_page(tmp: Path, stub: OpenAIStub | None, **overrides: Any) -> tuple[Any, str, Path]:
+def start_page(tmp: Path, stub: OpenAIStub | None, loopback: bool = True, **overrides: Any) -> tuple[Any, str, Path]:
     from ui.app import build_app, launch_kwargs
 
     articles = tmp / "articles"
@@ -52,7 +52,7 @@ def start_page(tmp: Path, stub: OpenAIStub | None, **overrides: Any) -> tuple[An
     settings = make_settings(tmp, articles_dir=articles, **llm, **overrides)
     bot = Assistant(settings)
     index_paths(settings, embedder=bot.embedder)
-    demo = build_app(settings, bot, loopback=True)
+    demo = build_app(settings, bot, loopback=loopback)
     port = free_port()
     demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port, share=False,
                                                    prevent_thread_lock=True, quiet=True, **launch_kwargs())
@@ -291,3 +291,85 @@ def test_admin_password_protects_index_changes(browser: Any, tmp_path_factory: p
             page.close()
         finally:
             demo.close()
+
+
+def hidden_event(url: str, button: str, data: list[Any]) -> str:
+    """Fire the page event behind `button` the way a script would: straight into Gradio's queue,
+    no browser, no password box. Returns what the event finally said."""
+    import httpx
+
+    with httpx.Client(base_url=url, timeout=60) as http:
+        config = http.get("/config").json()
+        target = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == button)
+        fn_index = next(i for i, d in enumerate(config["dependencies"])
+                        if any(t[0] == target for t in d.get("targets", [])))
+        session = "probe" + str(time.time_ns())
+        joined = http.post("/gradio_api/queue/join", json={"data": data, "fn_index": fn_index, "trigger_id": target,
+                                                           "session_hash": session, "event_data": None})
+        assert joined.status_code == 200, joined.text
+        with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as events:
+            for line in events.iter_lines():
+                if '"process_completed"' in line:
+                    return line
+    raise AssertionError("the event never completed")
+
+
+def test_page_changes_need_the_token_even_through_hidden_events(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """With RAG_API_TOKEN set and no admin password, posting the page's remove event to Gradio's
+    queue used to delete an article and its file without any token."""
+    with OpenAIStub(StubBehaviour(reply=extractive_reply)) as stub:
+        demo, url, articles = start_page(tmp_path_factory.mktemp("ui-token"), stub, loopback=False,
+                                         api_token="tok-123")
+        try:
+            said = hidden_event(url, "rag-remove", ["003_7c54699dea69932d.txt", ""])
+            assert "wrong password" in said
+            assert (articles / "003_7c54699dea69932d.txt").is_file()
+            said = hidden_event(url, "rag-remove", ["003_7c54699dea69932d.txt", "tok-123"])
+            assert "Removed 003_7c54699dea69932d.txt" in said
+            assert not (articles / "003_7c54699dea69932d.txt").exists()
+        finally:
+            demo.close()
+    with OpenAIStub(StubBehaviour(reply=extractive_reply)) as stub:  # no secret at all, not loopback-only
+        demo, url, articles = start_page(tmp_path_factory.mktemp("ui-open"), stub, loopback=False)
+        try:
+            assert "disabled" in hidden_event(url, "rag-remove", ["003_7c54699dea69932d.txt", ""])
+            assert (articles / "003_7c54699dea69932d.txt").is_file()
+        finally:
+            demo.close()
+
+
+def test_markdown_image_in_an_answer_is_not_fetched(page_server: Page, browser: Any) -> None:
+    """An answer sentence `![x](http://host/x.png?q=secret)` (from a prompt-injected article) was
+    rendered as <img>: every reader's browser fetched it, leaking the conversation."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Collector(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    collector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    leak = f"http://127.0.0.1:{collector.server_port}/x.png?q=secret"
+    previous = page_server.stub.behaviour.reply
+    page_server.stub.behaviour.reply = (f"Trudeau announced $500 million for military equipment [1]. ![x]({leak}) "
+                                        f"[link](http://127.0.0.1:{collector.server_port}/l) <img src='{leak}'>")
+    try:
+        page = open_page(browser, page_server.url)
+        ask(page, TRUDEAU, 0)
+        time.sleep(1)
+        assert hits == [], "the page fetched a URL named in an answer"
+        assert page.locator("#rag-chat img").count() == 0
+        assert page.locator(f"#rag-chat a[href*='{collector.server_port}']").count() == 0
+        assert "![x](" in page.inner_text("#rag-chat")  # shown as the text it is
+        page.close()
+    finally:
+        page_server.stub.behaviour.reply = previous
+        collector.shutdown()
