@@ -373,3 +373,28 @@ def test_markdown_image_in_an_answer_is_not_fetched(page_server: Page, browser: 
     finally:
         page_server.stub.behaviour.reply = previous
         collector.shutdown()
+
+
+def test_closing_the_page_mid_answer_frees_the_llm_slot(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A visitor who closed the page mid-answer used to keep an LLM slot for good."""
+    sentence = "Trudeau announced $500 million for military equipment [1]. "
+    behaviour = StubBehaviour(reply=sentence * 60, chunk_delay=0.05)  # ~40 s to stream in full
+    with OpenAIStub(behaviour) as stub:
+        demo, url, _ = start_page(tmp_path_factory.mktemp("ui-close"), stub, llm_concurrency=1, llm_timeout=20)
+        try:
+            page = open_page(browser, url)
+            page.fill("#rag-question textarea", TRUDEAU)
+            page.click("#rag-ask")
+            page.get_by_text("Trudeau announced").first.wait_for(timeout=30000)
+            page.close()
+            deadline = time.time() + 15
+            while behaviour.in_flight and time.time() < deadline:
+                time.sleep(0.2)
+            assert behaviour.in_flight == 0, "the LLM request of the closed page was not closed"
+            behaviour.reply = sentence
+            second = open_page(browser, url)
+            ask(second, TRUDEAU, 0)  # the one slot is free: answered, not "all 1 LLM slots stayed busy"
+            assert "$500 million" in second.inner_text("#rag-chat")
+            second.close()
+        finally:
+            demo.close()
