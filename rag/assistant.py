@@ -152,7 +152,8 @@ class Assistant:
             return current
         dim = len(self.embedder.get_query_embedding("dimension probe"))
         store = IndexStore.open(self.settings, build_info(self.settings, dim))
-        fresh = Retriever(store, self.embedder, self.settings.retrieve_k, self.aux_embedder)
+        fresh = Retriever(store, self.embedder, self.settings.retrieve_k, self.aux_embedder,
+                          rerank_depth=self.settings.rerank_depth)
         with self._lock:
             self._retriever = fresh
         return fresh

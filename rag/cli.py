@@ -18,7 +18,6 @@ from rich.table import Table
 
 from rag.answering import Answer
 from rag.errors import RagError
-from rag.evaluation import SCORES
 from rag.settings import Settings
 
 app = typer.Typer(
@@ -204,7 +203,8 @@ def chat() -> None:
 
 
 SHORT_NAMES = {"hit@1": "hit@1", "hit@5": "hit@5", "mrr": "MRR", "answer_accuracy": "answer",
-               "citation_accuracy": "cite", "citation_precision": "prec", "abstention_accuracy": "abstain"}
+               "citation_accuracy": "cite", "citation_precision": "prec", "abstention_accuracy": "abstain",
+               "wrong_answer_rate": "wrong"}
 
 
 def _score(value: float | None) -> str:
@@ -217,12 +217,16 @@ def evaluate(
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON to this file")] = None,
     report_out: Annotated[Path | None, typer.Option("--report", help="Also write a Markdown report with a bar "
                                                     "chart per kind (PNG beside it), e.g. reports/eval.md")] = None,
+    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Score retrieval alone (hit@k, MRR): "
+                                                 "no LLM, seconds instead of minutes; a follow-up searches with "
+                                                 "the previous question prepended")] = False,
 ) -> None:
     """Score retrieval, answers, citations and abstention on a question file (format: ../shared/eval/README.md).
 
     Prints a table per kind of question with latency; --json and --report keep the figures."""
+    from rag.answering import Answer
     from rag.assistant import Assistant
-    from rag.evaluation import load_cases, run_eval
+    from rag.evaluation import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
 
     settings = load_settings()
     bot = Assistant(settings)
@@ -231,17 +235,22 @@ def evaluate(
         bot.retriever  # noqa: B018 - fail early on a missing or mismatched index
         with _progress() as bar:
             task = bar.add_task("Evaluating", total=len(cases))
-            report = run_eval(cases, lambda c: bot.ask(c.question, history=c.history or None),
-                              on_case=lambda c, r: bar.advance(task))
+            if retrieval_only:
+                report = run_eval(cases, lambda c: Answer(c.question, "", True, retrieved=bot.retrieve(
+                    retrieval_query(c))), on_case=lambda c, r: bar.advance(task), scores=RETRIEVAL_SCORES)
+            else:
+                report = run_eval(cases, lambda c: bot.ask(c.question, history=c.history or None),
+                                  on_case=lambda c, r: bar.advance(task))
+    scores = report["scores"]
     table = Table(title=f"rag eval — {file.name} ({report['n']} cases)",
                   caption="answer/cite/prec/abstain = answer, citation and abstention accuracy, citation precision")
     table.add_column("kind")
     table.add_column("n", justify="right")
-    for name in SCORES:
+    for name in scores:
         table.add_column(SHORT_NAMES[name], justify="right")
-    for kind, scores in report["per_kind"].items():
-        table.add_row(kind, str(scores["n"]), *(_score(scores[s]) for s in SCORES))
-    table.add_row("[bold]all[/]", str(report["n"]), *(f"[bold]{_score(report['overall'][s])}[/]" for s in SCORES))
+    for kind, figures in report["per_kind"].items():
+        table.add_row(kind, str(figures["n"]), *(_score(figures[s]) for s in scores))
+    table.add_row("[bold]all[/]", str(report["n"]), *(f"[bold]{_score(report['overall'][s])}[/]" for s in scores))
     out.print(table)
     lat = report["latency"]
     out.print(f"time to first token: median {lat['ttft_median_ms']} ms, p95 {lat['ttft_p95_ms']} ms; "

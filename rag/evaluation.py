@@ -7,6 +7,8 @@ Scores (each over the cases where it applies):
 - citation accuracy: the answer cites something, and something cited is from a gold source (answerable)
 - citation precision: share of cited passages from a gold source, over answerable cases citing anything
 - abstention accuracy: abstains on unanswerable cases, answers the answerable ones (all cases)
+- wrong-answer rate: answers that are wrong, over all cases: an answerable case answered without
+  every expect group matched, or an unanswerable case answered (abstaining never counts here)
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from rag.answering import Answer
 from rag.errors import RagError
 
 SCORES = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_accuracy", "citation_precision",
-          "abstention_accuracy")
+          "abstention_accuracy", "wrong_answer_rate")
+RETRIEVAL_SCORES = ("hit@1", "hit@5", "mrr")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def score_case(case: Case, answer: Answer | None) -> dict[str, Any]:
     if answer is None:
         row.update({name: (0.0 if case.answerable or name == "abstention_accuracy" else None) for name in SCORES})
         row["citation_precision"] = None
+        row["wrong_answer_rate"] = 0.0  # a failed case gave no answer: not a confident mistake
         return row
     retrieved = [p.source for p in answer.retrieved]
     cited = [c.passage.source for c in answer.citations]
@@ -103,13 +107,15 @@ def score_case(case: Case, answer: Answer | None) -> dict[str, Any]:
     row["total_ms"] = answer.timings_ms.get("total")
     if not case.answerable:
         row.update({"hit@1": None, "hit@5": None, "mrr": None, "answer_accuracy": None,
-                    "citation_accuracy": None, "citation_precision": None})
+                    "citation_accuracy": None, "citation_precision": None,
+                    "wrong_answer_rate": float(not answer.abstained)})
         return row
     row["hit@1"] = float(any(s in gold for s in retrieved[:1]))
     row["hit@5"] = float(any(s in gold for s in retrieved[:5]))
     rank = next((i for i, s in enumerate(retrieved, start=1) if s in gold), None)
     row["mrr"] = 1.0 / rank if rank else 0.0
     row["answer_accuracy"] = float(answer_correct(answer.text, case.expect))
+    row["wrong_answer_rate"] = float(not answer.abstained and not row["answer_accuracy"])
     row["citation_accuracy"] = float(bool(cited) and any(s in gold for s in cited))
     row["citation_precision"] = (sum(s in gold for s in cited) / len(cited)) if cited else None
     return row
@@ -120,10 +126,10 @@ def _mean(values: Iterable[Any]) -> float | None:
     return round(sum(present) / len(present), 4) if present else None
 
 
-def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def summarise(rows: Sequence[dict[str, Any]], scores: Sequence[str] = SCORES) -> dict[str, Any]:
     kinds = sorted({r["kind"] for r in rows})
-    overall = {name: _mean(r.get(name) for r in rows) for name in SCORES}
-    per_kind = {k: {name: _mean(r.get(name) for r in rows if r["kind"] == k) for name in SCORES} | {
+    overall = {name: _mean(r.get(name) for r in rows) for name in scores}
+    per_kind = {k: {name: _mean(r.get(name) for r in rows if r["kind"] == k) for name in scores} | {
         "n": sum(r["kind"] == k for r in rows)} for k in kinds}
     ttft = [r["ttft_ms"] for r in rows if r.get("ttft_ms") is not None]
     total = [r["total_ms"] for r in rows if r.get("total_ms") is not None]
@@ -133,12 +139,20 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "total_median_ms": round(statistics.median(total), 1) if total else None,
         "total_p95_ms": round(sorted(total)[max(0, int(len(total) * 0.95 + 0.5) - 1)], 1) if total else None,
     }
-    return {"n": len(rows), "errors": sum(1 for r in rows if r.get("error")), "overall": overall,
-            "per_kind": per_kind, "latency": latency, "cases": list(rows)}
+    return {"n": len(rows), "errors": sum(1 for r in rows if r.get("error")), "scores": list(scores),
+            "overall": overall, "per_kind": per_kind, "latency": latency, "cases": list(rows)}
+
+
+def retrieval_query(case: Case) -> str:
+    """What retrieval-only runs search for: a follow-up has no LLM to rewrite it, so the previous
+    question stands in for the conversation."""
+    earlier = [t["content"] for t in case.history if t.get("role") == "user"]
+    return f"{earlier[-1]} {case.question}" if earlier else case.question
 
 
 def run_eval(cases: Sequence[Case], ask: Callable[[Case], Answer],
-             on_case: Callable[[Case, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+             on_case: Callable[[Case, dict[str, Any]], None] | None = None,
+             scores: Sequence[str] = SCORES) -> dict[str, Any]:
     """Ask every case and score it. A failing case is scored as wrong and the run goes on."""
     rows = []
     for case in cases:
@@ -149,4 +163,4 @@ def run_eval(cases: Sequence[Case], ask: Callable[[Case], Answer],
         rows.append(row)
         if on_case:
             on_case(case, row)
-    return summarise(rows)
+    return summarise(rows, scores)

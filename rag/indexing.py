@@ -9,6 +9,7 @@ article answerable (at worst twice) and the next run finishes the job.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -112,19 +113,38 @@ def splitter_for(settings: Settings) -> SentenceSplitter:
     return SentenceSplitter(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
 
 
+def published_numbers(article: Article) -> dict[str, int]:
+    """`year` and `month` (0 when unknown) of the publication date, as numbers the vector store
+    can filter on ("in July 2023" searches that month's articles too)."""
+    match = re.match(r"(\d{4})(?:-(\d{2}))?", article.published)
+    return {"year": int(match.group(1)), "month": int(match.group(2) or 0)} if match else {"year": 0, "month": 0}
+
+
 def chunk_article(article: Article, splitter: SentenceSplitter, root: str) -> list[TextNode]:
     """Split one article into nodes whose metadata says where each passage came from."""
     texts = [t for t in splitter.split_text(article.text) if t.strip()]
     nodes: list[TextNode] = []
     for i, text in enumerate(texts):
         node_id = hashlib.sha256(f"{article.doc_id}\x00{article.content_hash}\x00{i}".encode()).hexdigest()[:32]
-        meta = article.metadata() | {"chunk": i, "chunks": len(texts), "root": root}
+        meta = article.metadata() | {"chunk": i, "chunks": len(texts), "root": root, **published_numbers(article)}
         node = TextNode(id_=node_id, text=text, metadata=meta)
         node.excluded_embed_metadata_keys = list(meta)
         node.excluded_llm_metadata_keys = list(meta)
         node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)
         nodes.append(node)
     return nodes
+
+
+def embedding_text(node: TextNode) -> str:
+    """What is embedded for a passage: its text headed by its article's title, date and outlet.
+
+    Near-duplicate reports (sanctions of 2022, 2023, 2024...) have passages that read alike and
+    rarely repeat the date or the summit; the header lets "in May 2023" or "at Hiroshima" find
+    the right report's passages, not just its first paragraph. The passage itself is unchanged.
+    """
+    meta = node.metadata
+    header = " · ".join(str(meta[k]) for k in ("title", "published", "outlet") if meta.get(k))
+    return f"{header}\n{node.text}" if header else node.text
 
 
 def unique_ids(articles: Sequence[Article], root_of: Callable[[Article], str],
@@ -259,7 +279,8 @@ def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Art
         aux_vectors: list[list[float]] = []
         for start in range(0, len(nodes), EMBED_BATCH):
             batch = nodes[start : start + EMBED_BATCH]
-            vectors = embedder.get_text_embedding_batch([n.text for n in batch])
+            texts = [embedding_text(n) for n in batch]
+            vectors = embedder.get_text_embedding_batch(texts)
             for node, vector in zip(batch, vectors, strict=True):
                 node.embedding = vector
             if aux_embedder is not None:

@@ -13,7 +13,7 @@ from rag.evaluation import SCORES
 
 LABELS = {"hit@1": "hit@1", "hit@5": "hit@5", "mrr": "MRR", "answer_accuracy": "answer acc.",
           "citation_accuracy": "citation acc.", "citation_precision": "citation prec.",
-          "abstention_accuracy": "abstention acc."}
+          "abstention_accuracy": "abstention acc.", "wrong_answer_rate": "wrong-answer rate"}
 
 
 def _cell(value: float | None) -> str:
@@ -26,12 +26,13 @@ def _seconds(ms: float | None) -> str:
 
 def markdown(report: dict[str, Any], title: str, chart_name: str | None) -> str:
     """The report page: overall and per-kind scores, latency, and every case that went wrong."""
-    head = "| kind | n | " + " | ".join(LABELS[s] for s in SCORES) + " |"
-    rule = "| --- " * (len(SCORES) + 2) + "|"
-    rows = [f"| {kind} | {scores['n']} | " + " | ".join(_cell(scores[s]) for s in SCORES) + " |"
-            for kind, scores in report["per_kind"].items()]
+    scores = report.get("scores") or SCORES
+    head = "| kind | n | " + " | ".join(LABELS[s] for s in scores) + " |"
+    rule = "| --- " * (len(scores) + 2) + "|"
+    rows = [f"| {kind} | {figures['n']} | " + " | ".join(_cell(figures[s]) for s in scores) + " |"
+            for kind, figures in report["per_kind"].items()]
     rows.append(f"| **all** | **{report['n']}** | "
-                + " | ".join(f"**{_cell(report['overall'][s])}**" for s in SCORES) + " |")
+                + " | ".join(f"**{_cell(report['overall'][s])}**" for s in scores) + " |")
     lat = report["latency"]
     lines = [f"# {title}", "", head, rule, *rows, "",
              f"Time to first token: median {_seconds(lat['ttft_median_ms'])}, p95 {_seconds(lat['ttft_p95_ms'])}. "
@@ -61,16 +62,17 @@ def _md(text: str) -> str:
 
 def bar_chart(report: dict[str, Any], path: Path) -> None:
     """Grouped bars: one group per kind (and overall), one bar per score."""
+    scores = report.get("scores") or SCORES
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     groups = [*report["per_kind"].items(), ("all", report["overall"] | {"n": report["n"]})]
-    width = 0.8 / len(SCORES)
+    width = 0.8 / len(scores)
     fig, ax = plt.subplots(figsize=(11, 4.2), dpi=110)
-    for i, score in enumerate(SCORES):
-        xs = [g + (i - (len(SCORES) - 1) / 2) * width for g in range(len(groups))]
+    for i, score in enumerate(scores):
+        xs = [g + (i - (len(scores) - 1) / 2) * width for g in range(len(groups))]
         ys = [scores[score] if scores[score] is not None else 0.0 for _, scores in groups]
         ax.bar(xs, ys, width, label=LABELS[score])
     ax.set_xticks(range(len(groups)), [f"{kind}\n(n={scores['n']})" for kind, scores in groups], fontsize=8)

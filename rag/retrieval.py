@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from llama_index.core.embeddings import BaseEmbedding
 
+from rag.rerank import pins, rerank
+from rag.schema import Passage
 from rag.store import Hit, IndexStore
 
+__all__ = ["Passage", "Retriever", "join_overlapping", "passage_from_hit", "reciprocal_rank_fusion"]
 
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with everything a reader needs to check a citation against it."""
 
-    source: str
-    doc_id: str
-    title: str
-    outlet: str
-    language: str
-    published: str
-    text: str
-    score: float
-    chunk: int
-    content_hash: str = ""
-    translation: str = ""  # the text in the question's language, when the model was given that instead
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+PINNED_PER_DATE = 3  # passages fetched per date a question names
 
 
 def passage_from_hit(hit: Hit) -> Passage:
@@ -70,26 +56,45 @@ class Retriever:
     has one (reciprocal rank fusion over each model's own query embedding)."""
 
     def __init__(self, store: IndexStore, embedder: BaseEmbedding, top_k: int,
-                 aux_embedder: BaseEmbedding | None = None, depth: int = 20) -> None:
+                 aux_embedder: BaseEmbedding | None = None, depth: int = 20, rerank_depth: int = 0) -> None:
         self.store = store
         self.embedder = embedder
         self.aux_embedder = aux_embedder if store.aux is not None else None
         self.top_k = top_k
         self.depth = depth
+        self.rerank_depth = rerank_depth  # candidates re-scored by metadata (rag.rerank); 0: none
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         k = k or self.top_k
+        wanted = max(k, self.rerank_depth)
         embedding = self.embedder.get_query_embedding(question)
         if self.aux_embedder is None:
-            return [passage_from_hit(h) for h in self.store.query(embedding, k)]
-        depth = max(self.depth, k)
-        dense = self.store.query(embedding, depth)
-        aux_ids = self.store.query_aux(self.aux_embedder.get_query_embedding(question), depth)
-        by_id = {h.node.node_id: h for h in dense}
-        fused = reciprocal_rank_fusion([list(by_id), aux_ids])[:k]
-        missing = [i for i in fused if i not in by_id]
-        by_id.update({h.node.node_id: h for h in self.store.fetch(missing, embedding)})
-        return [passage_from_hit(by_id[i]) for i in fused if i in by_id]
+            candidates = [passage_from_hit(h) for h in self.store.query(embedding, wanted)]
+        else:
+            depth = max(self.depth, wanted)
+            dense = self.store.query(embedding, depth)
+            aux_ids = self.store.query_aux(self.aux_embedder.get_query_embedding(question), depth)
+            by_id = {h.node.node_id: h for h in dense}
+            fused = reciprocal_rank_fusion([list(by_id), aux_ids])[:wanted]
+            missing = [i for i in fused if i not in by_id]
+            by_id.update({h.node.node_id: h for h in self.store.fetch(missing, embedding)})
+            candidates = [passage_from_hit(by_id[i]) for i in fused if i in by_id]
+        if self.rerank_depth:
+            candidates = rerank(question, self._with_pinned_dates(question, embedding, candidates))
+        return candidates[:k]
+
+    def _with_pinned_dates(self, question: str, embedding: list[float], candidates: list[Passage]) -> list[Passage]:
+        """Add the nearest passages of the articles published when the question says ("in July
+        2023"): among near-duplicates the right report may rank below the depth searched."""
+        seen = {(p.doc_id, p.content_hash, p.chunk) for p in candidates}
+        out = list(candidates)
+        for when in sorted(pins(question).dates)[:3]:
+            for hit in self.store.query(embedding, PINNED_PER_DATE, published=when):
+                passage = passage_from_hit(hit)
+                if (passage.doc_id, passage.content_hash, passage.chunk) not in seen:
+                    seen.add((passage.doc_id, passage.content_hash, passage.chunk))
+                    out.append(passage)
+        return out
 
     def widen(self, passages: Sequence[Passage], window: int, count: int) -> list[Passage]:
         """The first `count` passages with up to `window` neighbouring chunks of their article on each side.

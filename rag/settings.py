@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(16, ge=0, le=512)
     top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM")
     retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")
+    rerank_depth: int = Field(20, ge=0, le=200, description="Fused candidates re-ranked by the dates, outlet and "
+                              "'latest' a question names, against article metadata (0: off)")
     window: int = Field(1, ge=0, le=5, description="Neighbouring chunks added on each side of the best passages "
                         "given to the LLM (0: chunks alone)")
     window_passages: int = Field(1, ge=0, le=50, description="How many of the best passages are widened "

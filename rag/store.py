@@ -17,13 +17,19 @@ from typing import Any
 from urllib.parse import urlparse
 
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.core.vector_stores.types import (
+    FilterCondition,
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.errors import RagError
 from rag.settings import Settings
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: passages embedded with their article's title, date and outlet
 _PAGE = 1000
 
 
@@ -362,11 +368,19 @@ class IndexStore:
         return {int((meta or {}).get("chunk", -1)): text or ""
                 for text, meta in zip(got["documents"], got["metadatas"], strict=True)}
 
-    def query(self, embedding: list[float], k: int) -> list[Hit]:
+    def query(self, embedding: list[float], k: int, published: tuple[int, int] | None = None) -> list[Hit]:
+        """The `k` nearest passages; with `published` (year, month or 0), only those of articles
+        published then (Chroma's metadata filter on the `year`/`month` the indexer stores)."""
         if self.count() == 0:
             return []
+        filters = None
+        if published is not None:
+            year, month = published
+            filters = MetadataFilters(filters=[MetadataFilter(key="year", value=year, operator=FilterOperator.EQ),
+                                               *([MetadataFilter(key="month", value=month, operator=FilterOperator.EQ)]
+                                                 if month else [])], condition=FilterCondition.AND)
         result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(k, self.count()))
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(k, self.count()), filters=filters)
         )
         hits: list[Hit] = []
         for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):

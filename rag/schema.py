@@ -1,0 +1,26 @@
+"""The types every part of the engine shares, in one place, with no dependencies of their own."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with everything a reader needs to check a citation against it."""
+
+    source: str
+    doc_id: str
+    title: str
+    outlet: str
+    language: str
+    published: str
+    text: str
+    score: float
+    chunk: int
+    content_hash: str = ""
+    translation: str = ""  # the text in the question's language, when the model was given that instead
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

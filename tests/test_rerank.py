@@ -1,0 +1,74 @@
+"""Metadata in retrieval: the dates, outlets and "latest" a question names, against article metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.embeddings import E5Embedding
+from rag.indexing import index_paths
+from rag.rerank import pins, rerank
+from rag.retrieval import Retriever
+from rag.schema import Passage
+from rag.store import IndexStore
+from tests.conftest import make_settings
+
+
+def passage(source: str, published: str, outlet: str = "Daily", text: str = "Canada announced sanctions.") -> Passage:
+    return Passage(source=source, doc_id=source, title=source, outlet=outlet, language="en", published=published,
+                   text=text, score=0.5, chunk=0)
+
+
+def test_dates_are_read_in_every_language_of_the_articles() -> None:
+    assert pins("How many were sanctioned in July 2023?").dates == {(2023, 7)}
+    assert pins("Combien de sanctions en février 2022 ?").dates == {(2022, 2)}
+    assert pins("Wie viele Sanktionen gab es im März 2022?").dates == {(2022, 3)}
+    assert pins("Quante sanzioni a maggio 2023?").dates == {(2023, 5)}
+    assert pins("Berapa sanksi pada 21 April 2022?").dates == {(2022, 4)}
+    assert pins("What happened in 2014 and 2018?").dates == {(2014, 0), (2018, 0)}
+    assert pins("What is the most recent package?").latest
+    assert not pins("What did the mayor say in May?").dates  # a month without a year pins nothing
+    assert not pins("Who may travel to Kyiv next?").latest
+
+
+def test_the_report_of_the_month_asked_moves_up_and_other_years_down() -> None:
+    ranked = [passage("2022.txt", "2022-07-01"), passage("2024.txt", "2024-07-10"), passage("2023.txt", "2023-07-11"),
+              passage("2023b.txt", "2023-02-24")]
+    order = [p.source for p in rerank("How many did Canada sanction in July 2023?", ranked)]
+    assert order[0] == "2023.txt" and order[1] == "2023b.txt"  # the month, then the year
+    assert order[-1] in ("2022.txt", "2024.txt")
+
+
+def test_a_retrospective_passage_naming_the_year_is_not_pushed_down() -> None:
+    ranked = [passage("later.txt", "2025-02-24", text="Since 2014, Canada has sanctioned 3,000 people."),
+              passage("other.txt", "2022-05-01")]
+    assert rerank("How many had Canada sanctioned by 2014?", ranked)[0].source == "later.txt"
+
+
+def test_outlet_named_in_the_question_and_latest_report_win() -> None:
+    ranked = [passage("a.txt", "2022-01-18", outlet="Global News"), passage("b.txt", "2022-02-24", outlet="Sputnik")]
+    assert rerank("According to Sputnik, what did Stepanov say?", ranked)[0].source == "b.txt"
+    newest = [passage("old.txt", "2014-03-17"), passage("mid.txt", "2022-02-22"), passage("new.txt", "2025-06-17")]
+    assert rerank("What is the most recent sanctions package?", newest)[0].source == "new.txt"
+
+
+def test_nothing_pinned_keeps_the_fused_order() -> None:
+    ranked = [passage("x.txt", "2022-01-01"), passage("y.txt", "2023-01-01")]
+    assert rerank("Who is Russia's ambassador to Canada?", ranked) == ranked
+
+
+def test_the_store_filters_passages_by_publication_month(tmp_path: Path, e5: E5Embedding) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("march.txt", "july.txt", "june.txt"):
+        (folder / name).write_text(f"Canada announced new sanctions against Russia. Report {name}.\n")
+    (folder / "manifest.json").write_text(
+        '{"march.txt": {"published": "2022-03-24"}, "july.txt": {"published": "2023-07-11"}, '
+        '"june.txt": {"published": "2023-06-10"}}')
+    settings = make_settings(tmp_path, articles_dir=folder, fusion="none")
+    index_paths(settings, embedder=e5)
+    store = IndexStore.open(settings)
+    query = e5.get_query_embedding("sanctions")
+    assert {h.node.metadata["source"] for h in store.query(query, 5, published=(2023, 7))} == {"july.txt"}
+    assert {h.node.metadata["source"] for h in store.query(query, 5, published=(2023, 0))} == {"july.txt", "june.txt"}
+    retriever = Retriever(store, e5, 1, rerank_depth=1)  # depth 1: the July report only comes from the filter
+    assert retriever.retrieve("How many did Canada sanction in July 2023?")[0].source == "july.txt"
