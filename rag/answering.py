@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from rag.errors import RagError
+from rag.grounding import missing_pins, numbers, unbacked
 from rag.language import detect
-from rag.retrieval import Passage
+from rag.schema import Passage
 
 ABSTAIN_TEXT = "I don't know: the articles don't say."
 MODEL_ABSTAIN = "I don't know."
@@ -324,7 +325,7 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
-def check_citations(raw: str, passages: Sequence[str], judgeable: Sequence[bool] | None = None) -> str:
+class CitationChecker:
     """Keep a sentence's citations only where the cited passage supports it; repair the rest.
 
     Works on the model's own numbering (1 = first passage given). A citation whose passage
@@ -332,23 +333,31 @@ def check_citations(raw: str, passages: Sequence[str], judgeable: Sequence[bool]
     the best-supporting passage when that passage clearly backs it. When no passage shares the
     sentence's words, a citation stands only where words cannot be compared: a passage in
     another language than the answer (`judgeable` false) that names a same number or name, or a
-    sentence too short to judge ("Yes [1]"). Numbers outside the passage range are dropped here too, so nothing cites a
-    passage the reader cannot open.
+    sentence too short to judge ("Yes [1]"). Numbers outside the passage range are dropped too,
+    so nothing cites a passage the reader cannot open. The passages' vocabularies are computed
+    once, however many sentences are checked.
     """
-    if not passages:
-        return _CITATION.sub("", raw)
-    comparable = list(judgeable) if judgeable is not None else [True] * len(passages)
-    vocabularies = [Vocabulary(p) for p in passages]
-    out = []
-    for sentence in split_sentences(raw):
+
+    def __init__(self, passages: Sequence[str], judgeable: Sequence[bool] | None = None) -> None:
+        self.passages = list(passages)
+        self.comparable = list(judgeable) if judgeable is not None else [True] * len(self.passages)
+        self.vocabularies = [Vocabulary(p) for p in self.passages]
+
+    def check(self, raw: str) -> str:
+        if not self.passages:
+            return _CITATION.sub("", raw)
+        return tidy(" ".join(self._sentence(s) for s in split_sentences(raw)))
+
+    def _sentence(self, sentence: str) -> str:
         cited = [int(n) for m in _CITATION.finditer(sentence) for n in re.findall(r"\d+", m.group(1))]
         claim = _CITATION.sub("", sentence)
-        scores = [v.support(claim) for v in vocabularies]
-        best = max(range(len(passages)), key=lambda i: scores[i])
-        valid = [k for k in dict.fromkeys(cited) if 1 <= k <= len(passages)]
+        scores = [v.support(claim) for v in self.vocabularies]
+        best = max(range(len(self.passages)), key=lambda i: scores[i])
+        valid = [k for k in dict.fromkeys(cited) if 1 <= k <= len(self.passages)]
         if scores[best] < SUPPORT_MIN:
             short = len(content_tokens(claim)) < 2
-            keep = [k for k in valid if short or (not comparable[k - 1] and shares_anchor(claim, passages[k - 1]))]
+            keep = [k for k in valid
+                    if short or (not self.comparable[k - 1] and shares_anchor(claim, self.passages[k - 1]))]
         else:
             keep = [k for k in valid if scores[k - 1] >= max(SUPPORT_MIN, 0.6 * scores[best])]
         if not keep and len(content_tokens(claim)) >= 2 and scores[best] >= (SUPPORT_MIN if cited else 0.5):
@@ -360,8 +369,12 @@ def check_citations(raw: str, passages: Sequence[str], judgeable: Sequence[bool]
             body = body[: trail.start()].rstrip() + " " + marks + trail.group(0)
         elif marks:
             body = body + " " + marks
-        out.append(body.strip())
-    return tidy(" ".join(out))
+        return body.strip()
+
+
+def check_citations(raw: str, passages: Sequence[str], judgeable: Sequence[bool] | None = None) -> str:
+    """`raw` with its citations checked against `passages` (see `CitationChecker`)."""
+    return CitationChecker(passages, judgeable).check(raw)
 
 
 def may_be_abstention(text: str) -> bool:
@@ -398,6 +411,8 @@ class Answer:
     retrieved: list[Passage] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     standalone_question: str = ""
+    draft: str = ""  # the model's own text, before any check (for evaluation; not in the JSON contract)
+    given: list[Passage] = field(default_factory=list)  # the passages the model read, as it read them
 
     def to_dict(self) -> dict[str, Any]:
         """The `rag ask --json` contract."""
@@ -423,22 +438,128 @@ def comparable(answer: str, passages: Sequence[Passage]) -> list[bool]:
     return out
 
 
-def finalize(raw: str, passages: Sequence[Passage]) -> tuple[str, bool, list[Citation]]:
-    """Decide the user-visible answer from the model output.
+def finalize(raw: str, passages: Sequence[Passage], question: str = "") -> tuple[str, bool, list[Citation]]:
+    """Decide the user-visible answer from the whole model output (see `Draft`, which does the
+    same while the answer streams)."""
+    draft = Draft(question, passages)
+    draft.feed(raw)
+    draft.finish()
+    return draft.result()
 
-    Citations are checked against what the model read (a passage's translation when it was
-    given one) and renumbered by first use; only passages actually cited are returned. An answer
-    that reads as "I don't know" and cites nothing is an abstention and shows the fixed sentence;
-    so is an empty one, which nobody could check.
+
+class Draft:
+    """A model answer checked sentence by sentence as it streams; what it releases is final.
+
+    Each complete sentence gets its citations checked (`check_citations`), must have every
+    number backed by a passage it cites (`rag.grounding`), and is renumbered by first use. Nothing
+    is released until the passages cited so far contain what the question pins down (its names,
+    places and dates): an answer from the near-duplicate report of another year or summit is
+    never shown. So the reader sees one answer, exactly the one returned, never a draft that is
+    then taken back. An answer that starts as the model's "I don't know.", cites nothing, or never
+    satisfies the question's pins is an abstention, shown as the fixed sentence.
+
+    `language`: the question's. With `translate`, a sentence citing a passage in another language
+    (read without a translation) stops the draft unreleased with `wants_translation` set, so the
+    caller can ask again over a translation before the reader has seen anything.
     """
-    text = raw.strip()
-    if not text or text.lower().startswith(MODEL_ABSTAIN.lower().rstrip(".")):
-        return ABSTAIN_TEXT, True, []
-    checked = check_citations(text, [p.translation or p.text for p in passages], comparable(text, passages))
-    rendered, order = renumber(checked, len(passages))
-    if not order:
-        # Nothing in the answer is backed by a passage the reader could open: we do not show
-        # unbacked claims (the model's memory), and an uncited "I don't know" is an abstention.
-        return ABSTAIN_TEXT, True, []
-    citations = [Citation(n=i + 1, passage=passages[idx]) for i, idx in enumerate(order)]
-    return rendered, False, citations
+
+    def __init__(self, question: str, passages: Sequence[Passage], language: str = "", translate: bool = False,
+                 articles: Mapping[str, str] | None = None) -> None:
+        self.question = question
+        self.passages = list(passages)
+        self.articles = articles or {}  # whole article texts by doc_id, for the question's names
+        self.texts = [p.translation or p.text for p in self.passages]
+        self.language = language
+        self.translate = translate and bool(language)
+        self.raw = ""
+        self._pending = ""
+        self._renumberer = CitationRenumberer(len(self.passages))
+        self._held: list[str] = []
+        self.shown: list[str] = []
+        self.released = False
+        self.wants_translation = False
+        self.dropped: list[str] = []  # sentences not shown, with why (for evaluation and logs)
+        self._checker: CitationChecker | None = None
+        self._numbers = [numbers(t) for t in self.texts]
+        self._question_numbers = numbers(question)
+        self._pins_checked: tuple[int, ...] = ()
+
+    @property
+    def stopped(self) -> bool:
+        return self.wants_translation or self.abstaining
+
+    @property
+    def abstaining(self) -> bool:
+        head = self.raw.strip()
+        return bool(head) and not self.released and head.lower().startswith(MODEL_ABSTAIN.lower().rstrip("."))
+
+    def feed(self, delta: str) -> str:
+        """Take more model text; return what may be shown now."""
+        self.raw += delta
+        if self.stopped:
+            return ""
+        self._pending += delta
+        sentences = split_sentences(self._pending)
+        if len(sentences) < 2 or may_be_abstention(self.raw):
+            return ""
+        complete, self._pending = sentences[:-1], sentences[-1]
+        return "".join(self._take(s) for s in complete)
+
+    def finish(self) -> str:
+        """The model is done: check the last sentence; return what may be shown now."""
+        rest, self._pending = self._pending, ""
+        if self.stopped or not rest.strip():
+            return ""
+        return "".join(self._take(s) for s in split_sentences(rest))
+
+    def _take(self, sentence: str) -> str:
+        if self.stopped:
+            return ""
+        checked = self._checked(sentence)
+        if checked is None:
+            return ""
+        out = self._renumberer.feed(checked + " ") + self._renumberer.finish()
+        if self.released:
+            self.shown.append(out)
+            return out
+        self._held.append(out)
+        order = tuple(self._renumberer.order)
+        if not order or order == self._pins_checked:
+            return ""  # no new passage cited: nothing new to decide (and no repeated work)
+        self._pins_checked = order
+        cited = [self.passages[i] for i in order]
+        if self.translate and any((p.language or detect(p.text)) not in ("", self.language) and not p.translation
+                                  for p in cited):
+            self.wants_translation = True
+            return ""
+        if not missing_pins(self.question, cited, self.language, self.articles):
+            self.released = True
+            self.shown, self._held = self._held, []
+            return "".join(self.shown)
+        return ""
+
+    def _checked(self, sentence: str) -> str | None:
+        """The sentence with checked citations (model numbering), or None when it must not be shown."""
+        if self._checker is None:  # the answer's language decides which passages words can judge
+            self._checker = CitationChecker(self.texts, comparable(sentence, self.passages))
+        checked = self._checker.check(sentence)
+        claim = _CITATION.sub("", checked)
+        cited = [int(n) - 1 for m in _CITATION.finditer(checked) for n in re.findall(r"\d+", m.group(1))]
+        have = set().union(self._question_numbers, *(self._numbers[i] for i in (cited or range(len(self.texts)))))
+        missing = unbacked(claim, have)
+        if missing:
+            self.dropped.append(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
+            return None
+        return checked
+
+    def result(self) -> tuple[str, bool, list[Citation]]:
+        """The final answer: exactly what was released, or the abstention."""
+        if not self.released:
+            if self._held and not self.wants_translation:
+                cited = [self.passages[i] for i in self._renumberer.order]
+                missing = missing_pins(self.question, cited, self.language, self.articles).describe()
+                self.dropped.append(f"the question's {missing} not in the cited passages")
+            return ABSTAIN_TEXT, True, []
+        order = self._renumberer.order
+        citations = [Citation(n=i + 1, passage=self.passages[idx]) for i, idx in enumerate(order)]
+        return "".join(self.shown).strip(), False, citations

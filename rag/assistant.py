@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -22,11 +23,9 @@ from llama_index.core.embeddings import BaseEmbedding
 
 from rag.answering import (
     Answer,
-    CitationRenumberer,
+    Draft,
     answer_messages,
     clean_question,
-    finalize,
-    may_be_abstention,
     parse_rewrite,
     rewrite_messages,
     translate_messages,
@@ -41,6 +40,7 @@ from rag.settings import Settings
 from rag.store import IndexStore
 
 History = Sequence[dict[str, str]]
+log = logging.getLogger(__name__)
 
 
 def _ms(start: float) -> float:
@@ -204,60 +204,51 @@ class Assistant:
                                         self.settings.window_passages)
         timings["retrieve"] = _ms(t)
         turn = _Turn(start)
-        text, abstained, citations = finalize("", passages)
+        language = detect(question)
+        articles = self.retriever.articles(passages)
+        draft = Draft(standalone, passages, language, translate=self.settings.translate, articles=articles)
         if passages:
             t = time.perf_counter()
-            raw = yield from self._answer(standalone, passages, turn)
-            text, abstained, citations = finalize(raw, passages)
+            yield from self._answer(draft, turn)
             timings["generate"] = _ms(t)
-            language = detect(question)
             # A small model reads a passage in another language badly: it abstains over it, or
-            # answers from it with the wrong name. Either way, give it the passages in the
-            # question's language and answer again (the stream shows the draft, then the answer).
-            if self.settings.translate and language and (
-                    abstained or any(foreign(c.passage, language) for c in citations)):
+            # answers from it with the wrong name. Either way, before the reader has seen a word,
+            # give it the passages translated into the question's language and ask again.
+            if draft.translate and not draft.released and any(foreign(p, language) for p in passages):
                 t = time.perf_counter()
                 translated = self._translated(passages, language)
                 timings["translate"] = _ms(t)
-                if turn.shown:
-                    yield turn.show("\n\n")
-                raw = yield from self._answer(standalone, translated, turn)
-                text, abstained, citations = finalize(raw, translated)
+                draft = Draft(standalone, translated, language, articles=articles)
+                yield from self._answer(draft, turn)
                 timings["generate"] += _ms(t) - timings["translate"]
+        text, abstained, citations = draft.result()
         if not turn.shown:
-            yield turn.show(text)  # an abstention was held back: the reader still gets a sentence
+            yield turn.show(text)  # an abstention: the reader still gets a sentence
         if turn.first_token_ms is not None:
             timings["first_token"] = turn.first_token_ms
         timings["total"] = _ms(start)
-        return Answer(question=question, text=text, abstained=abstained, citations=citations,
-                               retrieved=retrieved, timings_ms=timings, standalone_question=standalone)
+        if draft.dropped:
+            log.info("held back from the answer to %r: %s", question[:80], "; ".join(draft.dropped)[:500])
+        return Answer(question=question, text=text, abstained=abstained, citations=citations, retrieved=retrieved,
+                      timings_ms=timings, standalone_question=standalone, draft=draft.raw, given=draft.passages)
 
-    def _answer(self, question: str, passages: Sequence[Passage], turn: _Turn) -> Generator[str, None, str]:
-        """Stream one answer over `passages`, renumbering citations; returns the raw model text.
-
-        Output that may still turn out to be the model's "I don't know." is held back, so a reader
-        never sees a draft abstention that translation is about to replace.
-        """
-        raw: list[str] = []
-        renumberer = CitationRenumberer(len(passages))
-        held: str | None = ""
-        for delta in self.chat_model.stream(answer_messages(question, passages),
-                                            max_tokens=self.settings.llm_max_tokens):
-            raw.append(delta)
-            out = renumberer.feed(delta)
-            if held is not None:
-                held += out
-                if may_be_abstention(held):
-                    continue
-                out, held = held, None
+    def _answer(self, draft: Draft, turn: _Turn) -> Generator[str, None, None]:
+        """Stream one model answer through `draft`, showing only what it releases. A draft that
+        stops early (an abstention, or a foreign passage to translate first) closes the LLM call."""
+        tokens = self.chat_model.stream(answer_messages(draft.question, draft.passages),
+                                        max_tokens=self.settings.llm_max_tokens)
+        try:
+            for delta in tokens:
+                out = draft.feed(delta)
+                if out:
+                    yield turn.show(out)
+                if draft.stopped:
+                    return
+            out = draft.finish()
             if out:
                 yield turn.show(out)
-        tail = renumberer.finish()
-        if held is not None:
-            tail = "" if may_be_abstention(held + tail) else held + tail
-        if tail:
-            yield turn.show(tail)
-        return "".join(raw)
+        finally:
+            tokens.close()  # type: ignore[attr-defined]
 
     def _translated(self, passages: Sequence[Passage], language: str) -> list[Passage]:
         """The passages, the best `MAX_TRANSLATED` of those in another language translated into `language`."""

@@ -103,6 +103,10 @@ def score_case(case: Case, answer: Answer | None) -> dict[str, Any]:
     row["cited"] = cited
     row["retrieved"] = retrieved
     row["abstention_accuracy"] = float(answer.abstained == (not case.answerable))
+    row["standalone"] = answer.standalone_question
+    row["draft"] = answer.draft  # what the model wrote, and what it read: to study a case offline
+    row["given"] = [{"source": p.source, "published": p.published, "language": p.language, "title": p.title,
+                     "outlet": p.outlet, "text": p.text, "translation": p.translation} for p in answer.given]
     row["ttft_ms"] = answer.timings_ms.get("first_token")
     row["total_ms"] = answer.timings_ms.get("total")
     if not case.answerable:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rag.schema import Passage
 
 # Month names in the languages the articles and questions come in (en, fr, de, it, id, es).
-_MONTHS = {
+MONTHS = {
     1: "january janvier januar gennaio januari enero jan",
     2: "february fevrier februar febbraio februari febrero feb",
     3: "march mars marz marzo maret mar",
@@ -33,7 +33,7 @@ _MONTHS = {
     11: "november novembre noviembre nov",
     12: "december decembre dezember dicembre desember diciembre dec",
 }
-_MONTH_OF = {name: number for number, names in _MONTHS.items() for name in names.split()}
+_MONTH_OF = {name: number for number, names in MONTHS.items() for name in names.split()}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _WORD = re.compile(r"[a-z]+")
 _LATEST = re.compile(r"\b(?:most recent|latest|newest|last|recently|dernier|derniere|plus recent|neueste|"

@@ -368,6 +368,14 @@ class IndexStore:
         return {int((meta or {}).get("chunk", -1)): text or ""
                 for text, meta in zip(got["documents"], got["metadatas"], strict=True)}
 
+    def article_text(self, doc_id: str, content_hash: str) -> str:
+        """One version of an article, its chunks in order (overlaps left in: for matching, not reading)."""
+        got = self.collection.get(where={"$and": [{"doc_id": doc_id}, {"content_hash": content_hash}]},
+                                  include=["documents", "metadatas"])
+        chunks = sorted(zip(got["metadatas"] or [], got["documents"] or [], strict=True),
+                        key=lambda pair: int((pair[0] or {}).get("chunk", 0)))
+        return "\n".join(text or "" for _, text in chunks)
+
     def query(self, embedding: list[float], k: int, published: tuple[int, int] | None = None) -> list[Hit]:
         """The `k` nearest passages; with `published` (year, month or 0), only those of articles
         published then (Chroma's metadata filter on the `year`/`month` the indexer stores)."""

@@ -1,0 +1,160 @@
+"""Grounding: is what an answer says, and what the question asks about, in the passages it cites?
+
+The citation check (`rag.answering.check_citations`) asks whether a sentence shares enough words
+with the passage it cites. That passes the worst mistakes of a small model among near-duplicate
+reports: the right words with another report's number, or a faithful answer about the 2023
+summit to a question about the 2024 one. Two deterministic checks catch those:
+
+- every number in an answer sentence appears in a passage it cites (or in the question);
+- what the question pins down (names, places, years, months) appears in the cited passages or
+  their articles' title, outlet and date.
+
+A sentence that fails the first is not shown; an answer whose cited passages fail the second is
+an abstention. Both compare folded text (no accents, lower case, numbers without separators),
+and treat a passage in a language other than the claim's leniently: names are spelt differently
+there (Kyiv, Kiew), numbers are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rag.rerank import MONTHS, fold, pins
+from rag.schema import Passage
+
+_NUMBER = re.compile(r"\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "thousand": 1000, "dozen": 12,
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10, "zwei": 2, "drei": 3, "vier": 4, "funf": 5,
+    "zehn": 10, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "dieci": 10, "dua": 2, "tiga": 3, "empat": 4,
+    "lima": 5, "sepuluh": 10,
+}
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# Capitalised words that pin nothing: question words, sentence openers, pronouns, months (dates
+# are pinned as dates), the weekday names a report uses loosely.
+_NOT_PINS = frozenset(fold(w) for w in """
+    what which who whom whose when where why how did does do is are was were has have had will would can could
+    should according and the a an in on at of for to by from with about after before during since as it its
+    this that these those there they their he she his her him them we our you your i my me
+    quel quelle quels quelles qui que quoi quand comment pourquoi combien selon le la les un une des du de au aux et
+    was wer wie wann wo warum welche welcher welches wieviel wie viele laut der die das ein eine und im am
+    cosa chi come quando dove perché quale quali quanti quante quanto secondo il lo gli un una e di del della
+    apa siapa bagaimana kapan dimana mengapa berapa menurut yang dan di ke dari pada
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+""".split())
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers in a text, normalised: separators of thousands removed, small number words as digits."""
+    folded = fold(text)
+    found = set()
+    for match in _NUMBER.finditer(folded):
+        raw = match.group(0)
+        digits = re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", raw)
+        found.add(digits.replace(",", "."))
+    found.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(folded) if w in _NUMBER_WORDS)
+    return found
+
+
+def _vocabulary(texts: Iterable[str]) -> tuple[set[str], set[str]]:
+    words = {w for text in texts for w in _WORD.findall(fold(text))}
+    return words, {w[:5] for w in words if len(w) >= 5}
+
+
+def _found(word: str, vocabulary: tuple[set[str], set[str]]) -> bool:
+    words, prefixes = vocabulary
+    return word in words or (len(word) >= 5 and word[:5] in prefixes) or (word.endswith("s") and word[:-1] in words)
+
+
+def unbacked(claim: str, have: set[str]) -> set[str]:
+    """Numbers in `claim` not among `have` (the numbers of its backing); a bare integer also
+    matches the integer part of a written decimal ("1" in "1.5" does not, "2" in "2.0" does)."""
+    return {n for n in numbers(claim) - have if not any(n == h.split(".")[0] for h in have)}
+
+
+def unbacked_numbers(claim: str, cited: Sequence[str], question: str = "") -> set[str]:
+    """Numbers in `claim` that neither a cited passage nor the question contains."""
+    return unbacked(claim, set().union(numbers(question), *(numbers(text) for text in cited)))
+
+
+def question_pins(question: str) -> set[frozenset[str]]:
+    """Names and places a question names, folded: runs of capitalised words that are not its
+    first word or a function word ("Hiroshima", "Sputnik", {"oleg", "stepanov"}). A run is
+    found when any of its words is: a report names "Stepanov" without "Oleg"."""
+    groups: list[set[str]] = []
+    previous_end = -2
+    for i, match in enumerate(_WORD.finditer(question)):
+        word = match.group(0)
+        folded = fold(word).split("'")[0].split("’")[0]
+        if i > 0 and word[:1].isupper() and folded not in _NOT_PINS and len(folded) >= 3:
+            if groups and question[previous_end:match.start()].strip() == "":
+                groups[-1].add(folded)
+            else:
+                groups.append({folded})
+            previous_end = match.end()
+    return {frozenset(g) for g in groups}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What the cited passages do not back: names/places and dates the question named."""
+
+    names: frozenset[frozenset[str]]
+    dates: frozenset[tuple[int, int]]
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.dates)
+
+    def describe(self) -> str:
+        dates = [f"{y}-{m:02d}" if m else str(y) for y, m in sorted(self.dates)]
+        return ", ".join(sorted(" ".join(sorted(g)) for g in self.names) + dates)
+
+
+def article_text(passage: Passage, articles: Mapping[str, str] | None = None) -> list[str]:
+    """What a reader can check a passage against: its text (and translation), its article's
+    metadata and, when known, the rest of its article."""
+    whole = (articles or {}).get(passage.doc_id, "")
+    return [passage.text, passage.translation, passage.title, passage.outlet, passage.published, whole]
+
+
+def missing_pins(question: str, cited: Sequence[Passage], answer_language: str = "",
+                 articles: Mapping[str, str] | None = None) -> Missing:
+    """The question's names and dates that the cited passages (with their articles) do not contain.
+
+    Names count anywhere in the cited passage's article (`articles`, by doc_id): a report about
+    the right event often names a speaker paragraphs before the quote. Dates count in the passage
+    or its article's publication date. A passage in another language than the question, read
+    without a translation, cannot be checked for names (they are spelt differently there).
+    """
+    if not cited:
+        return Missing(frozenset(), frozenset())
+    comparable = [p for p in cited if p.translation or not answer_language or not p.language
+                  or p.language == answer_language]
+    names = question_pins(question)
+    if comparable:
+        vocabulary = _vocabulary(t for p in comparable for t in article_text(p, articles))
+        missing_names = frozenset(g for g in names if not any(_found(n, vocabulary) for n in g))
+    else:
+        missing_names = frozenset()
+    missing_dates = frozenset(d for d in pins(question).dates if not any(_dated(p, d) for p in cited))
+    return Missing(missing_names, missing_dates)
+
+
+def _dated(passage: Passage, date: tuple[int, int]) -> bool:
+    """Whether a passage is from, or speaks of, the year (and month) a question names."""
+    year, month = date
+    published = passage.published or ""
+    if published.startswith(f"{year}-{month:02d}" if month else str(year)):
+        return True
+    text = " ".join(t for t in (passage.text, passage.translation, passage.title) if t)
+    return str(year) in text and (not month or published.startswith(str(year)) or _month_named(text, month))
+
+
+def _month_named(text: str, month: int) -> bool:
+    words = set(_WORD.findall(fold(text)))
+    return any(name in words for name in MONTHS[month].split() if len(name) > 3)
