@@ -30,6 +30,8 @@ EXAMPLES = [
     "What memorial did Melanie Joly visit in Kyiv?",
     "Berapa banyak kendaraan lapis baja yang akan dikirim Kanada ke Ukraina?",
 ]
+# Shown until the first checked sentence is released: answers are checked before they are shown.
+CHECKING = '<span class="rag-checking">Reading the sources and checking the answer…</span>'
 ARTICLE_COLUMNS = ["article", "title", "outlet", "date", "language", "passages"]
 
 
@@ -93,7 +95,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None, *, loopbac
             yield messages, state, question, gr.skip(), f"Problem: {exc}"
             return
         messages += [{"role": "user", "content": inert(question.strip())},
-                     {"role": "assistant", "content": "…"}]
+                     {"role": "assistant", "content": CHECKING}]
         yield messages, state, "", gr.skip(), ""
         shown = ""
         try:

@@ -125,6 +125,7 @@ CSS = """
 .rag-cite { font-weight: 600; text-decoration: none; padding: 0 1px; cursor: pointer; }
 .rag-cite:hover { text-decoration: underline; }
 .rag-abstain { font-style: italic; }
+.rag-checking { font-style: italic; opacity: 0.7; }
 .rag-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin: 8px 0; }
 .rag-source:target, .rag-source.rag-active { outline: 3px solid var(--color-accent); }
 .rag-meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }

@@ -1,0 +1,102 @@
+"""Right or silent: the grounding checks, with answers that must be rejected and answers that must pass."""
+
+from __future__ import annotations
+
+from rag.answering import ABSTAIN_TEXT, Draft, finalize
+from rag.grounding import missing_pins, numbers, question_pins, unbacked_numbers
+from rag.schema import Passage
+
+
+def passage(text: str, published: str = "2023-05-20", title: str = "", source: str = "a.txt",
+            language: str = "en", translation: str = "") -> Passage:
+    return Passage(source=source, doc_id=source, title=title, outlet="Herald", language=language,
+                   published=published, text=text, score=0.5, chunk=0, translation=translation)
+
+
+HIROSHIMA = passage("At the G7 summit in Hiroshima, Canada sanctioned 17 individuals and 35 entities, "
+                    "Prime Minister Trudeau said on Saturday.", "2023-05-20", "G7 summit in Hiroshima",
+                    source="hiroshima.txt")
+ELMAU = passage("At the G7 summit in Elmau, Canada banned Russian gold imports and sanctioned 46 entities.",
+                "2022-06-27", "G7 summit in Germany", source="elmau.txt")
+
+
+def test_numbers_are_normalised_across_writing_styles() -> None:
+    assert numbers("$500 million, 4,500 people, 100 000 troops and 1.5 billion") == {"500", "4500", "100000", "1.5"}
+    assert numbers("four tanks and quatre chars") == {"4"}
+
+
+def test_a_number_from_another_report_is_unbacked() -> None:
+    assert unbacked_numbers("Canada sanctioned 46 entities.", [HIROSHIMA.text]) == {"46"}
+    assert unbacked_numbers("Canada sanctioned 35 entities and 17 people.", [HIROSHIMA.text]) == set()
+    assert unbacked_numbers("In 2023, Canada sanctioned 35 entities.", [HIROSHIMA.text], "What in 2023?") == set()
+
+
+def test_question_pins_are_names_and_places_not_function_words() -> None:
+    assert question_pins("How many entities did Canada sanction at the Hiroshima summit?") == {
+        frozenset({"canada"}), frozenset({"hiroshima"})}
+    assert question_pins("What did Oleg Stepanov say?") == {frozenset({"oleg", "stepanov"})}
+    assert question_pins("According to Sputnik, what did he say?") == {frozenset({"sputnik"})}
+
+
+def test_the_near_duplicate_of_another_summit_does_not_answer() -> None:
+    assert missing_pins("How many entities did Canada sanction at the Madrid summit?", [HIROSHIMA]).names == {
+        frozenset({"madrid"})}
+    assert missing_pins("How many entities did Canada sanction in 2024?", [HIROSHIMA]).dates == {(2024, 0)}
+    assert not missing_pins("How many entities did Canada sanction at Hiroshima in May 2023?", [HIROSHIMA])
+
+
+def test_names_count_anywhere_in_the_article_and_foreign_passages_only_by_date() -> None:
+    quote = passage("Western sanctions are completely useless, he said.", "2022-02-24", source="s.txt")
+    question = "What did Oleg Stepanov say about the sanctions?"
+    assert missing_pins(question, [quote])
+    assert not missing_pins(question, [quote], articles={"s.txt": "Ambassador Oleg Stepanov told Sputnik..."})
+    german = passage("In Kiew unterzeichnete Trudeau ein Abkommen.", "2024-02-24", language="de")
+    assert not missing_pins("What did Trudeau sign in Kyiv in 2024?", [german], "en")
+    assert missing_pins("What did Trudeau sign in Kyiv in 2022?", [german], "en").dates == {(2022, 0)}
+
+
+def test_an_answer_from_the_wrong_report_is_an_abstention() -> None:
+    text, abstained, cites = finalize("Canada sanctioned 46 entities at the summit [2].", [HIROSHIMA, ELMAU],
+                                      "How many entities did Canada sanction at the Hiroshima summit?")
+    assert (text, abstained, cites) == (ABSTAIN_TEXT, True, [])
+
+
+def test_a_sentence_with_an_unbacked_number_is_not_shown_and_the_rest_is() -> None:
+    raw = "Canada sanctioned 17 individuals and 35 entities [1]. It also sent 300 tanks [1]."
+    text, abstained, cites = finalize(raw, [HIROSHIMA], "How many did Canada sanction at Hiroshima?")
+    assert not abstained and "35 entities [1]" in text and "300" not in text
+    assert [c.passage.source for c in cites] == ["hiroshima.txt"]
+
+
+def test_a_right_answer_passes_every_check() -> None:
+    text, abstained, cites = finalize("Canada sanctioned 17 individuals and 35 entities at Hiroshima [1].",
+                                      [ELMAU, HIROSHIMA], "How many did Canada sanction at the Hiroshima summit?")
+    assert not abstained and text == "Canada sanctioned 17 individuals and 35 entities at Hiroshima [1]."
+    assert cites[0].passage.source == "hiroshima.txt"
+
+
+def test_the_stream_shows_exactly_the_final_answer() -> None:
+    raw = "Canada sanctioned 17 individuals and 35 entities [1]. It also sent 300 tanks [1]. Trudeau said so [1]."
+    draft = Draft("How many did Canada sanction at Hiroshima?", [HIROSHIMA], "en")
+    shown = "".join(draft.feed(raw[i:i + 4]) for i in range(0, len(raw), 4)) + draft.finish()
+    text, abstained, _ = draft.result()
+    assert not abstained and shown.strip() == text and "300" not in shown
+    assert draft.dropped and "300" in draft.dropped[0]
+
+
+def test_nothing_is_shown_until_the_question_pins_are_cited() -> None:
+    draft = Draft("How many entities did Canada sanction at the Madrid summit?", [HIROSHIMA, ELMAU], "en")
+    assert draft.feed("Canada sanctioned 35 entities [1]. More followed [2]. ") == ""
+    assert draft.finish() == "" and draft.result()[1]
+
+
+def test_a_cited_foreign_passage_asks_for_translation_before_anything_is_shown() -> None:
+    italian = passage("Al vertice di Hiroshima il Canada ha sanzionato 35 entità.", "2023-05-20", language="it")
+    draft = Draft("How many entities did Canada sanction at Hiroshima?", [italian], "en", translate=True)
+    assert draft.feed("Canada sanctioned 35 entities at Hiroshima [1]. And more.") == ""
+    assert draft.wants_translation and draft.stopped
+    translated = passage(italian.text, "2023-05-20", language="it",
+                         translation="At the Hiroshima summit Canada sanctioned 35 entities.")
+    text, abstained, _ = finalize("Canada sanctioned 35 entities at Hiroshima [1].", [translated],
+                                  "How many entities did Canada sanction at Hiroshima?")
+    assert not abstained and "35" in text
