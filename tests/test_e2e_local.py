@@ -19,7 +19,7 @@ from rag.local_model import GGUF_SHA256, ensure_local_model, sha256_of
 from tests.conftest import ROOT, make_settings
 
 pytestmark = pytest.mark.slow
-SHARED_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+SHARED_QUESTIONS = ROOT / "data" / "eval" / "public.jsonl"  # the public questions, shipped in the project
 
 
 @pytest.fixture(scope="module")
