@@ -69,13 +69,6 @@ _CITATION_PREFIX = re.compile(
     r"\[(?:s(?:o(?:u(?:r(?:c(?:e)?)?)?)?)?\s*+)?(?:\d{1,3}+(?:\s*+,\s*+(?:source\s*+)?\d{0,3}+)*+)?$", re.IGNORECASE
 )
 _PREFIX_MAX = 40
-_ABSTAIN = re.compile(
-    r"i don'?t know|i do not know|don'?t say|do not (?:say|contain|mention|provide)|does not (?:say|contain|mention"
-    r"|provide|specify)|not (?:mentioned|specified|stated|provided) in the (?:sources|articles)|no information"
-    r"|cannot (?:be )?(?:answer|determine|found)|saya tidak tahu|tidak (?:disebutkan|ada informasi)"
-    r"|je ne sais pas|ne (?:disent|mentionnent) pas",
-    re.IGNORECASE,
-)
 
 
 class QuestionError(RagError, ValueError):
@@ -382,10 +375,6 @@ def may_be_abstention(text: str) -> bool:
     head = text.lstrip().lower().replace("’", "'")
     target = MODEL_ABSTAIN.lower()
     return target.startswith(head) or head.startswith(target)
-
-
-def looks_like_abstention(text: str) -> bool:
-    return bool(_ABSTAIN.search(text))
 
 
 @dataclass(frozen=True)

