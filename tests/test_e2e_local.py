@@ -1,4 +1,4 @@
-"""End to end with the real bundled models: e5 embeddings and Qwen2.5-1.5B on llama.cpp.
+"""End to end with the real bundled models: e5 embeddings and Qwen2.5-Coder-1.5B-Instruct on llama.cpp.
 
 Slow (the model answers at ~10 s a question on 2 cores), so marked `slow`; `make test` runs it,
 `make test-fast` skips it.
