@@ -27,6 +27,20 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def options(
+    log_level: Annotated[str, typer.Option("--log-level", help="What the log shows on stderr: debug, info, "
+                                           "warning or error", case_sensitive=False)] = "warning",
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log as JSON lines (for log collectors)")] = False,
+) -> None:
+    """Options for every command, given before it: `rag --log-level info serve`."""
+    from rag.logs import LEVELS, setup
+
+    if log_level.lower() not in LEVELS:
+        raise fail(f"--log-level must be one of {', '.join(LEVELS)}", 2)
+    setup(log_level, log_json)
 out = Console()
 err = Console(stderr=True)
 
