@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.errors import RagError
-from rag.grounding import missing_pins, numbers, unbacked
+from rag.grounding import asks_quantity, missing_pins, new_content, numbers, unbacked
 from rag.language import detect
 from rag.schema import Passage
 
@@ -472,6 +472,8 @@ class Draft:
         self._numbers = [numbers(t) for t in self.texts]
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
+        self._wants_number = asks_quantity(question)  # "how many": no answer without a number
+        self._gave_number = False
 
     @property
     def stopped(self) -> bool:
@@ -513,8 +515,9 @@ class Draft:
             return out
         self._held.append(out)
         order = tuple(self._renumberer.order)
-        if not order or order == self._pins_checked:
-            return ""  # no new passage cited: nothing new to decide (and no repeated work)
+        if not order or (order == self._pins_checked and not self._gave_number) or (
+                self._wants_number and not self._gave_number):
+            return ""  # nothing new to decide (and no repeated work), or no number yet for "how many"
         self._pins_checked = order
         cited = [self.passages[i] for i in order]
         if self.translate and any((p.language or detect(p.text)) not in ("", self.language) and not p.translation
@@ -539,6 +542,11 @@ class Draft:
         if missing:
             self.dropped.append(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
             return None
+        if not new_content(claim, self.question):
+            self.dropped.append(f"restates the question: {claim.strip()[:200]}")
+            return None
+        if numbers(claim) - self._question_numbers:
+            self._gave_number = True
         return checked
 
     def result(self) -> tuple[str, bool, list[Citation]]:

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from rag.rerank import MONTHS, fold, pins
 from rag.schema import Passage
 
-_NUMBER = re.compile(r"\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
+# A number stands alone: the digits of a name (Kh-22, F-16, MH17) are part of the name, not a count.
+_NUMBER = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -61,19 +62,50 @@ def numbers(text: str) -> set[str]:
     return found
 
 
-def _vocabulary(texts: Iterable[str]) -> tuple[set[str], set[str]]:
-    words = {w for text in texts for w in _WORD.findall(fold(text))}
-    return words, {w[:5] for w in words if len(w) >= 5}
+_PIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:-[^\W_]+)*")  # MH17, F-16, Kh-22, Minister's
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|4th|5th)"
+                      r"\s+([a-z]{4,})")
+_QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|berapa|cuant[oa]s?)\b")
 
 
-def _found(word: str, vocabulary: tuple[set[str], set[str]]) -> bool:
-    words, prefixes = vocabulary
+@dataclass(frozen=True)
+class Vocabulary:
+    """Folded words of some texts, their five-letter prefixes, and the texts joined (for phrases)."""
+
+    words: set[str]
+    prefixes: set[str]
+    joined: str
+
+
+def _vocabulary(texts: Iterable[str]) -> Vocabulary:
+    folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
+    words = {w for text in folded for w in text.split()}
+    return Vocabulary(words, {w[:5] for w in words if len(w) >= 5}, " " + " | ".join(folded) + " ")
+
+
+def _found(word: str, vocabulary: Vocabulary) -> bool:
+    if " " in word:  # a phrase ("third anniversary"): as written, in one text
+        return f" {word} " in vocabulary.joined
+    words, prefixes = vocabulary.words, vocabulary.prefixes
     return word in words or (len(word) >= 5 and word[:5] in prefixes) or (word.endswith("s") and word[:-1] in words)
+
+
+def asks_quantity(question: str) -> bool:
+    """Whether the question asks how many or how much: its answer must hold a number."""
+    return bool(_QUANTITY.search(fold(question)))
+
+
+def new_content(claim: str, question: str) -> bool:
+    """Whether `claim` says anything the question did not: a content word or number of its own.
+    A small model often answers by restating the question with a citation."""
+    asked = _vocabulary([question])
+    own = [w for w in _PIN_WORD.findall(fold(claim)) if len(w) >= 3 and w not in _NOT_PINS]
+    return any(not _found(w, asked) for w in own) or bool(numbers(claim) - numbers(question))
 
 
 def unbacked(claim: str, have: set[str]) -> set[str]:
     """Numbers in `claim` not among `have` (the numbers of its backing); a bare integer also
-    matches the integer part of a written decimal ("1" in "1.5" does not, "2" in "2.0" does)."""
+    matches the integer part of a written decimal ("1" for "1.5 billion" said as "1 billion")."""
     return {n for n in numbers(claim) - have if not any(n == h.split(".")[0] for h in have)}
 
 
@@ -88,15 +120,18 @@ def question_pins(question: str) -> set[frozenset[str]]:
     found when any of its words is: a report names "Stepanov" without "Oleg"."""
     groups: list[set[str]] = []
     previous_end = -2
-    for i, match in enumerate(_WORD.finditer(question)):
+    for i, match in enumerate(_PIN_WORD.finditer(question)):
         word = match.group(0)
         folded = fold(word).split("'")[0].split("’")[0]
-        if i > 0 and word[:1].isupper() and folded not in _NOT_PINS and len(folded) >= 3:
+        long_enough = len(folded) >= 3 or (len(folded) >= 2 and any(ch.isdigit() for ch in folded))
+        if i > 0 and word[:1].isupper() and folded not in _NOT_PINS and long_enough:
             if groups and question[previous_end:match.start()].strip() == "":
                 groups[-1].add(folded)
             else:
                 groups.append({folded})
             previous_end = match.end()
+    # "the third anniversary", "the second round": near-duplicate reports differ by exactly this
+    groups += [{f"{m.group(1)} {m.group(2)}"} for m in _ORDINAL.finditer(fold(question))]
     return {frozenset(g) for g in groups}
 
 
@@ -152,7 +187,7 @@ def _dated(passage: Passage, date: tuple[int, int]) -> bool:
     if published.startswith(f"{year}-{month:02d}" if month else str(year)):
         return True
     text = " ".join(t for t in (passage.text, passage.translation, passage.title) if t)
-    return str(year) in text and (not month or published.startswith(str(year)) or _month_named(text, month))
+    return str(year) in text and (not month or _month_named(text, month))
 
 
 def _month_named(text: str, month: int) -> bool:

@@ -72,7 +72,10 @@ def pins(question: str) -> Pins:
     dates: set[tuple[int, int]] = set()
     for match in _YEAR.finditer(text):
         before = _WORD.findall(text[max(0, match.start() - 16):match.start()])
-        month = next((_MONTH_OF[w] for w in reversed(before[-2:]) if w in _MONTH_OF and len(w) > 3), 0)
+        # the word right before the year ("May 2023", "21 mai 2023") may be short; one further
+        # back must be a full month name, not the modal "may"
+        near = [(w, i == 0) for i, w in enumerate(reversed(before[-2:]))]
+        month = next((_MONTH_OF[w] for w, last in near if w in _MONTH_OF and (last or len(w) > 3)), 0)
         dates.add((int(match.group(1)), month))
     return Pins(frozenset(dates), bool(_LATEST.search(text)), text)
 

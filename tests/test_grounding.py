@@ -100,3 +100,27 @@ def test_a_cited_foreign_passage_asks_for_translation_before_anything_is_shown()
     text, abstained, _ = finalize("Canada sanctioned 35 entities at Hiroshima [1].", [translated],
                                   "How many entities did Canada sanction at Hiroshima?")
     assert not abstained and "35" in text
+
+
+def test_an_answer_that_restates_the_question_is_not_shown() -> None:
+    question = "Where had James Cleverly met Antony Blinken before he came to Toronto?"
+    met = passage("James Cleverly met Antony Blinken in Washington before he came to Toronto.")
+    assert finalize("James Cleverly met Antony Blinken before he came to Toronto [1].", [met], question)[1]
+    assert not finalize("He met Blinken in Washington [1].", [met], question)[1]
+
+
+def test_how_many_needs_a_number() -> None:
+    question = "How many people were killed in the strike on the building in Dnipro?"
+    strike = passage("The building in Dnipro was hit by a Kh-22 missile; 40 people were killed.")
+    assert finalize("The building in Dnipro was hit by a Kh-22 missile [1].", [strike], question)[1]
+    text, abstained, _ = finalize("40 people were killed in Dnipro [1].", [strike], question)
+    assert not abstained and "40" in text
+
+
+def test_ordinals_months_and_code_names_are_pinned() -> None:
+    third = passage("On the war's third anniversary, Canada sanctioned 76 individuals.", "2025-02-24")
+    question = "How many individuals did Canada sanction on the first anniversary of the invasion?"
+    assert missing_pins(question, [third]).names == {frozenset({"first anniversary"})}
+    february = passage("Canada sanctioned 112 individuals in 2023.", "2023-02-24")
+    assert missing_pins("How many did Canada sanction in May 2023?", [february]).dates == {(2023, 5)}
+    assert question_pins("How many were sanctioned after the MH17 crash?") == {frozenset({"mh17"})}
