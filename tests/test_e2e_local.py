@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,3 +174,25 @@ def test_rag_serve_answers_an_openai_client_with_the_bundled_model(bundled_index
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_answer_floors_and_wrong_answer_ceiling_on_a_fixed_dev_subset(tmp_path_factory: pytest.TempPathFactory,
+                                                                     e5: Any, use: Any) -> None:
+    """Every sixth dev case (17, all kinds, two unanswerable near-duplicate traps) with the bundled
+    LLM over the bundled articles plus the dev corpus. The whole dev set is `make eval` (~30 min)."""
+    from rag.evaluation import load_cases, run_eval
+    from rag.indexing import index_paths
+    from tests.conftest import BUNDLED
+
+    index_dir = tmp_path_factory.mktemp("dev-answers") / "index"
+    settings = make_settings(index_dir.parent, index_dir=index_dir)
+    index_paths(settings, [BUNDLED, ROOT / "data" / "eval" / "corpus"], embedder=e5, aux_embedder=use)
+    bot = Assistant(settings, embedder=e5)
+    bot._aux_embedder = use
+    cases = [c for c in load_cases(ROOT / "data" / "eval" / "dev.jsonl") if int(c.id[1:]) % 6 == 1]
+    report = run_eval(cases, lambda c: bot.ask(c.question, history=c.history or None))
+    overall = report["overall"]
+    assert report["errors"] == 0
+    assert overall["wrong_answer_rate"] <= 0.18, overall  # at most 3 of 17 confident mistakes
+    assert overall["answer_accuracy"] >= 0.33, overall
+    assert overall["abstention_accuracy"] >= 0.6, overall
