@@ -203,6 +203,49 @@ def discover(root: Path) -> Iterator[Path]:
     yield from sorted(found)
 
 
+_DATELINE = re.compile(r"\b(20\d\d|19\d\d)-(0[1-9]|1[0-2])-([0-2]\d|3[01])\b"
+                       r"|\b([A-Z][a-z]+) (\d{1,2}), (20\d\d|19\d\d)\b"
+                       r"|\b(\d{1,2}) ([A-Z][a-z]+) (20\d\d|19\d\d)\b")
+_MONTH_NUMBERS = {name: i for i, name in enumerate(
+    "January February March April May June July August September October November December".split(), start=1)}
+
+
+def written_date(text: str) -> str:
+    """The first full date in an article's opening lines (a dateline: "March 17, 2014",
+    "17 March 2014", "2014-03-17") as YYYY-MM-DD, or ""."""
+    match = _DATELINE.search(text[:600])
+    if not match:
+        return ""
+    if match.group(1):
+        return f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+    month_name, day, year = (match.group(4), match.group(5), match.group(6)) if match.group(4) else (
+        match.group(8), match.group(7), match.group(9))
+    month = _MONTH_NUMBERS.get(month_name)
+    return f"{year}-{month:02d}-{int(day):02d}" if month and 1 <= int(day) <= 31 else ""
+
+
+def html_date(path: Path) -> str:
+    """The publication date an HTML article declares (meta tags, JSON-LD, time elements), by htmldate."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(decode_bytes(path.read_bytes()), extensive_search=False, original_date=True)
+    except Exception:  # a date is a nicety: never a reason to skip the article
+        return ""
+    return str(found or "")
+
+
+def publication_date(path: Path, text: str, meta: dict[str, str]) -> str:
+    """The manifest's date, else the one an HTML page declares, else a dateline in the text.
+    Never the file's own time: that is when it was saved, and would pass for a publication date
+    in the sources panel and in "the most recent" questions."""
+    if meta.get("published"):
+        return meta["published"]
+    if path.suffix.lower() in (".html", ".htm") and (declared := html_date(path)):
+        return declared
+    return written_date(text)
+
+
 def make_article(path: Path, doc_id: str, meta: dict[str, str]) -> Article:
     text = read_article_text(path)
     return Article(
@@ -213,7 +256,7 @@ def make_article(path: Path, doc_id: str, meta: dict[str, str]) -> Article:
         title=meta.get("title") or guess_title(text),
         outlet=meta.get("outlet", ""),
         language=meta.get("language", ""),
-        published=meta.get("published", ""),
+        published=publication_date(path, text, meta),
         path=str(path),
     )
 

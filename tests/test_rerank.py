@@ -72,3 +72,19 @@ def test_the_store_filters_passages_by_publication_month(tmp_path: Path, e5: E5E
     assert {h.node.metadata["source"] for h in store.query(query, 5, published=(2023, 0))} == {"july.txt", "june.txt"}
     retriever = Retriever(store, e5, 1, rerank_depth=1)  # depth 1: the July report only comes from the filter
     assert retriever.retrieve("How many did Canada sanction in July 2023?")[0].source == "july.txt"
+
+
+def test_publication_dates_come_from_the_manifest_the_html_or_a_dateline(tmp_path: Path) -> None:
+    from rag.documents import scan
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "page.html").write_text('<html><head><meta property="article:published_time" content="2023-05-20">'
+                                      "</head><body><article><p>Canada announced sanctions at the G7 summit in "
+                                      "Hiroshima, officials said on Saturday.</p></article></body></html>")
+    (folder / "wire.txt").write_text("OTTAWA, March 17, 2014 (Wire) - Canada imposed sanctions on officials.\n")
+    (folder / "plain.txt").write_text("Canada imposed sanctions on officials.\n")
+    (folder / "listed.txt").write_text("Written on 2020-01-01, but the manifest knows better.\n")
+    (folder / "manifest.json").write_text('{"listed.txt": {"published": "2022-02-24"}}')
+    dates = {a.source: a.published for a in scan([folder]).articles}
+    assert dates == {"page.html": "2023-05-20", "wire.txt": "2014-03-17", "plain.txt": "", "listed.txt": "2022-02-24"}
