@@ -436,6 +436,12 @@ def finalize(raw: str, passages: Sequence[Passage], question: str = "") -> tuple
     return draft.result()
 
 
+def joined_decimals(text: str) -> str:
+    """"1. 4 million" as "1.4 million": the small model sometimes writes a decimal that way, and
+    split there, "about 1." became a sentence whose "1" passed the number check."""
+    return re.sub(r"(?<=\d)\. (?=\d)", ".", text)
+
+
 class Draft:
     """A model answer checked sentence by sentence as it streams; what it releases is final.
 
@@ -489,7 +495,7 @@ class Draft:
         self.raw += delta
         if self.stopped:
             return ""
-        self._pending += delta
+        self._pending = joined_decimals(self._pending + delta)
         sentences = split_sentences(self._pending)
         if len(sentences) < 2 or may_be_abstention(self.raw):
             return ""

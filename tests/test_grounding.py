@@ -124,3 +124,12 @@ def test_ordinals_months_and_code_names_are_pinned() -> None:
     february = passage("Canada sanctioned 112 individuals in 2023.", "2023-02-24")
     assert missing_pins("How many did Canada sanction in May 2023?", [february]).dates == {(2023, 5)}
     assert question_pins("How many were sanctioned after the MH17 crash?") == {frozenset({"mh17"})}
+
+
+def test_a_decimal_written_with_a_space_is_one_number_not_two_sentences() -> None:
+    diaspora = passage("About 1.4 million people of Ukrainian descent live in Canada.", "2023-02-24")
+    question = "How many people of Ukrainian descent live in Canada?"
+    draft = Draft(question, [diaspora], "en")
+    raw = "About 1. 4 million people of Ukrainian descent live in Canada [1]."
+    shown = "".join(draft.feed(raw[i:i + 3]) for i in range(0, len(raw), 3)) + draft.finish()
+    assert shown.strip() == "About 1.4 million people of Ukrainian descent live in Canada [1]."
