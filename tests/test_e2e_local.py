@@ -93,14 +93,18 @@ def test_eval_on_the_public_questions(bundled_index: Path, tmp_path: Path) -> No
     report = json.loads(report_path.read_text())
     overall = report["overall"]
     assert report["errors"] == 0
-    # Regression floors a little under issue 4's targets (hit@5 0.95, MRR 0.85, answer 0.85,
-    # citation 0.90 / 0.85, abstention 0.95): about one public case of slack each.
-    assert overall["hit@5"] >= 0.90
-    assert overall["mrr"] >= 0.80
+    # Regression floors about one public case under the figures measured (docs/quality.md):
+    # hit@5 1.00, MRR 0.90, answer 0.86, citation 0.82 / 0.95, abstention 0.88, wrong 0.00.
+    # Answers are now withheld unless checked (two drafts citing the wrong passage became
+    # abstentions), so the citation and abstention floors sit under issue 4's old targets, and a
+    # wrong-answer ceiling holds what matters more: no confident mistake on the public set.
+    assert overall["hit@5"] >= 0.95
+    assert overall["mrr"] >= 0.85
     assert overall["answer_accuracy"] >= 0.80
-    assert overall["citation_accuracy"] >= 0.85
-    assert overall["citation_precision"] >= 0.80
-    assert overall["abstention_accuracy"] >= 0.90
+    assert overall["citation_accuracy"] >= 0.77
+    assert overall["citation_precision"] >= 0.85
+    assert overall["abstention_accuracy"] >= 0.83
+    assert overall["wrong_answer_rate"] <= 0.05
     assert report["per_kind"]["cross-lingual"]["answer_accuracy"] >= 0.25  # translation keeps this kind alive
     assert "![Scores per kind](eval.png)" in page.read_text() and page.with_suffix(".png").is_file()
 
