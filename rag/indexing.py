@@ -87,9 +87,12 @@ def make_plan(
     for doc in stored.values():
         by_hash.setdefault(doc.content_hash, doc.doc_id)
     present = {a.doc_id for a in articles}
+    # an owner stays when it is here too, new in this run, or from a folder this run leaves alone
+    # (it was renamed when it came from a scanned folder and is gone from it)
+    staying = present | {d for d in stored if stored_roots.get(d) not in roots}
     for article in articles:
         owner = by_hash.get(article.content_hash)
-        if owner is not None and owner != article.doc_id and (owner in present or owner not in stored):
+        if owner is not None and owner != article.doc_id and (owner in staying or owner not in stored):
             plan.duplicates.append({"doc_id": article.doc_id, "same_as": owner})
             continue
         by_hash[article.content_hash] = article.doc_id

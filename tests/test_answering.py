@@ -8,6 +8,7 @@ from rag.answering import (
     ABSTAIN_TEXT,
     WITHHELD,
     Answer,
+    Citation,
     CitationRenumberer,
     QuestionError,
     answer_messages,
@@ -162,3 +163,15 @@ def test_lines_addressed_to_an_ai_are_withheld_from_the_model(line: str) -> None
 ])
 def test_ordinary_news_lines_are_kept(line: str) -> None:
     assert defang(line) == line
+
+
+def test_answer_markup_is_inert_except_real_citations() -> None:
+    from ui.render import answer_html
+
+    passage_ = P[0]
+    answer = Answer(question="q", text="See ![x](http://h/x.png?q=1) and [link](http://h) <b>$5</b> [1] [7].",
+                    abstained=False, citations=[Citation(1, passage_)])
+    rendered = answer_html(answer, 0)
+    assert "<b>" not in rendered and "![" not in rendered and "](" not in rendered and "$" not in rendered
+    assert 'class="rag-cite"' in rendered and rendered.count("rag-cite") == 1  # [7] is not a source
+    assert "&#33;&#91;x&#93;" in rendered  # the characters are all there, as entities
