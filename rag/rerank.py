@@ -29,7 +29,7 @@ MONTHS = {
     7: "july juillet juli luglio julio jul",
     8: "august aout agosto agustus aug",
     9: "september septembre settembre septiembre sep sept",
-    10: "october octobre oktober ottobre oktober octubre oct",
+    10: "october octobre oktober ottobre octubre oct",
     11: "november novembre noviembre nov",
     12: "december decembre dezember dicembre desember diciembre dec",
 }

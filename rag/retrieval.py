@@ -99,7 +99,8 @@ class Retriever:
     def articles(self, passages: Sequence[Passage]) -> dict[str, str]:
         """The whole text of each passage's article, by doc_id: what a question's names are checked
         against (a passage often quotes someone its article names only paragraphs earlier)."""
-        return {p.doc_id: self.store.article_text(p.doc_id, p.content_hash) for p in passages}
+        versions = {p.doc_id: p.content_hash for p in passages}  # each article read once
+        return {doc_id: self.store.article_text(doc_id, digest) for doc_id, digest in versions.items()}
 
     def widen(self, passages: Sequence[Passage], window: int, count: int) -> list[Passage]:
         """The first `count` passages with up to `window` neighbouring chunks of their article on each side.
