@@ -69,7 +69,7 @@ _QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|b
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class PinVocabulary:
     """Folded words of some texts, their five-letter prefixes, and the texts joined (for phrases)."""
 
     words: set[str]
@@ -77,13 +77,13 @@ class Vocabulary:
     joined: str
 
 
-def _vocabulary(texts: Iterable[str]) -> Vocabulary:
+def _vocabulary(texts: Iterable[str]) -> PinVocabulary:
     folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
     words = {w for text in folded for w in text.split()}
-    return Vocabulary(words, {w[:5] for w in words if len(w) >= 5}, " " + " | ".join(folded) + " ")
+    return PinVocabulary(words, {w[:5] for w in words if len(w) >= 5}, " " + " | ".join(folded) + " ")
 
 
-def _found(word: str, vocabulary: Vocabulary) -> bool:
+def _found(word: str, vocabulary: PinVocabulary) -> bool:
     if " " in word:  # a phrase ("third anniversary"): as written, in one text
         return f" {word} " in vocabulary.joined
     words, prefixes = vocabulary.words, vocabulary.prefixes
