@@ -90,8 +90,15 @@ class _Turn:
 
 
 def foreign(passage: Passage, language: str) -> bool:
-    """Whether a passage is (known to be) in another language than `language`."""
-    return (passage.language or detect(passage.text)) not in ("", language)
+    """Whether a passage is (known to be) in another language than `language`, with no translation."""
+    return not passage.translation and (passage.language or detect(passage.text)) not in ("", language)
+
+
+def for_reader(passages: Sequence[Passage], language: str) -> list[Passage]:
+    """The passages as the model should read them: translated, unless the question is in the
+    passage's own language (then the original says it best)."""
+    return [replace(p, translation="") if p.translation and language and p.language == language else p
+            for p in passages]
 
 
 class Assistant:
@@ -153,7 +160,7 @@ class Assistant:
         dim = len(self.embedder.get_query_embedding("dimension probe"))
         store = IndexStore.open(self.settings, build_info(self.settings, dim))
         fresh = Retriever(store, self.embedder, self.settings.retrieve_k, self.aux_embedder,
-                          rerank_depth=self.settings.rerank_depth)
+                          rerank_depth=self.settings.rerank_depth, language=self.settings.index_language)
         with self._lock:
             self._retriever = fresh
         return fresh
@@ -205,6 +212,7 @@ class Assistant:
         timings["retrieve"] = _ms(t)
         turn = _Turn(start)
         language = detect(question)
+        passages = for_reader(passages, language)
         articles = self.retriever.articles(passages)
         draft = Draft(standalone, passages, language, translate=self.settings.translate, articles=articles)
         if passages:

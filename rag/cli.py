@@ -112,6 +112,10 @@ def index(
                 f"{len(report.unchanged)} unchanged" + ("" if report.changed else " (nothing to embed)"),
                 highlight=False,
             )
+            if report.translated:
+                out.print(f"[green]translated[/] {len(report.translated)} articles ({report.chunks_translated} "
+                          f"passages) into {settings.index_language} in {report.translation_seconds} s",
+                          highlight=False)
             for dup in report.duplicates:
                 out.print(f"[yellow]duplicate:[/] {dup['doc_id']} has the same text as {dup['same_as']}; "
                           "indexed once", highlight=False)
@@ -132,8 +136,11 @@ def index(
             return
         with _progress() as bar:
             task = bar.add_task("Embedding passages", total=None)
+            translating = bar.add_task("Translating passages", total=None, visible=False)
             report = index_paths(settings, folders, rebuild=rebuild, on_wait=waiting,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                 translating=lambda done, total: bar.update(translating, completed=done,
+                                                                            total=total, visible=True))
     show(report)
     if not report.articles_total and report.skipped:
         raise typer.Exit(1)  # nothing could be indexed: say so with the exit code too
@@ -454,12 +461,19 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         docs = store.documents()
         meta = store.metadata
         size = store.disk_bytes(settings)
+        translated = store.translations.counts(settings.index_language) if store.translations else {}
+    foreign = [d for d in docs.values() if d.language and d.language != settings.index_language]
+    untranslated = sorted(d.doc_id for d in foreign if translated.get((d.doc_id, d.content_hash), 0) < d.chunks)
     info = {"articles": len(docs), "passages": sum(d.chunks for d in docs.values()),
             "embedding_model": meta.get("embedding_model"), "fusion_model": meta.get("aux_model") or None,
             "chunk_size": meta.get("chunk_size"), "chunk_overlap": meta.get("chunk_overlap"),
             "updated_at": meta.get("updated_at"), "index": settings.chroma_url or str(settings.index_dir),
             "generation": store.name, "size_on_disk_mb": None if size is None else round(size / 1e6, 2),
-            "incomplete_articles": sorted(d.doc_id for d in docs.values() if not d.complete or d.other_hashes)}
+            "incomplete_articles": sorted(d.doc_id for d in docs.values() if not d.complete or d.other_hashes),
+            "index_language": settings.index_language,
+            "translated_passages": sum(n for (doc_id, digest), n in translated.items()
+                                       if doc_id in docs and docs[doc_id].content_hash == digest),
+            "untranslated_articles": untranslated}
     if as_json:
         out.print_json(json.dumps(info))
         return

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import RagError
+from rag.language import detect
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 MANIFEST_NAME = "manifest.json"
@@ -255,7 +256,7 @@ def make_article(path: Path, doc_id: str, meta: dict[str, str]) -> Article:
         content_hash=content_hash(text),
         title=meta.get("title") or guess_title(text),
         outlet=meta.get("outlet", ""),
-        language=meta.get("language", ""),
+        language=meta.get("language") or detect(text[:5000]),
         published=publication_date(path, text, meta),
         path=str(path),
     )

@@ -9,6 +9,7 @@ article answerable (at worst twice) and the next run finishes the job.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -24,8 +25,12 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from rag.documents import MANIFEST_NAME, SUPPORTED_SUFFIXES, Article, scan
 from rag.embeddings import USE_MODEL_ID, embedding_id, make_aux_embedding, make_embedding
+from rag.llm import LLMError
 from rag.settings import Settings
 from rag.store import BuildInfo, IndexStore, StoredDocument, StoreError
+from rag.translation import TranslationError, Translator, needs_translation
+
+log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
 Progress = Callable[[int, int], None]
@@ -42,7 +47,10 @@ class IndexReport:
     duplicates: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    translated: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
+    chunks_translated: int = 0
+    translation_seconds: float = 0.0
     chunks_total: int = 0
     articles_total: int = 0
     seconds: float = 0.0
@@ -218,12 +226,15 @@ def index_paths(
     aux_embedder: BaseEmbedding | None = None,
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = lambda: None,
+    translator: Translator | None = None,
+    translating: Progress | None = None,
 ) -> IndexReport:
     """Bring the index in step with `paths` (default: the articles folder).
 
     Runs are serialised by a lock (`on_wait` is told when this one has to wait; None: fail
     instead). A rebuild writes a new generation beside the live one and switches readers to it
-    only once it is complete, so a killed rebuild leaves the old index answering.
+    only once it is complete, so a killed rebuild leaves the old index answering. Articles in
+    another language than the index's get translated companions (`translating` reports progress).
     """
     started = time.perf_counter()
     roots = [Path(p).expanduser().resolve() for p in (paths or [settings.articles_dir])]
@@ -235,7 +246,11 @@ def index_paths(
     info = build_info(settings, dim)
     with holding(index_lock(settings), on_wait):
         store = _fresh_generation(settings, info, report) if rebuild else IndexStore.create(settings, info)
-        _bring_in_step(store, settings, found.articles, roots, report, embedder, aux_embedder, progress)
+        articles = _bring_in_step(store, settings, found.articles, roots, report, embedder, aux_embedder, progress)
+        if settings.translate_articles:
+            translator = translator or Translator(settings)
+            _translate_foreign(store, settings, articles, roots, Companions(translator, embedder), report,
+                               translating)
         if rebuild:
             store.publish(settings)
     report.seconds = round(time.perf_counter() - started, 2)
@@ -262,9 +277,10 @@ def _fresh_generation(settings: Settings, info: BuildInfo, report: IndexReport) 
 
 def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Article], roots: Sequence[Path],
                    report: IndexReport, embedder: BaseEmbedding, aux_embedder: BaseEmbedding | None,
-                   progress: Progress | None) -> None:
+                   progress: Progress | None) -> list[Article]:
     """Embed what is new or changed, article by article: each article's new chunks are written
-    before its old ones are dropped, so a run killed anywhere leaves every article answerable."""
+    before its old ones are dropped, so a run killed anywhere leaves every article answerable.
+    Returns the articles now indexed from these folders (each under its unique id)."""
     folder_roots = [str(r) for r in roots if r.is_dir()]
     stored = store.documents()
     articles = unique_ids(articles, lambda a: _root_for(a, roots), stored)
@@ -304,6 +320,69 @@ def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Art
     report.chunks_embedded = total
     report.chunks_total = store.count()
     report.articles_total = len(store.documents())
+    duplicates = {d["doc_id"] for d in plan.duplicates}
+    return [a for a in articles if a.doc_id not in duplicates]
+
+
+@dataclass
+class Companions:
+    """What makes a translated companion passage: the translator and the index's embedding model."""
+
+    translator: Translator
+    embedder: BaseEmbedding
+
+    def nodes(self, originals: Sequence[TextNode]) -> list[TextNode]:
+        """The originals translated (same ids and metadata, text in the index's language), embedded."""
+        language = self.translator.target
+        texts = self.translator.translate([n.text for n in originals])
+        nodes = [TextNode(id_=n.node_id, text=text, metadata=n.metadata | {"translated_to": language})
+                 for n, text in zip(originals, texts, strict=True)]
+        for node, original in zip(nodes, originals, strict=True):
+            node.relationships = dict(original.relationships)  # the vector store takes doc_id from these
+            node.excluded_embed_metadata_keys = list(node.metadata)
+            node.excluded_llm_metadata_keys = list(node.metadata)
+        vectors = self.embedder.get_text_embedding_batch([embedding_text(n) for n in nodes])
+        for node, vector in zip(nodes, vectors, strict=True):
+            node.embedding = vector
+        return nodes
+
+
+def _translate_foreign(store: IndexStore, settings: Settings, articles: Sequence[Article], roots: Sequence[Path],
+                       companions: Companions, report: IndexReport, progress: Progress | None) -> None:
+    """Give every indexed article in another language a translated companion for each chunk.
+
+    Runs over unchanged articles too, so an article whose translation failed or was killed last
+    time gets it now (the translator's cache keeps what was already made). A failing LLM leaves
+    the article searchable in its own language and says so; the next run tries again.
+    """
+    if store.translations is None:
+        return
+    have = store.translations.counts(settings.index_language)
+    splitter = splitter_for(settings)
+    todo = []
+    for article in articles:
+        if needs_translation(article.language, settings):
+            nodes = chunk_article(article, splitter, _root_for(article, roots))
+            if have.get((article.doc_id, article.content_hash), 0) < len(nodes):
+                todo.append((article, nodes))
+    total, done = sum(len(nodes) for _, nodes in todo), 0
+    started = time.perf_counter()
+    for article, nodes in todo:
+        if progress:
+            progress(done, total)
+        try:
+            store.translations.add(companions.nodes(nodes))
+        except (LLMError, TranslationError) as exc:
+            log.warning("could not translate %s: %s", article.doc_id, exc)
+            report.notes.append(f"{article.doc_id} could not be translated ({exc}); it is searchable in its own "
+                                "language, and the next `rag index` tries again")
+            break
+        done += len(nodes)
+        report.translated.append(article.doc_id)
+    if progress and total:
+        progress(done, total)
+    report.chunks_translated = done
+    report.translation_seconds = round(time.perf_counter() - started, 2)
 
 
 def _root_for(article: Article, roots: Sequence[Path]) -> str:
@@ -329,9 +408,10 @@ def watch_folders(settings: Settings, folders: Sequence[Path], on_report: Callab
 
     embedder = embedder or make_embedding(settings)
     aux_embedder = aux_embedder or make_aux_embedding(settings)
+    translator = Translator(settings) if settings.translate_articles else None  # one LLM for every run
 
     def run() -> None:
-        on_report(index_paths(settings, folders, embedder=embedder, aux_embedder=aux_embedder))
+        on_report(index_paths(settings, folders, embedder=embedder, aux_embedder=aux_embedder, translator=translator))
 
     run()
     def relevant(_change: object, path: str) -> bool:

@@ -30,6 +30,7 @@ def passage_from_hit(hit: Hit) -> Passage:
         score=hit.score,
         chunk=int(meta.get("chunk", 0)),
         content_hash=str(meta.get("content_hash", "")),
+        node_id=hit.node.node_id,
     )
 
 
@@ -56,8 +57,10 @@ class Retriever:
     has one (reciprocal rank fusion over each model's own query embedding)."""
 
     def __init__(self, store: IndexStore, embedder: BaseEmbedding, top_k: int,
-                 aux_embedder: BaseEmbedding | None = None, depth: int = 20, rerank_depth: int = 0) -> None:
+                 aux_embedder: BaseEmbedding | None = None, depth: int = 20, rerank_depth: int = 0,
+                 language: str = "en") -> None:
         self.store = store
+        self.language = language  # the index's: the language its stored translations are in
         self.embedder = embedder
         self.aux_embedder = aux_embedder if store.aux is not None else None
         self.top_k = top_k
@@ -69,10 +72,10 @@ class Retriever:
         wanted = max(k, self.rerank_depth)
         embedding = self.embedder.get_query_embedding(question)
         if self.aux_embedder is None:
-            candidates = [passage_from_hit(h) for h in self.store.query(embedding, wanted)]
+            candidates = [passage_from_hit(h) for h in self._dense(embedding, wanted)]
         else:
             depth = max(self.depth, wanted)
-            dense = self.store.query(embedding, depth)
+            dense = self._dense(embedding, depth)
             aux_ids = self.store.query_aux(self.aux_embedder.get_query_embedding(question), depth)
             by_id = {h.node.node_id: h for h in dense}
             fused = reciprocal_rank_fusion([list(by_id), aux_ids])[:wanted]
@@ -80,8 +83,34 @@ class Retriever:
             by_id.update({h.node.node_id: h for h in self.store.fetch(missing, embedding)})
             candidates = [passage_from_hit(by_id[i]) for i in fused if i in by_id]
         if self.rerank_depth:
-            candidates = rerank(question, self._with_pinned_dates(question, embedding, candidates))
+            candidates = self._with_pinned_dates(question, embedding, candidates)
+        candidates = self._with_translations(candidates)
+        if self.rerank_depth:
+            candidates = rerank(question, candidates)
         return candidates[:k]
+
+    def _dense(self, embedding: list[float], k: int) -> list[Hit]:
+        """The `k` nearest chunks, a chunk matching by its text or by its stored translation
+        (whichever is nearer): a question in English finds the Italian report's passages."""
+        hits = self.store.query(embedding, k)
+        translations = self.store.translations
+        if translations is None or translations.count() == 0:
+            return hits
+        best = {h.node.node_id: h for h in hits}
+        nearer = {t.node.node_id: t.score for t in translations.query(embedding, k)
+                  if t.score > (best[t.node.node_id].score if t.node.node_id in best else -2.0)}
+        missing = [i for i in nearer if i not in best]
+        best.update({h.node.node_id: h for h in self.store.fetch(missing, embedding)})
+        scored = [Hit(node=h.node, score=nearer.get(i, h.score)) for i, h in best.items()]
+        return sorted(scored, key=lambda h: -h.score)[:k]
+
+    def _with_translations(self, passages: Sequence[Passage]) -> list[Passage]:
+        """Each passage with its stored translation into the index's language, when it has one."""
+        translations = self.store.translations
+        if translations is None or not passages:
+            return list(passages)
+        texts = translations.texts([p.node_id for p in passages if p.node_id], self.language)
+        return [replace(p, translation=texts.get(p.node_id, p.translation)) for p in passages]
 
     def _with_pinned_dates(self, question: str, embedding: list[float], candidates: list[Passage]) -> list[Passage]:
         """Add the nearest passages of the articles published when the question says ("in July
@@ -119,9 +148,23 @@ class Retriever:
                 continue
             texts = self.store.chunk_texts(p.doc_id, p.content_hash, [c for c in wanted if c not in seen])
             texts[p.chunk] = p.text
-            merged = ""
-            for c in sorted(texts):
-                merged = join_overlapping(merged, texts[c]) if merged else texts[c]
+            translated = self._window_translations(p, list(texts))
             seen.update(texts)
-            out.append(replace(p, text=merged))
+            out.append(replace(p, text=joined(texts), translation=joined(translated) if translated else p.translation))
         return out
+
+    def _window_translations(self, passage: Passage, chunks: list[int]) -> dict[int, str]:
+        """The stored translations of a widened passage's chunks (none unless the passage has one)."""
+        if not passage.translation or self.store.translations is None:
+            return {}
+        others = [c for c in chunks if c != passage.chunk]
+        texts = self.store.translations.chunk_texts(passage.doc_id, passage.content_hash, others, self.language)
+        return texts | {passage.chunk: passage.translation}
+
+
+def joined(texts: dict[int, str]) -> str:
+    """Chunk texts by chunk number, joined in order without the splitter's repeated overlap."""
+    merged = ""
+    for c in sorted(texts):
+        merged = join_overlapping(merged, texts[c]) if merged else texts[c]
+    return merged

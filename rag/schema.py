@@ -19,4 +19,5 @@ class Passage:
     score: float
     chunk: int
     content_hash: str = ""
-    translation: str = ""  # the text in the question's language, when the model was given that instead
+    translation: str = ""  # the text translated (into the index's or the question's language) for the model
+    node_id: str = ""  # the chunk's id in the index

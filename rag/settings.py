@@ -83,6 +83,10 @@ class Settings(BaseSettings):
                                  "(each widened one costs prompt time)")
     translate: bool = Field(True, description="When the LLM abstains over passages in another language than the "
                             "question, translate them with the LLM and ask again")
+    index_language: str = Field("en", pattern=r"^[a-z]{2}$", description="The index's main language (ISO 639-1): "
+                                "articles in another get a translation into it, made once at index time")
+    translate_articles: bool = Field(True, description="Translate articles in another language than "
+                                     "index_language when indexing (with the configured LLM; cached)")
     max_question_chars: int = Field(2000, ge=10, le=100_000)
 
     api_token: SecretStr | None = Field(None, description="Bearer token required for API writes")

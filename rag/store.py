@@ -7,7 +7,6 @@ Every reader checks them first: an index built another way must be rebuilt, neve
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,17 +16,14 @@ from typing import Any
 from urllib.parse import urlparse
 
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import (
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.errors import RagError
 from rag.settings import Settings
+from rag.translated import TranslationStore
+from rag.vectors import Hit, nearest
+
+__all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError", "StoredDocument", "translations_name"]
 
 SCHEMA_VERSION = 3  # 3: passages embedded with their article's title, date and outlet
 _PAGE = 1000
@@ -82,14 +78,8 @@ class StoredDocument:
     relpath: str = ""  # its path inside that folder (the doc_id, unless that was taken by another folder)
 
 
-@dataclass(frozen=True)
-class Hit:
-    node: TextNode
-    score: float
-
-
 def _drop(client: Any, name: str) -> None:
-    for victim in (name, aux_name(name)):
+    for victim in (name, aux_name(name), translations_name(name)):
         with contextlib.suppress(Exception):  # absent already: nothing to drop
             client.delete_collection(victim)
 
@@ -141,6 +131,11 @@ def aux_name(collection: str) -> str:
     return f"{collection}__aux"
 
 
+def translations_name(collection: str) -> str:
+    """The companion collection of translated passages (same ids as the chunks they translate)."""
+    return f"{collection}__tr"
+
+
 def pointer_name(collection: str) -> str:
     return f"{collection}__live"
 
@@ -158,19 +153,22 @@ def live_name(client: Any, collection: str) -> str:
 def generations(client: Any, collection: str) -> list[str]:
     """Every main collection of this index: the plain name and each `__g<n>` generation."""
     names = [str(getattr(c, "name", c)) for c in client.list_collections()]
-    return [n for n in names if n == collection or (n.startswith(f"{collection}__g") and not n.endswith("__aux"))]
+    return [n for n in names
+            if n == collection or (n.startswith(f"{collection}__g") and not n.endswith(("__aux", "__tr")))]
 
 
 class IndexStore:
     """A Chroma collection of article chunks (via LlamaIndex's `ChromaVectorStore`), plus a
     companion collection with the same ids holding the second model's vectors for fusion."""
 
-    def __init__(self, client: Any, collection: Any, aux: Any | None = None) -> None:
+    def __init__(self, client: Any, collection: Any, aux: Any | None = None, translated: Any | None = None) -> None:
         self.client = client
         self.collection = collection
         self.name = str(collection.name)
         self.aux = aux
         self.vector_store = ChromaVectorStore(chroma_collection=collection)
+        # translations of the chunks of articles in another language (absent in older indexes)
+        self.translations = TranslationStore(translated) if translated is not None else None
 
     @classmethod
     def open(cls, settings: Settings, expected: BuildInfo | None = None) -> IndexStore:
@@ -190,7 +188,10 @@ class IndexStore:
             except Exception as exc:
                 raise IndexMismatchError("the index is missing its fusion vectors; rebuild it with "
                                          "`rag index --rebuild`") from exc
-        store = cls(client, collection, aux)
+        translated = None
+        with contextlib.suppress(Exception):  # an index built before translations has none
+            translated = client.get_collection(translations_name(name))
+        store = cls(client, collection, aux, translated)
         if expected is not None:
             store.check(expected)
         return store
@@ -221,7 +222,9 @@ class IndexStore:
         aux = None
         if build.aux_model:
             aux = client.get_or_create_collection(aux_name(name), configuration={"hnsw": {"space": "cosine"}})
-        return cls(client, collection, aux)
+        translated = client.get_or_create_collection(translations_name(name),
+                                                     configuration={"hnsw": {"space": "cosine"}})
+        return cls(client, collection, aux, translated)
 
     def publish(self, settings: Settings) -> None:
         """Make this generation the live one in a single metadata write, then drop the others.
@@ -292,6 +295,8 @@ class IndexStore:
         self.collection.delete(where=where)
         if self.aux is not None:
             self.aux.delete(where=where)
+        if self.translations is not None:
+            self.translations.delete_where(where)
 
     def delete_document(self, doc_id: str) -> None:
         self.delete_where({"doc_id": doc_id})
@@ -379,21 +384,5 @@ class IndexStore:
     def query(self, embedding: list[float], k: int, published: tuple[int, int] | None = None) -> list[Hit]:
         """The `k` nearest passages; with `published` (year, month or 0), only those of articles
         published then (Chroma's metadata filter on the `year`/`month` the indexer stores)."""
-        if self.count() == 0:
-            return []
-        filters = None
-        if published is not None:
-            year, month = published
-            filters = MetadataFilters(filters=[MetadataFilter(key="year", value=year, operator=FilterOperator.EQ),
-                                               *([MetadataFilter(key="month", value=month, operator=FilterOperator.EQ)]
-                                                 if month else [])], condition=FilterCondition.AND)
-        result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(k, self.count()), filters=filters)
-        )
-        hits: list[Hit] = []
-        for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
-            # ChromaVectorStore reports exp(-distance); in cosine space distance = 1 - cosine.
-            cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
-            if isinstance(node, TextNode):
-                hits.append(Hit(node=node, score=round(cosine, 4)))
-        return hits
+        return nearest(self.vector_store, self.count(), embedding, k, published)
+

@@ -1,0 +1,75 @@
+"""The companion collection of translated passages, beside an index generation's chunks.
+
+Each translation has the id and metadata of the chunk it translates, plus the language it is in,
+so a hit on a translation is a hit on its original, a new version of an article drops both with
+the same filter, and `rag index` can tell which chunks still lack a translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.schema import TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.vectors import Hit, nearest
+
+_PAGE = 1000
+
+
+class TranslationStore:
+    """Translated chunks in their own Chroma collection, queried like the chunks themselves."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+        self.vector_store = ChromaVectorStore(chroma_collection=collection)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def add(self, nodes: Sequence[TextNode]) -> None:
+        """Write translated chunks (embedded already); a chunk translated before is replaced."""
+        if nodes:
+            self.vector_store.add(list(nodes))
+
+    def delete_where(self, where: dict[str, Any]) -> None:
+        self.collection.delete(where=where)
+
+    def query(self, embedding: list[float], k: int) -> list[Hit]:
+        """The `k` nearest translations; their node ids are those of the chunks they translate."""
+        return nearest(self.vector_store, self.count(), embedding, k)
+
+    def texts(self, ids: Sequence[str], language: str) -> dict[str, str]:
+        """The translations into `language` of the chunks with these ids (those that have one)."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {node_id: text or "" for node_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"],
+                                                                   strict=True)
+                if (meta or {}).get("translated_to") == language}
+
+    def chunk_texts(self, doc_id: str, content_hash: str, chunks: Sequence[int], language: str) -> dict[int, str]:
+        """Translations of the given chunk numbers of one version of an article."""
+        if not chunks:
+            return {}
+        got = self.collection.get(where={"$and": [{"doc_id": doc_id}, {"content_hash": content_hash},
+                                                  {"translated_to": language}, {"chunk": {"$in": list(chunks)}}]},
+                                  include=["documents", "metadatas"])
+        return {int((meta or {}).get("chunk", -1)): text or ""
+                for text, meta in zip(got["documents"], got["metadatas"], strict=True)}
+
+    def counts(self, language: str) -> dict[tuple[str, str], int]:
+        """How many chunks of each article version have a translation into `language`."""
+        out: dict[tuple[str, str], int] = {}
+        offset = 0
+        while True:
+            page = self.collection.get(where={"translated_to": language}, include=["metadatas"], limit=_PAGE,
+                                       offset=offset)
+            metas = page.get("metadatas") or []
+            for meta in metas:
+                key = (str(meta.get("doc_id", "")), str(meta.get("content_hash", "")))
+                out[key] = out.get(key, 0) + 1
+            if len(metas) < _PAGE:
+                return out
+            offset += _PAGE

@@ -1,0 +1,121 @@
+"""Articles in another language than the index's, translated once when they are indexed.
+
+A small model reads a passage in Italian or Indonesian badly: it abstains over it, or answers
+with a misspelt name. Translating at question time costs the reader seconds on every question;
+translating each chunk once, at index time, costs the indexer seconds once. The translations are
+kept in a cache keyed by model, target language, prompt and chunk text, written chunk by chunk,
+so a killed `rag index` resumes where it stopped and a `--rebuild` translates nothing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from pathlib import Path
+
+from rag.answering import TRANSLATE_PROMPT, translate_messages
+from rag.errors import RagError
+from rag.language import name as language_name
+from rag.llm import ChatModel
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CACHE_NAME = "translations.sqlite3"
+
+
+class TranslationError(RagError, RuntimeError):
+    """A translation could not be made; the article stays indexed in its own language."""
+
+
+def needs_translation(article_language: str, settings: Settings) -> bool:
+    """Whether an article's passages get companions in the index's language."""
+    language = article_language.strip().lower()
+    return settings.translate_articles and bool(language) and language != settings.index_language
+
+
+class TranslationCache:
+    """Translations by key in one SQLite file: safe across processes, one row per chunk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as db, db:
+                db.execute("CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            raise TranslationError(f"cannot use the translation cache {path}: {exc}; check RAG_MODEL_CACHE_DIR"
+                                   ) from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def get(self, key: str) -> str | None:
+        with self._lock, closing(self._connect()) as db:
+            row = db.execute("SELECT text FROM translations WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, key: str, text: str) -> None:
+        with self._lock, closing(self._connect()) as db, db:
+            db.execute("INSERT OR REPLACE INTO translations (key, text) VALUES (?, ?)", (key, text))
+
+
+def cache_key(model: str, target: str, text: str) -> str:
+    """What makes two translations interchangeable: the model, the language, the prompt, the text."""
+    digest = hashlib.sha256("\x00".join((model, target, TRANSLATE_PROMPT, text)).encode())
+    return digest.hexdigest()
+
+
+class Translator:
+    """Translates chunks into the index's language with the configured LLM, through the cache.
+
+    The LLM is started only when a chunk is missing from the cache: an index run with nothing new
+    to translate never loads a model.
+    """
+
+    def __init__(self, settings: Settings, make_model: Callable[[], ChatModel] | None = None,
+                 cache: TranslationCache | None = None) -> None:
+        self.settings = settings
+        self.target = settings.index_language
+        self.cache = cache or TranslationCache(Path(settings.model_cache_dir) / CACHE_NAME)
+        self._make_model = make_model or (lambda: _default_model(settings))
+        self._model: ChatModel | None = None
+        self.calls = 0
+        self.seconds = 0.0
+
+    @property
+    def model(self) -> ChatModel:
+        if self._model is None:
+            self._model = self._make_model()
+        return self._model
+
+    def translate(self, texts: Sequence[str]) -> list[str]:
+        """Each text in the index's language; each is cached as soon as it is made."""
+        return [self.translate_one(text) for text in texts]
+
+    def translate_one(self, text: str) -> str:
+        key = cache_key(self.settings.llm_model_name, self.target, text)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        started = time.perf_counter()
+        messages = translate_messages(text, language_name(self.target))
+        translation = self.model.complete(messages, max_tokens=min(1024, len(text) // 2 + 64)).strip()
+        self.calls += 1
+        self.seconds += time.perf_counter() - started
+        if not translation:
+            raise TranslationError("the LLM returned an empty translation")
+        self.cache.put(key, translation)
+        return translation
+
+
+def _default_model(settings: Settings) -> ChatModel:
+    from rag.llm import make_chat_model
+
+    return make_chat_model(settings)

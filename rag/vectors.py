@@ -1,0 +1,48 @@
+"""Nearest-neighbour queries over a Chroma collection through LlamaIndex's vector store."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import (
+    FilterCondition,
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+
+@dataclass(frozen=True)
+class Hit:
+    node: TextNode
+    score: float
+
+
+def published_filter(published: tuple[int, int] | None) -> MetadataFilters | None:
+    """Chroma's metadata filter for articles of a year (and month, unless 0)."""
+    if published is None:
+        return None
+    year, month = published
+    return MetadataFilters(filters=[MetadataFilter(key="year", value=year, operator=FilterOperator.EQ),
+                                    *([MetadataFilter(key="month", value=month, operator=FilterOperator.EQ)]
+                                      if month else [])], condition=FilterCondition.AND)
+
+
+def nearest(vector_store: ChromaVectorStore, count: int, embedding: list[float], k: int,
+            published: tuple[int, int] | None = None) -> list[Hit]:
+    """The `k` nearest nodes of a collection holding `count`, scored by cosine."""
+    if count == 0:
+        return []
+    result = vector_store.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(k, count),
+                                                 filters=published_filter(published)))
+    hits: list[Hit] = []
+    for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
+        # ChromaVectorStore reports exp(-distance); in cosine space distance = 1 - cosine.
+        cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
+        if isinstance(node, TextNode):
+            hits.append(Hit(node=node, score=round(cosine, 4)))
+    return hits
