@@ -26,6 +26,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith(("RAG_", "OPENAI_")):
             monkeypatch.delenv(name)
+    # Index-time translation needs an LLM; the tests that exercise it (and the indexes the answer
+    # and retrieval floors run on) turn it on explicitly.
+    monkeypatch.setenv("RAG_TRANSLATE_ARTICLES", "false")
     monkeypatch.chdir(tmp_path)
 
 
@@ -55,9 +58,11 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedding, use: USEEmbedding) -> Path:
-    """The bundled articles indexed once per session into a real embedded Chroma store."""
+    """The bundled articles indexed once per session into a real embedded Chroma store, the
+    Indonesian one translated by the bundled LLM as `rag index` does (cached after the first run)."""
     index_dir = tmp_path_factory.mktemp("bundled") / "index"
-    index_paths(Settings(index_dir=index_dir, articles_dir=BUNDLED), embedder=e5, aux_embedder=use)
+    index_paths(Settings(index_dir=index_dir, articles_dir=BUNDLED, translate_articles=True), embedder=e5,
+                aux_embedder=use)
     return index_dir
 
 

@@ -34,9 +34,10 @@ def retrieval_report(index_dir: Path, questions: Path, e5: E5Embedding, use: USE
 def dev_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedding, use: USEEmbedding) -> Path:
     """The bundled articles plus the dev corpus (16 near-duplicate reports in five languages)."""
     index_dir = tmp_path_factory.mktemp("dev") / "index"
-    settings = make_settings(index_dir.parent, index_dir=index_dir)
+    settings = make_settings(index_dir.parent, index_dir=index_dir, translate_articles=True)
     report = index_paths(settings, [BUNDLED, EVAL / "corpus"], embedder=e5, aux_embedder=use)
     assert report.articles_total == 21 and not report.skipped
+    assert len(report.translated) == 7 and not report.notes  # the French, German, Italian, Indonesian ones
     return index_dir
 
 
