@@ -181,8 +181,8 @@ def write_tools(settings: Settings, bot: Assistant) -> list[tuple[Callable[..., 
     """The tools that change the collection; registered only when a token is configured."""
 
     def add_article(name: Annotated[str, Field(description="A file name ending in .txt, .md or .html")],
-                    text: Annotated[str, Field(description="The article; a first line 'Title: ...' and "
-                                               "'Outlet:'/'Published:' lines are read as its metadata")],
+                    text: Annotated[str, Field(description="The article's text, in the format its name says; "
+                                               "its first line is taken as its title")],
                     ) -> AddResult:
         if len(text.encode()) > MAX_FILE_BYTES:
             raise ToolError(f"the article is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
