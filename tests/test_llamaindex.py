@@ -22,7 +22,7 @@ from llama_index.core.tools import QueryEngineTool, ToolMetadata
 from rag.answering import QuestionError
 from rag.assistant import Assistant
 from rag.store import IndexStore
-from tests.conftest import make_settings
+from tests.conftest import ROOT, make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
 
 TRUDEAU = "How much money did Trudeau announce for military equipment?"
@@ -220,3 +220,25 @@ def test_async_chat(bot: Assistant) -> None:
 
     assert asyncio.run(run())
     assert len(engine.chat_history) == 4
+
+
+# -- the README's snippet --------------------------------------------------------------------------------
+
+def readme_block(containing: str) -> str:
+    """The README's ```python block that contains `containing`."""
+    blocks = (ROOT / "README.md").read_text(encoding="utf-8").split("```python\n")[1:]
+    return next(b.split("```", 1)[0] for b in blocks if containing in b)
+
+
+def test_readme_llamaindex_snippet_runs(tmp_path: Path, bundled_index: Path, stub: OpenAIStub,
+                                        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Run the snippet as written, with only the environment pointing it at the test index and the stub."""
+    for name, value in {"RAG_INDEX_DIR": str(bundled_index), "RAG_LLM": "openai", "OPENAI_BASE_URL": stub.base_url,
+                        "OPENAI_API_KEY": "sk-test", "RAG_LLM_MODEL": "stub-model"}.items():
+        monkeypatch.setenv(name, value)
+    namespace: dict[str, Any] = {}
+    exec(compile(readme_block("as_query_engine"), "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert "500 million" in printed and f"{TRUDEAU_SOURCE} False" in printed
+    assert namespace["nodes"] and len(namespace["chat"].chat_history) == 4
+    assert namespace["tool"].call(input=TRUDEAU).raw_output.source_nodes
