@@ -213,3 +213,16 @@ def test_a_reachable_host_needs_a_token(tmp_path: Path) -> None:
     assert host_refusal(make_settings(tmp_path), "127.0.0.1") is None
     assert "RAG_API_TOKEN" in (host_refusal(make_settings(tmp_path), "0.0.0.0") or "")
     assert host_refusal(make_settings(tmp_path, api_token=TOKEN), "0.0.0.0") is None
+
+
+def test_cli_explains_itself_and_refuses_a_reachable_host_without_token() -> None:
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    runner = CliRunner()
+    assert "mcp" in runner.invoke(app, ["--help"]).output
+    shown = runner.invoke(app, ["mcp", "--help"])
+    assert shown.exit_code == 0 and "Model Context Protocol" in shown.output and "--http" in shown.output
+    refused = runner.invoke(app, ["mcp", "--http", "--host", "0.0.0.0"])
+    assert refused.exit_code == 2 and "RAG_API_TOKEN" in refused.output and "Traceback" not in refused.output
