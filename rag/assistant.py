@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from llama_index.core.embeddings import BaseEmbedding
 
@@ -38,6 +39,12 @@ from rag.llm import ChatModel, make_chat_model
 from rag.retrieval import Passage, Retriever
 from rag.settings import Settings
 from rag.store import IndexStore
+
+if TYPE_CHECKING:
+    from llama_index.core.base.base_query_engine import BaseQueryEngine
+    from llama_index.core.base.base_retriever import BaseRetriever
+    from llama_index.core.base.llms.types import ChatMessage
+    from llama_index.core.chat_engine.types import BaseChatEngine
 
 History = Sequence[dict[str, str]]
 log = logging.getLogger(__name__)
@@ -165,16 +172,16 @@ class Assistant:
             self._retriever = fresh
         return fresh
 
-    def _retrieve(self, question: str) -> list[Passage]:
+    def _retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         """Retrieve from the live generation, once more if a rebuild dropped ours mid-question."""
         try:
-            return self.retriever.retrieve(question)
+            return self.retriever.retrieve(question, k)
         except Exception:
             with self._lock:
                 stale = self._retriever
             if stale is None or stale.store.is_live(self.settings):
                 raise
-            return self.retriever.retrieve(question)
+            return self.retriever.retrieve(question, k)
 
     def standalone(self, question: str, history: History | None) -> str:
         """Rewrite a follow-up into a question that retrieval can answer on its own."""
@@ -183,8 +190,34 @@ class Assistant:
         output = self.chat_model.complete(rewrite_messages(question, history), max_tokens=80)
         return parse_rewrite(output, question)
 
-    def retrieve(self, question: str) -> list[Passage]:
-        return self._retrieve(clean_question(question, self.settings.max_question_chars))
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        """The `k` (default `retrieve_k`) best passages, fused and re-ranked, as the index holds them."""
+        return self._retrieve(clean_question(question, self.settings.max_question_chars), k)
+
+    def passages(self, question: str, k: int | None = None) -> list[Passage]:
+        """The passages as a reader is given them: `retrieve`, with the best `window_passages` widened
+        by their neighbouring chunks (where a fact's who or when often sits). For apps that bring
+        their own LLM: the search tool and the LlamaIndex retriever return these."""
+        found = self.retrieve(question, k)
+        return self.retriever.widen(found, self.settings.window, self.settings.window_passages)
+
+    def as_retriever(self, similarity_top_k: int | None = None) -> BaseRetriever:
+        """This engine's retrieval as a LlamaIndex retriever (see `rag.llamaindex`)."""
+        from rag.llamaindex import AssistantRetriever
+
+        return AssistantRetriever(self, similarity_top_k)
+
+    def as_query_engine(self, streaming: bool = False) -> BaseQueryEngine:
+        """This engine's checked, cited answers as a LlamaIndex query engine (see `rag.llamaindex`)."""
+        from rag.llamaindex import AssistantQueryEngine
+
+        return AssistantQueryEngine(self, streaming=streaming)
+
+    def as_chat_engine(self, chat_history: Sequence[ChatMessage] | None = None) -> BaseChatEngine:
+        """A LlamaIndex chat engine that keeps the conversation; follow-ups are rewritten by `standalone`."""
+        from rag.llamaindex import AssistantChatEngine
+
+        return AssistantChatEngine(self, chat_history)
 
     def stream(self, question: str, history: History | None = None) -> AnswerStream:
         """Start answering; validation errors are raised here, before any token is produced."""

@@ -409,6 +409,42 @@ def serve(
 
 
 @app.command()
+def mcp(
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at http://HOST:PORT/mcp instead of "
+                                       "stdio")] = False,
+    host: Annotated[str, typer.Option(help="With --http: address to listen on; anything but loopback needs "
+                                      "RAG_API_TOKEN")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="With --http: port")] = 8765,
+) -> None:
+    """Serve the articles to AI assistants and IDEs over the Model Context Protocol (MCP).
+
+    Tools: ask (a cited answer, or an abstention), search (passages only), list_articles.
+    Only when RAG_API_TOKEN is set: add_article and remove_article.
+
+    By default it speaks MCP over stdin/stdout: register `rag mcp` as a command in the client.
+    With --http it serves streamable HTTP at http://127.0.0.1:PORT/mcp instead.
+    With RAG_API_TOKEN set, every HTTP request must carry `Authorization: Bearer $RAG_API_TOKEN`.
+    A --host other than loopback is refused unless RAG_API_TOKEN is set.
+
+    The index is not built here: run `rag index` first (a tool call says so otherwise)."""
+    from rag.mcp_server import build_server, host_refusal, run_http
+
+    settings = load_settings()
+    if http:
+        refusal = host_refusal(settings, host)
+        if refusal:
+            raise fail(refusal, 2)
+        check_port(host, port)
+    server = build_server(settings)
+    if http:
+        err.print(f"MCP on http://{'127.0.0.1' if host in LOOPBACK else host}:{port}/mcp  (Ctrl-C to stop)",
+                  highlight=False)
+        run_http(settings, server, host, port)
+    else:
+        server.run("stdio")  # stdout is the protocol from here on: nothing else may print to it
+
+
+@app.command()
 def bench(
     sizes: Annotated[str, typer.Option(help="Corpus sizes in articles, comma-separated (10000 takes ~1.5 h "
                                        "on 2 cores)")] = "5,1000",

@@ -131,12 +131,19 @@ def published_numbers(article: Article) -> dict[str, int]:
     return {"year": int(match.group(1)), "month": int(match.group(2) or 0)} if match else {"year": 0, "month": 0}
 
 
+def chunk_id(doc_id: str, content_hash: str, chunk: int) -> str:
+    """The stable id of one chunk of one version of an article: the same text gets the same id
+    on every run (so re-indexing is idempotent), and a reader can name a passage's node without
+    asking the store (the LlamaIndex adapters do, for `NodeWithScore.node.node_id`)."""
+    return hashlib.sha256(f"{doc_id}\x00{content_hash}\x00{chunk}".encode()).hexdigest()[:32]
+
+
 def chunk_article(article: Article, splitter: SentenceSplitter, root: str) -> list[TextNode]:
     """Split one article into nodes whose metadata says where each passage came from."""
     texts = [t for t in splitter.split_text(article.text) if t.strip()]
     nodes: list[TextNode] = []
     for i, text in enumerate(texts):
-        node_id = hashlib.sha256(f"{article.doc_id}\x00{article.content_hash}\x00{i}".encode()).hexdigest()[:32]
+        node_id = chunk_id(article.doc_id, article.content_hash, i)
         meta = article.metadata() | {"chunk": i, "chunks": len(texts), "root": root, **published_numbers(article)}
         node = TextNode(id_=node_id, text=text, metadata=meta)
         node.excluded_embed_metadata_keys = list(meta)
