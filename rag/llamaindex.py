@@ -52,7 +52,8 @@ def node_of(passage: Passage, citation: int | None = None) -> NodeWithScore:
         metadata["translation"] = passage.translation
     if citation is not None:
         metadata["citation"] = citation
-    node = TextNode(id_=chunk_id(passage.doc_id, passage.content_hash, passage.chunk), text=passage.text,
+    node_id = passage.node_id or chunk_id(passage.doc_id, passage.content_hash, passage.chunk)
+    node = TextNode(id_=node_id, text=passage.text,
                     metadata=metadata, excluded_llm_metadata_keys=list(_HIDDEN_KEYS),
                     excluded_embed_metadata_keys=[*_HIDDEN_KEYS, "translation"])
     node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=passage.doc_id)
