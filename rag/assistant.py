@@ -32,6 +32,7 @@ from rag.answering import (
     translate_messages,
 )
 from rag.embeddings import make_aux_embedding, make_embedding
+from rag.followups import stands_alone
 from rag.indexing import build_info
 from rag.language import detect
 from rag.language import name as language_name
@@ -184,8 +185,9 @@ class Assistant:
             return self.retriever.retrieve(question, k)
 
     def standalone(self, question: str, history: History | None) -> str:
-        """Rewrite a follow-up into a question that retrieval can answer on its own."""
-        if not history:
+        """Rewrite a follow-up into a question that retrieval can answer on its own; a question
+        that names what it is about is searched as it is (no LLM call: ~2 s sooner)."""
+        if not history or stands_alone(question):
             return question
         output = self.chat_model.complete(rewrite_messages(question, history), max_tokens=80)
         return parse_rewrite(output, question)
@@ -236,7 +238,7 @@ class Assistant:
         start = time.perf_counter()
         timings: dict[str, float] = {}
         standalone = self.standalone(question, history)
-        if history:
+        if history and not stands_alone(question):
             timings["rewrite"] = _ms(start)
         t = time.perf_counter()
         retrieved = self._retrieve(standalone)

@@ -41,7 +41,7 @@ def dev_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedding, use: US
     return index_dir
 
 
-@pytest.mark.parametrize(("split", "hit5", "mrr"), [("dev", 0.92, 0.85), ("holdout", 0.94, 0.88)])
+@pytest.mark.parametrize(("split", "hit5", "mrr"), [("dev", 0.94, 0.87), ("holdout", 0.97, 0.94)])
 def test_retrieval_floors_on_the_dev_set(dev_index: Path, e5: E5Embedding, use: USEEmbedding, split: str,
                                          hit5: float, mrr: float) -> None:
     report = retrieval_report(dev_index, EVAL / f"{split}.jsonl", e5, use)
@@ -49,8 +49,9 @@ def test_retrieval_floors_on_the_dev_set(dev_index: Path, e5: E5Embedding, use: 
     assert report["overall"]["hit@5"] >= hit5, report["overall"]
     assert report["overall"]["mrr"] >= mrr, report["overall"]
     assert report["per_kind"]["temporal"]["mrr"] >= 0.6  # dates pinned by the question: rerank and filter
+    assert report["per_kind"]["cross-lingual"]["mrr"] >= 0.85  # translations made at index time
 
 
 def test_retrieval_floors_on_the_public_questions(bundled_index: Path, e5: E5Embedding, use: USEEmbedding) -> None:
     report = retrieval_report(bundled_index, EVAL / "public.jsonl", e5, use)
-    assert report["overall"]["hit@5"] >= 0.95 and report["overall"]["mrr"] >= 0.88, report["overall"]
+    assert report["overall"]["hit@5"] >= 0.95 and report["overall"]["mrr"] >= 0.93, report["overall"]

@@ -148,7 +148,7 @@ def test_ask_stream_and_open_the_cited_passage(page_server: Page, browser: Any) 
     assert "$500 million" in active.locator("mark").inner_text()  # the supporting sentence is highlighted
     shot(page, "answer-with-passage.png")
 
-    ask(page, "Why did Canada summon the Russian ambassador?", 1)  # a follow-up in the same chat
+    ask(page, "Why did they summon the Russian ambassador?", 1)  # a follow-up in the same chat
     rewrite = [r for r in page_server.stub.behaviour.requests if "Rewritten question" in r["messages"][-1]["content"]]
     assert rewrite and TRUDEAU in rewrite[-1]["messages"][-1]["content"]
     assert page.locator("#rag-chat a.rag-cite").count() >= 2

@@ -1,0 +1,72 @@
+"""Whether a question in a conversation needs the previous turns to be understood.
+
+Rewriting a follow-up ("What did he say next?") into a standalone question costs an LLM call,
+about 2 s before retrieval can even start on this machine. A question that names what it is
+about needs none of that: it is sent to retrieval as it is. The test is deliberately one-sided:
+any pronoun, demonstrative or elliptic opening, in the languages the corpus has, sends the
+question to the rewrite; only a question with none of them skips it. A wrong "stands alone"
+costs a wrong search, a wrong "needs the rewrite" costs two seconds, so doubt goes to the rewrite.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that point back at something said before (en, fr, de, it, es, id, pt, nl).
+_POINTING = frozenset("""
+he she they him her his hers their theirs them it its this these those there then now latter former
+same such also too either
+elle elles lui leur leurs eux son sa ses cet cette ces celui celle ceux celles là alors
+er sie ihm ihr ihre ihren ihrem ihn sein seine seinen seinem dies diese dieser dieses diesen dort damals
+lui lei loro suo sua suoi sue questo questa questi queste quello quella quelli quelle lì allora
+él ella ellos ellas su sus este esta estos estas ese esa esos esas allí entonces
+dia ia mereka beliau -nya itu ini tersebut sana
+ele ela eles elas dele dela isso isto aquele aquela
+hij zij hem haar hun deze daar toen
+""".split())
+
+# Openings that continue the previous question rather than ask a new one.
+# Of those, the ones that point back even after a name: places, times, "the same" (a name in the
+# question is not what "there" or "then" stands for).
+_ALWAYS = frozenset("there then now same latter former afterwards afterward later earlier addition else again "
+                    "là alors dort damals lì allora allí entonces sana daar toen "
+                    "he she him her they them elle ils elles er sie lui lei dia mereka beliau".split())
+_EXISTENTIAL = frozenset("is are was were be been".split())  # "Are there sanctions...?" points nowhere
+# "that" is mostly a conjunction ("said that..."); it points back as the subject of a verb or at the end.
+_THAT_POINTS_BEFORE = frozenset("is was will would did does do cost costs mean happen happened number amount "
+                                "figure day year time summit meeting visit announcement".split())
+
+_CONTINUING = re.compile(
+    r"^\s*(and|but|so|or|what about|how about|how so|et|mais|und|aber|e|ma|y|pero|dan|lalu|"
+    r"bagaimana dengan|und was|et pour|e per)\b[^a-z]*", re.IGNORECASE)
+
+_WORD = re.compile(r"[^\W\d_]+(?:-nya)?", re.UNICODE)
+
+MIN_WORDS = 5  # "Why?", "And in 2023?", "Who else?": too short to stand alone
+
+
+def pointing_words(question: str) -> list[str]:
+    """The words of `question` that refer back to earlier turns: pointing words with no name
+    before them in the question itself ("What did Trudeau announce on his visit?" points at
+    Trudeau, named right there; "What did he announce?" points back)."""
+    words = _WORD.findall(question)
+    lower = [w.lower() for w in words]
+    out, named = [], False
+    for i, word in enumerate(lower):
+        named = named or (i > 0 and words[i][0].isupper())  # a name: later pronouns may well be about it
+        after = lower[i + 1] if i + 1 < len(lower) else ""
+        if word == "there" and i > 0 and lower[i - 1] in _EXISTENTIAL:
+            continue
+        if word == "that" and after and after not in _THAT_POINTS_BEFORE:
+            continue
+        if word in _ALWAYS or word == "that" or (not named and (word in _POINTING or word.endswith("-nya"))):
+            out.append(word)
+    return out
+
+
+def stands_alone(question: str) -> bool:
+    """Whether `question` can be searched without the conversation before it."""
+    words = _WORD.findall(question)
+    if len(words) < MIN_WORDS or _CONTINUING.match(question):
+        return False
+    return not pointing_words(question)

@@ -1,0 +1,68 @@
+"""When a question in a conversation is searched as it is, and when it goes to the LLM rewrite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.followups import stands_alone
+from tests.conftest import make_settings
+from tests.openai_stub import OpenAIStub
+
+MUST_REWRITE = [
+    "What did he say about the sanctions?",
+    "And when was that?",
+    "How much will that cost?",
+    "How much military aid did Canada announce there?",  # a name, but "there" is the earlier place
+    "What weapons did Trudeau promise on the same occasion?",
+    "Where was Trudeau heading afterwards?",
+    "Why?",
+    "And in 2023?",
+    "What about Germany?",
+    "Which Global Affairs Canada spokesperson responded to her?",  # "her" is a person, not the ministry
+    "Qu'a-t-elle annoncé ensuite ?",
+    "Was hat er danach gesagt?",
+    "Apa yang dia katakan tentang sanksi?",
+    "Berapa jumlah bantuannya?",
+]
+MUST_SKIP = [
+    "Who is Russia's ambassador to Canada?",
+    "What did Trudeau announce during his first visit to Kyiv in May 2022?",  # "his" is Trudeau's
+    "What did Stepanov say the Russian embassy and its consular institutions would keep doing?",
+    "Are there sanctions on Russian diamonds in the articles?",  # existential "there"
+    "Which minister said that Canada would expel four diplomats?",  # "that" as a conjunction
+    "Combien de diplomates russes ont été expulsés le 26 mars 2018 ?",
+    "Wie viele Schuss Munition liefert Kanada an die Ukraine?",
+    "Quanto vale ogni anno per Mosca il commercio dei diamanti russi?",
+]
+
+
+@pytest.mark.parametrize("question", MUST_REWRITE)
+def test_questions_that_point_back_go_to_the_rewrite(question: str) -> None:
+    assert not stands_alone(question)
+
+
+@pytest.mark.parametrize("question", MUST_SKIP)
+def test_questions_that_name_their_subject_are_searched_as_they_are(question: str) -> None:
+    assert stands_alone(question)
+
+
+def test_a_standalone_question_in_a_conversation_costs_no_rewrite_call(tmp_path: Path, bundled_index: Path,
+                                                                       stub: OpenAIStub) -> None:
+    stub.behaviour.reply = "I don't know: the articles don't say."
+    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
+                             openai_api_key="sk-test", llm_model="stub-model")
+    bot = Assistant(settings)
+    history = [{"role": "user", "content": "Who is Russia's ambassador to Canada?"},
+               {"role": "assistant", "content": "Oleg Stepanov [1]."}]
+
+    def rewrites() -> int:
+        return sum("Rewritten question" in r["messages"][-1]["content"] for r in stub.behaviour.requests)
+
+    alone = bot.ask("How much money did Trudeau announce for military equipment?", history)
+    assert rewrites() == 0 and "rewrite" not in alone.timings_ms
+    assert alone.standalone_question == "How much money did Trudeau announce for military equipment?"
+    bot.ask("What did he say about the sanctions?", history)
+    assert rewrites() == 1
