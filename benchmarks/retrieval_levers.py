@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rag.documents import scan  # noqa: E402
-from rag.evaluation import load_cases  # noqa: E402
+from rag.evaluation.scoring import load_cases  # noqa: E402
 from rag.indexing import chunk_article, splitter_for  # noqa: E402
 from rag.settings import DEFAULT_ARTICLES_DIR, Settings  # noqa: E402
 

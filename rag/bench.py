@@ -31,6 +31,7 @@ from llama_index.core.embeddings import BaseEmbedding
 
 from rag.chroma_server import ChromaServer
 from rag.embeddings import make_aux_embedding, make_embedding
+from rag.evaluation.stats import percentile
 from rag.indexing import build_info, index_paths
 from rag.retrieval import Retriever
 from rag.settings import DEFAULT_ARTICLES_DIR, Settings
@@ -47,19 +48,6 @@ BUILD_FIELDS = ("embedding", "fusion", "chunk_size", "chunk_overlap", "model_cac
 
 
 # -- statistics (pure) ------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0–100) with linear interpolation between ranks (numpy's default)."""
-    if not values:
-        raise ValueError("percentile of no values")
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile must be within 0..100, got {q}")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def summary(ms: Sequence[float]) -> dict[str, float]:

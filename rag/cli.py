@@ -228,10 +228,6 @@ SHORT_NAMES = {"hit@1": "hit@1", "hit@5": "hit@5", "mrr": "MRR", "answer_accurac
                "wrong_answer_rate": "wrong"}
 
 
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
 @app.command("eval")
 def evaluate(
     file: Annotated[Path, typer.Argument(help="Questions in JSONL (see ../shared/eval/README.md)")],
@@ -247,7 +243,8 @@ def evaluate(
     Prints a table per kind of question with latency; --json and --report keep the figures."""
     from rag.answering import Answer
     from rag.assistant import Assistant
-    from rag.evaluation import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
+    from rag.evaluation.report import cell
+    from rag.evaluation.scoring import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
 
     settings = load_settings()
     bot = Assistant(settings)
@@ -270,8 +267,8 @@ def evaluate(
     for name in scores:
         table.add_column(SHORT_NAMES[name], justify="right")
     for kind, figures in report["per_kind"].items():
-        table.add_row(kind, str(figures["n"]), *(_score(figures[s]) for s in scores))
-    table.add_row("[bold]all[/]", str(report["n"]), *(f"[bold]{_score(report['overall'][s])}[/]" for s in scores))
+        table.add_row(kind, str(figures["n"]), *(cell(figures[s]) for s in scores))
+    table.add_row("[bold]all[/]", str(report["n"]), *(f"[bold]{cell(report['overall'][s])}[/]" for s in scores))
     out.print(table)
     lat = report["latency"]
     out.print(f"time to first token: median {lat['ttft_median_ms']} ms, p95 {lat['ttft_p95_ms']} ms; "
@@ -284,7 +281,7 @@ def evaluate(
         json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         out.print(f"wrote {json_out}", highlight=False)
     if report_out:
-        from rag.report import write_report
+        from rag.evaluation.report import write_report
 
         chart = write_report(report, report_out, f"rag eval — {file.name}")
         out.print(f"wrote {report_out} and {chart}", highlight=False)

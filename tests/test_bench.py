@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.bench import percentile, run_bench, summary
+from rag.bench import run_bench, summary
 from rag.documents import scan
 from rag.embeddings import E5Embedding, USEEmbedding
+from rag.evaluation.stats import percentile
 from rag.synthetic import generate_article, generate_corpus, make_queries, write_corpus
 from tests.conftest import make_settings
 

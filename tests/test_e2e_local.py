@@ -184,7 +184,7 @@ def test_answer_floors_and_wrong_answer_ceiling_on_a_fixed_dev_subset(tmp_path_f
                                                                      e5: Any, use: Any) -> None:
     """Every sixth dev case (17, all kinds, two unanswerable near-duplicate traps) with the bundled
     LLM over the bundled articles plus the dev corpus. The whole dev set is `make eval` (~30 min)."""
-    from rag.evaluation import load_cases, run_eval
+    from rag.evaluation.scoring import load_cases, run_eval
     from rag.indexing import index_paths
     from tests.conftest import BUNDLED
 

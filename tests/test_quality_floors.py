@@ -16,7 +16,7 @@ import pytest
 from rag.answering import Answer
 from rag.assistant import Assistant
 from rag.embeddings import E5Embedding, USEEmbedding
-from rag.evaluation import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
+from rag.evaluation.scoring import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
 from rag.indexing import index_paths
 from tests.conftest import BUNDLED, ROOT, make_settings
 

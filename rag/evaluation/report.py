@@ -9,14 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rag.evaluation import SCORES
+from rag.evaluation.scoring import SCORES
 
 LABELS = {"hit@1": "hit@1", "hit@5": "hit@5", "mrr": "MRR", "answer_accuracy": "answer acc.",
           "citation_accuracy": "citation acc.", "citation_precision": "citation prec.",
           "abstention_accuracy": "abstention acc.", "wrong_answer_rate": "wrong-answer rate"}
 
 
-def _cell(value: float | None) -> str:
+def cell(value: float | None) -> str:
+    """A score as a table shows it (the CLI's table too): two decimals, or a dash when it does not apply."""
     return "—" if value is None else f"{value:.2f}"
 
 
@@ -29,10 +30,10 @@ def markdown(report: dict[str, Any], title: str, chart_name: str | None) -> str:
     scores = report.get("scores") or SCORES
     head = "| kind | n | " + " | ".join(LABELS[s] for s in scores) + " |"
     rule = "| --- " * (len(scores) + 2) + "|"
-    rows = [f"| {kind} | {figures['n']} | " + " | ".join(_cell(figures[s]) for s in scores) + " |"
+    rows = [f"| {kind} | {figures['n']} | " + " | ".join(cell(figures[s]) for s in scores) + " |"
             for kind, figures in report["per_kind"].items()]
     rows.append(f"| **all** | **{report['n']}** | "
-                + " | ".join(f"**{_cell(report['overall'][s])}**" for s in scores) + " |")
+                + " | ".join(f"**{cell(report['overall'][s])}**" for s in scores) + " |")
     lat = report["latency"]
     lines = [f"# {title}", "", head, rule, *rows, "",
              f"Time to first token: median {_seconds(lat['ttft_median_ms'])}, p95 {_seconds(lat['ttft_p95_ms'])}. "

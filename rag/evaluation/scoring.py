@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 
 from rag.answering import Answer
 from rag.errors import RagError
+from rag.evaluation.stats import percentile
 
 SCORES = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_accuracy", "citation_precision",
           "abstention_accuracy", "wrong_answer_rate")
@@ -130,6 +130,10 @@ def _mean(values: Iterable[Any]) -> float | None:
     return round(sum(present) / len(present), 4) if present else None
 
 
+def _at(values: Sequence[float], q: float) -> float | None:
+    return round(percentile(values, q), 1) if values else None
+
+
 def summarise(rows: Sequence[dict[str, Any]], scores: Sequence[str] = SCORES) -> dict[str, Any]:
     kinds = sorted({r["kind"] for r in rows})
     overall = {name: _mean(r.get(name) for r in rows) for name in scores}
@@ -138,10 +142,8 @@ def summarise(rows: Sequence[dict[str, Any]], scores: Sequence[str] = SCORES) ->
     ttft = [r["ttft_ms"] for r in rows if r.get("ttft_ms") is not None]
     total = [r["total_ms"] for r in rows if r.get("total_ms") is not None]
     latency = {
-        "ttft_median_ms": round(statistics.median(ttft), 1) if ttft else None,
-        "ttft_p95_ms": round(sorted(ttft)[max(0, int(len(ttft) * 0.95 + 0.5) - 1)], 1) if ttft else None,
-        "total_median_ms": round(statistics.median(total), 1) if total else None,
-        "total_p95_ms": round(sorted(total)[max(0, int(len(total) * 0.95 + 0.5) - 1)], 1) if total else None,
+        "ttft_median_ms": _at(ttft, 50), "ttft_p95_ms": _at(ttft, 95),
+        "total_median_ms": _at(total, 50), "total_p95_ms": _at(total, 95),
     }
     return {"n": len(rows), "errors": sum(1 for r in rows if r.get("error")), "scores": list(scores),
             "overall": overall, "per_kind": per_kind, "latency": latency, "cases": list(rows)}
