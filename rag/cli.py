@@ -460,7 +460,7 @@ def bench(
     LlamaIndex baseline and the raw floor (embedded and Chroma server), the LLM, and cold start.
 
     Synthetic news articles from a fixed seed; indexes are built in a throw-away folder, never yours."""
-    from rag.bench import run_bench
+    from rag.bench.run import run_bench
 
     try:
         wanted = [int(s) for s in sizes.split(",") if s.strip()]

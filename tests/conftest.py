@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.chroma_server import ChromaServer
+from rag.bench.chroma_server import ChromaServer
 from rag.embeddings import E5Embedding, USEEmbedding
 from rag.indexing import index_paths
 from rag.settings import Settings

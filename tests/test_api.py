@@ -23,7 +23,7 @@ import uvicorn
 
 from rag.api import JSON_LIMIT, create_app
 from rag.assistant import Assistant
-from rag.chroma_server import free_port
+from rag.bench.chroma_server import free_port
 from rag.settings import Settings
 from tests.conftest import BUNDLED, make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply

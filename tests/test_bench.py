@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from rag.bench import run_bench, summary
+from rag.bench.run import run_bench
+from rag.bench.synthetic import generate_article, generate_corpus, make_queries, write_corpus
+from rag.bench.timing import summary
 from rag.documents import scan
 from rag.embeddings import E5Embedding, USEEmbedding
 from rag.evaluation.stats import percentile
-from rag.synthetic import generate_article, generate_corpus, make_queries, write_corpus
 from tests.conftest import make_settings
 
 

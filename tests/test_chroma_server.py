@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from rag.assistant import Assistant
-from rag.chroma_server import ChromaServer, free_port
+from rag.bench.chroma_server import ChromaServer, free_port
 from rag.indexing import index_paths
 from rag.store import StoreError
 from tests.conftest import BUNDLED, make_settings

@@ -149,7 +149,7 @@ def test_rag_serve_answers_an_openai_client_with_the_bundled_model(bundled_index
     import httpx
     import openai
 
-    from rag.chroma_server import free_port
+    from rag.bench.chroma_server import free_port
 
     port = free_port()
     env = {"RAG_INDEX_DIR": str(bundled_index), "PATH": str(Path(sys.executable).parent), "HOME": str(Path.home())}

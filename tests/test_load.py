@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.assistant import Assistant
-from rag.chroma_server import free_port
+from rag.bench.chroma_server import free_port
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
 from tests.test_openai_path import openai_assistant
 

@@ -25,7 +25,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp_types import CallToolResult, TextContent
 
 from rag.assistant import Assistant
-from rag.chroma_server import free_port
+from rag.bench.chroma_server import free_port
 from rag.mcp_server import build_server, host_refusal, http_app
 from rag.settings import Settings
 from tests.conftest import BUNDLED, ROOT, make_settings

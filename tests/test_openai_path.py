@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from rag.assistant import Assistant
-from rag.chroma_server import free_port
+from rag.bench.chroma_server import free_port
 from rag.llm import ChatModel, LLMError
 from tests.conftest import make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour

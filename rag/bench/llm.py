@@ -15,8 +15,9 @@ from typing import Any
 
 from llama_index.core.embeddings import BaseEmbedding
 
-from rag.bench import Progress, percentile, summary
-from rag.chroma_server import free_port
+from rag.bench.chroma_server import free_port
+from rag.bench.timing import Progress, summary
+from rag.evaluation.stats import percentile
 from rag.llm import ChatModel, Message
 from rag.settings import Settings
 
