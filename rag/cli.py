@@ -395,7 +395,7 @@ def serve(
     check_port(host, port)
     import uvicorn
 
-    from rag.api import create_app
+    from rag.serve.app import create_app
 
     api = create_app(settings, ready_assistant(settings), ui=page, ui_auth=credentials)
     shown = "127.0.0.1" if host in LOOPBACK else host

@@ -21,9 +21,10 @@ import openai
 import pytest
 import uvicorn
 
-from rag.api import JSON_LIMIT, create_app
 from rag.assistant import Assistant
 from rag.bench.chroma_server import free_port
+from rag.serve.app import create_app
+from rag.serve.ops import JSON_LIMIT
 from rag.settings import Settings
 from tests.conftest import BUNDLED, make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply

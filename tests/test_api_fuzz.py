@@ -17,8 +17,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from rag.api import create_app
 from rag.assistant import Assistant
+from rag.serve.app import create_app
 from rag.settings import Settings
 from tests.conftest import BUNDLED
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
