@@ -1,9 +1,10 @@
 """rag: ask questions about news articles and get answers that cite their sources."""
 
-from rag.answering import ABSTAIN_TEXT, Answer, Citation, QuestionError
 from rag.assistant import AnswerStream, Assistant
 from rag.llm import LLMError
+from rag.prompts import ABSTAIN_TEXT, QuestionError
 from rag.retrieval import Passage
+from rag.schema import Answer, Citation
 from rag.settings import Settings
 from rag.store import StoreError
 

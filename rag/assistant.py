@@ -22,22 +22,16 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.embeddings import BaseEmbedding
 
-from rag.answering import (
-    Answer,
-    Draft,
-    answer_messages,
-    clean_question,
-    parse_rewrite,
-    rewrite_messages,
-    translate_messages,
-)
+from rag.citations import Draft
 from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import stands_alone
 from rag.indexing import build_info
 from rag.language import detect
 from rag.language import name as language_name
 from rag.llm import ChatModel, make_chat_model
+from rag.prompts import answer_messages, clean_question, parse_rewrite, rewrite_messages, translate_messages
 from rag.retrieval import Passage, Retriever
+from rag.schema import Answer
 from rag.settings import Settings
 from rag.store import IndexStore
 

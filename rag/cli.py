@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rag.answering import Answer
 from rag.errors import RagError
+from rag.schema import Answer
 from rag.settings import Settings
 
 app = typer.Typer(
@@ -92,7 +92,8 @@ def index(
     """Index articles: embed new or changed ones, drop deleted ones, leave the rest untouched.
 
     Incremental and idempotent (by content hash); safe to kill at any moment; one run at a time."""
-    from rag.indexing import IndexReport, index_paths, watch_folders
+    from rag.indexing import index_paths, watch_folders
+    from rag.schema import IndexReport
 
     settings = load_settings()
     folders = paths or [settings.articles_dir]
@@ -241,10 +242,10 @@ def evaluate(
     """Score retrieval, answers, citations and abstention on a question file (format: ../shared/eval/README.md).
 
     Prints a table per kind of question with latency; --json and --report keep the figures."""
-    from rag.answering import Answer
     from rag.assistant import Assistant
     from rag.evaluation.report import cell
     from rag.evaluation.scoring import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
+    from rag.schema import Answer
 
     settings = load_settings()
     bot = Assistant(settings)

@@ -17,39 +17,12 @@ from pathlib import Path
 
 from rag.errors import RagError
 from rag.language import detect
+from rag.schema import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 MANIFEST_NAME = "manifest.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 METADATA_FIELDS = ("title", "outlet", "language", "published")
-
-
-@dataclass(frozen=True)
-class Article:
-    """One article, ready to chunk. `doc_id` is its path relative to the folder it came from."""
-
-    doc_id: str
-    source: str
-    text: str
-    content_hash: str
-    title: str = ""
-    outlet: str = ""
-    language: str = ""
-    published: str = ""
-    path: str = ""
-    relpath: str = ""  # path inside the folder it was found in; the doc_id unless that is taken
-
-    def metadata(self) -> dict[str, str]:
-        return {
-            "doc_id": self.doc_id,
-            "relpath": self.relpath or self.doc_id,
-            "source": self.source,
-            "title": self.title,
-            "outlet": self.outlet,
-            "language": self.language,
-            "published": self.published,
-            "content_hash": self.content_hash,
-        }
 
 
 @dataclass(frozen=True)

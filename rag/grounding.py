@@ -1,6 +1,6 @@
 """Grounding: is what an answer says, and what the question asks about, in the passages it cites?
 
-The citation check (`rag.answering.check_citations`) asks whether a sentence shares enough words
+The citation check (`rag.citations.check_citations`) asks whether a sentence shares enough words
 with the passage it cites. That passes the worst mistakes of a small model among near-duplicate
 reports: the right words with another report's number, or a faithful answer about the 2023
 summit to a question about the 2024 one. Two deterministic checks catch those:
@@ -68,26 +68,36 @@ _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|
 _QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|berapa|cuant[oa]s?)\b")
 
 
-@dataclass(frozen=True)
-class PinVocabulary:
-    """Folded words of some texts, their five-letter prefixes, and the texts joined (for phrases)."""
-
-    words: set[str]
-    prefixes: set[str]
-    joined: str
+PREFIX = 5  # a word this long or longer also matches another that starts with its first five letters
 
 
-def _vocabulary(texts: Iterable[str]) -> PinVocabulary:
-    folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
-    words = {w for text in folded for w in text.split()}
-    return PinVocabulary(words, {w[:5] for w in words if len(w) >= 5}, " " + " | ".join(folded) + " ")
+class WordSet:
+    """Words to look others up in: whole, or by their first five letters when both are at least
+    that long (inflections: "sanction", "sanctions", "sanctioned"). The one word matcher of the
+    citation check (`rag.citations.Vocabulary`) and of the question's pins (`PinVocabulary`)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = set(words)
+        self.prefixes = {w[:PREFIX] for w in self.words if len(w) >= PREFIX}
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        return word in self.words or (len(word) >= PREFIX and word[:PREFIX] in self.prefixes)
 
 
-def _found(word: str, vocabulary: PinVocabulary) -> bool:
-    if " " in word:  # a phrase ("third anniversary"): as written, in one text
-        return f" {word} " in vocabulary.joined
-    words, prefixes = vocabulary.words, vocabulary.prefixes
-    return word in words or (len(word) >= 5 and word[:5] in prefixes) or (word.endswith("s") and word[:-1] in words)
+class PinVocabulary(WordSet):
+    """Folded words of some texts and the texts joined (for phrases)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
+        super().__init__(w for text in folded for w in text.split())
+        self.joined = " " + " | ".join(folded) + " "
+
+    def has(self, word: str) -> bool:
+        if " " in word:  # a phrase ("third anniversary"): as written, in one text
+            return f" {word} " in self.joined
+        return word in self or (word.endswith("s") and word[:-1] in self.words)
 
 
 def asks_quantity(question: str) -> bool:
@@ -98,9 +108,9 @@ def asks_quantity(question: str) -> bool:
 def new_content(claim: str, question: str) -> bool:
     """Whether `claim` says anything the question did not: a content word or number of its own.
     A small model often answers by restating the question with a citation."""
-    asked = _vocabulary([question])
+    asked = PinVocabulary([question])
     own = [w for w in _PIN_WORD.findall(fold(claim)) if len(w) >= 3 and w not in _NOT_PINS]
-    return any(not _found(w, asked) for w in own) or bool(numbers(claim) - numbers(question))
+    return any(not asked.has(w) for w in own) or bool(numbers(claim) - numbers(question))
 
 
 def unbacked(claim: str, have: set[str]) -> set[str]:
@@ -172,8 +182,8 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
                   or p.language == answer_language]
     names = question_pins(question)
     if comparable:
-        vocabulary = _vocabulary(t for p in comparable for t in article_text(p, articles))
-        missing_names = frozenset(g for g in names if not any(_found(n, vocabulary) for n in g))
+        vocabulary = PinVocabulary(t for p in comparable for t in article_text(p, articles))
+        missing_names = frozenset(g for g in names if not any(vocabulary.has(n) for n in g))
     else:
         missing_names = frozenset()
     missing_dates = frozenset(d for d in pins(question).dates if not any(_dated(p, d) for p in cited))

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -23,44 +23,18 @@ from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from rag.documents import MANIFEST_NAME, SUPPORTED_SUFFIXES, Article, scan
+from rag.documents import MANIFEST_NAME, SUPPORTED_SUFFIXES, scan
 from rag.embeddings import USE_MODEL_ID, embedding_id, make_aux_embedding, make_embedding
 from rag.llm import LLMError
+from rag.schema import Article, IndexReport, StoredDocument
 from rag.settings import Settings
-from rag.store import BuildInfo, IndexStore, StoredDocument, StoreError
+from rag.store import BuildInfo, IndexStore, StoreError
 from rag.translation import TranslationError, Translator, needs_translation
 
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class IndexReport:
-    """What a `rag index` run did; printed as a table or as `--json`."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    duplicates: list[dict[str, str]] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    translated: list[str] = field(default_factory=list)
-    chunks_embedded: int = 0
-    chunks_translated: int = 0
-    translation_seconds: float = 0.0
-    chunks_total: int = 0
-    articles_total: int = 0
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 @dataclass

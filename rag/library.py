@@ -16,9 +16,10 @@ from llama_index.core.embeddings import BaseEmbedding
 
 from rag.documents import SUPPORTED_SUFFIXES, ArticleError, read_article_text
 from rag.errors import RagError
-from rag.indexing import IndexReport, Progress, holding, index_lock, index_paths
+from rag.indexing import Progress, holding, index_lock, index_paths
+from rag.schema import IndexReport, StoredDocument
 from rag.settings import Settings
-from rag.store import IndexStore, StoredDocument
+from rag.store import IndexStore
 
 
 class LibraryError(RagError, ValueError):

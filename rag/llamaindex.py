@@ -27,9 +27,8 @@ from llama_index.core.chat_engine.types import AgentChatResponse, BaseChatEngine
 from llama_index.core.prompts.mixin import PromptDictType, PromptMixinType
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 
-from rag.answering import Answer
 from rag.indexing import chunk_id
-from rag.schema import Passage
+from rag.schema import Answer, Passage
 
 if TYPE_CHECKING:
     from rag.assistant import AnswerStream, Assistant

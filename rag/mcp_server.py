@@ -29,12 +29,11 @@ from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rag.answering import Answer
 from rag.assistant import Assistant
 from rag.documents import MAX_FILE_BYTES
 from rag.errors import RagError
 from rag.library import Upload, add_articles, list_articles, remove_article
-from rag.schema import Passage
+from rag.schema import Answer, Passage
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)

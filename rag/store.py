@@ -19,11 +19,12 @@ from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.errors import RagError
+from rag.schema import StoredDocument
 from rag.settings import Settings
 from rag.translated import TranslationStore
 from rag.vectors import Hit, nearest
 
-__all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError", "StoredDocument", "translations_name"]
+__all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError", "translations_name"]
 
 SCHEMA_VERSION = 3  # 3: passages embedded with their article's title, date and outlet
 _PAGE = 1000
@@ -62,20 +63,7 @@ class BuildInfo:
         }
 
 
-@dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    source: str
-    title: str
-    outlet: str
-    language: str
-    published: str
-    content_hash: str
-    chunks: int
-    complete: bool = True  # all of the article's chunks are present (a killed run may leave fewer)
-    other_hashes: tuple[str, ...] = ()  # older versions still present (a run killed mid-update)
-    root: str = ""  # the folder it was indexed from
-    relpath: str = ""  # its path inside that folder (the doc_id, unless that was taken by another folder)
+
 
 
 def _drop(client: Any, name: str) -> None:

@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 
-from rag.answering import TRANSLATE_PROMPT, translate_messages
 from rag.errors import RagError
 from rag.language import name as language_name
 from rag.llm import ChatModel
+from rag.prompts import TRANSLATE_PROMPT, translate_messages
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -4,25 +4,20 @@ from dataclasses import replace
 
 import pytest
 
-from rag.answering import (
+from rag.citations import CitationRenumberer, check_citations, finalize, renumber, support
+from rag.prompts import (
     ABSTAIN_TEXT,
     WITHHELD,
-    Answer,
-    Citation,
-    CitationRenumberer,
     QuestionError,
     answer_messages,
-    check_citations,
     clean_question,
     defang,
     fence,
-    finalize,
     parse_rewrite,
-    renumber,
     rewrite_messages,
-    support,
 )
 from rag.retrieval import Passage
+from rag.schema import Answer, Citation
 
 
 def passage(source: str, text: str, score: float = 0.8) -> Passage:

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from rag.answering import ABSTAIN_TEXT, may_be_abstention
+from rag.citations import may_be_abstention
 from rag.language import detect
+from rag.prompts import ABSTAIN_TEXT
 from rag.retrieval import join_overlapping
 from tests.openai_stub import OpenAIStub
 from tests.test_openai_path import openai_assistant

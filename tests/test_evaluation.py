@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.answering import Answer, Citation
 from rag.evaluation.report import markdown
 from rag.evaluation.scoring import Case, EvalFileError, answer_correct, load_cases, normalise, run_eval, score_case
 from rag.retrieval import Passage
+from rag.schema import Answer, Citation
 
 SHARED_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "questions.jsonl"
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rag.answering import ABSTAIN_TEXT, Draft, finalize
+from rag.citations import Draft, finalize
 from rag.grounding import missing_pins, numbers, question_pins, unbacked_numbers
+from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Passage
 
 

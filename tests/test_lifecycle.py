@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from rag.embeddings import E5Embedding, USEEmbedding
-from rag.indexing import IndexBusyError, IndexReport, index_lock, index_paths, make_plan, watch_folders
-from rag.store import IndexStore, StoredDocument, generations
+from rag.indexing import IndexBusyError, index_lock, index_paths, make_plan, watch_folders
+from rag.schema import IndexReport, StoredDocument
+from rag.store import IndexStore, generations
 from tests.conftest import ROOT, make_settings
 from tests.openai_stub import OpenAIStub
 from tests.test_openai_path import cite_source_with, openai_assistant
@@ -141,7 +142,7 @@ def test_partial_or_doubled_articles_are_redone() -> None:
                                    "published": "", "content_hash": "h1", "chunks": 3}
         return StoredDocument(**(base | kw))  # type: ignore[arg-type]
 
-    from rag.documents import Article
+    from rag.schema import Article
 
     article = Article(doc_id="a.txt", source="a.txt", text="t", content_hash="h1")
     assert make_plan([article], {"a.txt": doc()}, [], {}).unchanged == ["a.txt"]

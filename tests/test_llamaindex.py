@@ -19,8 +19,8 @@ from llama_index.core.response_synthesizers.no_text import NoText
 from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
 from llama_index.core.tools import QueryEngineTool, ToolMetadata
 
-from rag.answering import QuestionError
 from rag.assistant import Assistant
+from rag.prompts import QuestionError
 from rag.store import IndexStore
 from tests.conftest import ROOT, make_settings
 from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply

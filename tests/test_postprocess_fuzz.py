@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.answering import CitationRenumberer, check_citations, finalize, renumber, split_sentences
+from rag.citations import CitationRenumberer, check_citations, finalize, renumber, split_sentences
 from rag.documents import html_to_text, normalise_text
 from rag.retrieval import Passage
 

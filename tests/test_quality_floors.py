@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from rag.answering import Answer
 from rag.assistant import Assistant
 from rag.embeddings import E5Embedding, USEEmbedding
 from rag.evaluation.scoring import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
 from rag.indexing import index_paths
+from rag.schema import Answer
 from tests.conftest import BUNDLED, ROOT, make_settings
 
 EVAL = ROOT / "data" / "eval"

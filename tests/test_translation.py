@@ -15,10 +15,10 @@ import pytest
 
 from rag.assistant import Assistant, for_reader
 from rag.embeddings import E5Embedding
-from rag.indexing import IndexReport, index_paths
+from rag.indexing import index_paths
 from rag.llm import LLMError
 from rag.retrieval import Retriever
-from rag.schema import Passage
+from rag.schema import IndexReport, Passage
 from rag.settings import Settings
 from rag.store import IndexStore
 from rag.translation import TranslationCache, Translator, cache_key, needs_translation

@@ -15,11 +15,12 @@ from typing import Any
 import gradio as gr
 
 from rag.access import AccessError, check_write, write_secrets
-from rag.answering import Answer, QuestionError
 from rag.assistant import Assistant
 from rag.embeddings import embedding_id
 from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article
 from rag.llm import LLMError
+from rag.prompts import QuestionError
+from rag.schema import Answer
 from rag.settings import Settings
 from rag.store import StoreError
 from ui.render import CSS, HEAD, LANGUAGES, answer_html, inert, sources_html

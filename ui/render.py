@@ -10,8 +10,9 @@ import html
 import re
 from collections.abc import Sequence
 
-from rag.answering import Answer, Citation, split_sentences, support
+from rag.citations import split_sentences, support
 from rag.retrieval import Passage
+from rag.schema import Answer, Citation
 
 ABSTAIN_MESSAGE = "The articles don't say."
 _MARKER = re.compile(r"\[(\d{1,3})\]")

@@ -56,9 +56,9 @@ class CountingChatModel(ChatModel):
 
 def llm_bench(settings: Settings, embedder: BaseEmbedding, progress: Progress) -> dict[str, Any]:
     """Time to first token and decode speed of the configured LLM over the bundled articles."""
-    from rag.answering import answer_messages
     from rag.assistant import Assistant
     from rag.llm import make_chat_model
+    from rag.prompts import answer_messages
 
     start = time.perf_counter()
     model = CountingChatModel(make_chat_model(settings, answer_messages("", [])[:-1]))  # as Assistant.warm_up

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.answering import Answer
 from rag.errors import RagError
 from rag.evaluation.stats import percentile
+from rag.schema import Answer
 
 SCORES = ("hit@1", "hit@5", "mrr", "answer_accuracy", "citation_accuracy", "citation_precision",
           "abstention_accuracy", "wrong_answer_rate")

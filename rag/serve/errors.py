@@ -16,11 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
 from rag.access import AccessError
-from rag.answering import QuestionError
 from rag.errors import RagError
 from rag.indexing import IndexBusyError
 from rag.library import LibraryError
 from rag.llm import LLMError
+from rag.prompts import QuestionError
 from rag.store import StoreError
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import Receive, Scope, Send
 
-from rag.answering import Answer
 from rag.assistant import AnswerStream
+from rag.schema import Answer
 from rag.serve.errors import ERRORS, ApiError, as_api_error, error_body
 from rag.serve.ops import Gate, Metrics
 from rag.serve.state import AppState, state_of

@@ -19,8 +19,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rag.answering import Answer
 from rag.documents import MAX_FILE_BYTES
+from rag.schema import Answer
 from rag.serve.errors import HTTP_KINDS, ApiError, error_body, send_json
 from rag.serve.state import AppState, state_of
 from rag.store import IndexStore, StoreError

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import anyio
 from fastapi import Request
 
-from rag.answering import Answer
 from rag.assistant import Assistant
+from rag.schema import Answer
 from rag.serve.errors import as_api_error
 from rag.settings import Settings
 
