@@ -7,7 +7,6 @@ Every reader checks them first: an index built another way must be rebuilt, neve
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,12 +18,13 @@ from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.errors import RagError
+from rag.generations import aux_name, drop_others, live_name, new_name, point_to, translations_name
 from rag.schema import StoredDocument
 from rag.settings import Settings
 from rag.translated import TranslationStore
 from rag.vectors import Hit, nearest
 
-__all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError", "translations_name"]
+__all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError"]
 
 SCHEMA_VERSION = 3  # 3: passages embedded with their article's title, date and outlet
 _PAGE = 1000
@@ -64,12 +64,6 @@ class BuildInfo:
 
 
 
-
-
-def _drop(client: Any, name: str) -> None:
-    for victim in (name, aux_name(name), translations_name(name)):
-        with contextlib.suppress(Exception):  # absent already: nothing to drop
-            client.delete_collection(victim)
 
 
 def open_client(settings: Settings, *, create: bool) -> Any:
@@ -113,36 +107,6 @@ def open_client(settings: Settings, *, create: bool) -> Any:
             f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
             "rebuild it with `rag index --rebuild`"
         ) from exc
-
-
-def aux_name(collection: str) -> str:
-    return f"{collection}__aux"
-
-
-def translations_name(collection: str) -> str:
-    """The companion collection of translated passages (same ids as the chunks they translate)."""
-    return f"{collection}__tr"
-
-
-def pointer_name(collection: str) -> str:
-    return f"{collection}__live"
-
-
-def live_name(client: Any, collection: str) -> str:
-    """The generation readers should use: what the pointer says, else the plain collection name
-    (indexes built before rebuilds were atomic, and ones never rebuilt)."""
-    try:
-        pointer = client.get_collection(pointer_name(collection))
-    except Exception:  # no pointer: the plain name is live
-        return collection
-    return str((pointer.metadata or {}).get("generation") or collection)
-
-
-def generations(client: Any, collection: str) -> list[str]:
-    """Every main collection of this index: the plain name and each `__g<n>` generation."""
-    names = [str(getattr(c, "name", c)) for c in client.list_collections()]
-    return [n for n in names
-            if n == collection or (n.startswith(f"{collection}__g") and not n.endswith(("__aux", "__tr")))]
 
 
 class IndexStore:
@@ -197,11 +161,8 @@ class IndexStore:
         """A new, empty collection beside the live one, for a rebuild that readers must not see
         until `publish()`. Generations left by killed rebuilds are dropped first."""
         client = open_client(settings, create=True)
-        live = live_name(client, settings.collection)
-        for name in generations(client, settings.collection):
-            if name != live:
-                _drop(client, name)
-        return cls._make(client, f"{settings.collection}__g{time.time_ns()}", build)
+        drop_others(client, settings.collection, keep=live_name(client, settings.collection))
+        return cls._make(client, new_name(settings.collection), build)
 
     @classmethod
     def _make(cls, client: Any, name: str, build: BuildInfo) -> IndexStore:
@@ -220,12 +181,8 @@ class IndexStore:
         Readers check the pointer before each question and move over at their next one; a
         question that loses the race with the drop is retried once on the new generation (see
         `Assistant.retriever`)."""
-        pointer = self.client.get_or_create_collection(pointer_name(settings.collection),
-                                                       metadata={"generation": self.name})
-        pointer.modify(metadata={"generation": self.name})
-        for name in generations(self.client, settings.collection):
-            if name != self.name:
-                _drop(self.client, name)
+        point_to(self.client, settings.collection, self.name)
+        drop_others(self.client, settings.collection, keep=self.name)
 
     def is_live(self, settings: Settings) -> bool:
         """Whether this is still the generation readers should use."""

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from rag.embeddings import E5Embedding, USEEmbedding
+from rag.generations import generations
 from rag.indexing import IndexBusyError, index_lock, index_paths, make_plan, watch_folders
 from rag.schema import IndexReport, StoredDocument
-from rag.store import IndexStore, generations
+from rag.store import IndexStore
 from tests.conftest import ROOT, make_settings
 from tests.openai_stub import OpenAIStub
 from tests.test_openai_path import cite_source_with, openai_assistant
