@@ -119,11 +119,6 @@ def unbacked(claim: str, have: set[str]) -> set[str]:
     return {n for n in numbers(claim) - have if not any(n == h.split(".")[0] for h in have)}
 
 
-def unbacked_numbers(claim: str, cited: Sequence[str], question: str = "") -> set[str]:
-    """Numbers in `claim` that neither a cited passage nor the question contains."""
-    return unbacked(claim, set().union(numbers(question), *(numbers(text) for text in cited)))
-
-
 def question_pins(question: str) -> set[frozenset[str]]:
     """Names and places a question names, folded: runs of capitalised words that are not its
     first word or a function word ("Hiroshima", "Sputnik", {"oleg", "stepanov"}). A run is

@@ -43,14 +43,6 @@ def part_paths() -> list[Path]:
     return paths
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _stamp(target: Path) -> Path:
     return target.with_suffix(target.suffix + ".sha256")
 

@@ -16,8 +16,7 @@ from rag.prompts import (
     parse_rewrite,
     rewrite_messages,
 )
-from rag.retrieval import Passage
-from rag.schema import Answer, Citation
+from rag.schema import Answer, Citation, Passage
 
 
 def passage(source: str, text: str, score: float = 0.8) -> Passage:

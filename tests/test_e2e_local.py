@@ -6,6 +6,7 @@ Slow (the model answers at ~10 s a question on 2 cores), so marked `slow`; `make
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from rag.assistant import Assistant
-from rag.local_model import GGUF_SHA256, ensure_local_model, sha256_of
+from rag.local_model import GGUF_SHA256, ensure_local_model
 from tests.conftest import ROOT, make_settings
 
 pytestmark = pytest.mark.slow
@@ -46,7 +47,7 @@ def test_assembly_refuses_a_corrupted_part(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(local_model.ModelUnavailableError, match="SHA-256"):
         local_model.ensure_local_model(tmp_path / "cache")
     assert not list((tmp_path / "cache").glob("*.gguf"))  # nothing half-written is left behind
-    assert sha256_of(fake) != GGUF_SHA256
+    assert hashlib.sha256(fake.read_bytes()).hexdigest() != GGUF_SHA256
 
 
 def test_trudeau_question_is_answered_with_the_right_citation(local_bot: Assistant) -> None:

@@ -7,8 +7,7 @@ import pytest
 
 from rag.evaluation.report import markdown
 from rag.evaluation.scoring import Case, EvalFileError, answer_correct, load_cases, normalise, run_eval, score_case
-from rag.retrieval import Passage
-from rag.schema import Answer, Citation
+from rag.schema import Answer, Citation, Passage
 
 SHARED_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "questions.jsonl"
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from rag.citations import CitationRenumberer, check_citations, finalize, renumber, split_sentences
 from rag.documents import html_to_text, normalise_text
-from rag.retrieval import Passage
+from rag.schema import Passage
 
 BOUND_S = 2.0  # generous: the fixed code needs milliseconds; the old pattern needed hours
 

@@ -17,13 +17,14 @@ import gradio as gr
 from rag.access import AccessError, check_write, write_secrets
 from rag.assistant import Assistant
 from rag.embeddings import embedding_id
+from rag.language import name as language_name
 from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article
 from rag.llm import LLMError
 from rag.prompts import QuestionError
 from rag.schema import Answer
 from rag.settings import Settings
 from rag.store import StoreError
-from ui.render import CSS, HEAD, LANGUAGES, answer_html, inert, sources_html
+from ui.render import CSS, HEAD, answer_html, inert, sources_html
 
 EXAMPLES = [
     "How much money did Trudeau announce for military equipment?",
@@ -60,7 +61,7 @@ def articles_table(settings: Settings) -> list[list[Any]]:
         docs = list_articles(settings)
     except StoreError:
         return []
-    return [[d.doc_id, d.title, d.outlet, d.published, LANGUAGES.get(d.language, d.language), d.chunks] for d in docs]
+    return [[d.doc_id, d.title, d.outlet, d.published, language_name(d.language), d.chunks] for d in docs]
 
 
 def all_sources_html(state: ChatState) -> str:

@@ -11,13 +11,11 @@ import re
 from collections.abc import Sequence
 
 from rag.citations import split_sentences, support
-from rag.retrieval import Passage
-from rag.schema import Answer, Citation
+from rag.language import name as language_name
+from rag.schema import Answer, Citation, Passage
 
 ABSTAIN_MESSAGE = "The articles don't say."
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-LANGUAGES = {"en": "English", "id": "Indonesian", "fr": "French", "de": "German", "es": "Spanish",
-             "ru": "Russian", "uk": "Ukrainian"}
 
 
 def anchor(turn: int, n: int) -> str:
@@ -78,7 +76,7 @@ def highlighted(passage_text: str, sentence: str | None) -> str:
 
 
 def _meta_line(p: Passage) -> str:
-    parts = [p.outlet, p.published, LANGUAGES.get(p.language, p.language)]
+    parts = [p.outlet, p.published, language_name(p.language)]
     return " · ".join(html.escape(x) for x in parts if x)
 
 
