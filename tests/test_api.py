@@ -7,69 +7,19 @@ source sentence and cites it), so these run in seconds; the bundled model is in 
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import openai
 import pytest
-import uvicorn
 
 from rag.assistant import Assistant
-from rag.bench.chroma_server import free_port
-from rag.serve.app import create_app
 from rag.serve.ops import JSON_LIMIT
-from rag.settings import Settings
-from tests.conftest import BUNDLED, make_settings
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
-
-TRUDEAU = "How much money did Trudeau announce for military equipment?"
-TRUDEAU_SOURCE = "004_ca42ec8f4e875d75.txt"
-TOKEN = "s3cret-token"
-
-
-@dataclass
-class Served:
-    url: str
-    settings: Settings
-    stub: OpenAIStub
-
-    def http(self, **kw: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kw)
-
-    def openai(self) -> openai.OpenAI:
-        return openai.OpenAI(base_url=f"{self.url}/v1", api_key="anything", max_retries=0, timeout=60)
-
-
-@contextmanager
-def serving(settings: Settings, bot: Assistant, stub: OpenAIStub, *, ui: bool = False,
-            **app_options: Any) -> Iterator[Served]:
-    """The app under uvicorn in a thread, exactly as `rag serve` runs it."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, bot, ui=ui, **app_options), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Served(f"http://127.0.0.1:{port}", settings, stub)
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
-def stub_settings(tmp_path: Path, index: Path, stub: OpenAIStub, **kw: Any) -> Settings:
-    return make_settings(tmp_path, index_dir=index, llm="openai", openai_base_url=stub.base_url,
-                         openai_api_key="sk-test", llm_model="stub-model", **kw)
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.served import TOKEN, TRUDEAU, TRUDEAU_SOURCE, Served, assert_error, serving, stub_settings
+from tests.fixtures.settings import BUNDLED
 
 
 @pytest.fixture
@@ -95,15 +45,6 @@ def writable(tmp_path: Path, bundled_index: Path, e5: Any, use: Any) -> Iterator
         bot._aux_embedder = use
         with serving(settings, bot, stub) as s:
             yield s
-
-
-def assert_error(response: httpx.Response, status: int, kind: str) -> str:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"message", "type", "code"}, body
-    assert body["error"]["type"] == kind and body["error"]["code"] == status
-    assert body["error"]["message"]
-    return str(body["error"]["message"])
 
 
 # -- the OpenAI-compatible endpoint -----------------------------------------------------------------

@@ -20,9 +20,9 @@ from schemathesis.checks import not_a_server_error
 from rag.assistant import Assistant
 from rag.serve.app import create_app
 from rag.settings import Settings
-from tests.conftest import BUNDLED
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
-from tests.test_api import TOKEN, Served, serving, stub_settings
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.served import TOKEN, Served, serving, stub_settings
+from tests.fixtures.settings import BUNDLED
 
 
 @pytest.fixture(scope="module")

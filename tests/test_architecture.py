@@ -114,3 +114,13 @@ def test_import_rag_loads_no_heavy_library() -> None:
                             cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": str(Path(sys.executable).parent)})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_tests_share_helpers_only_through_fixtures() -> None:
+    """Shared helpers live in tests/fixtures/; no test imports conftest or another test module."""
+    found = []
+    for path in sorted(ROOT.joinpath("tests").rglob("*.py")):
+        for line, targets in imports(path):
+            if any(t == "tests.conftest" or t.startswith(("tests.test_", "tests.conftest.")) for t in targets):
+                found.append(f"{path.relative_to(ROOT)}:{line}")
+    assert found == []

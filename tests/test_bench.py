@@ -14,7 +14,7 @@ from rag.bench.timing import summary
 from rag.documents import scan
 from rag.embeddings import E5Embedding, USEEmbedding
 from rag.evaluation.stats import percentile
-from tests.conftest import make_settings
+from tests.fixtures.settings import make_settings
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:

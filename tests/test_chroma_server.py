@@ -20,8 +20,8 @@ from rag.assistant import Assistant
 from rag.bench.chroma_server import ChromaServer, free_port
 from rag.indexing import index_paths
 from rag.store import StoreError
-from tests.conftest import BUNDLED, make_settings
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.settings import BUNDLED, make_settings
 
 TRUDEAU = "How much money did Trudeau announce for military equipment?"
 TRUDEAU_SOURCE = "004_ca42ec8f4e875d75.txt"

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
-from tests.openai_stub import OpenAIStub
-from tests.test_openai_path import cite_source_with
+from tests.fixtures.assistants import cite_source_with
+from tests.fixtures.openai_stub import OpenAIStub
 
 runner = CliRunner()
 

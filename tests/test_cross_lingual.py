@@ -15,8 +15,8 @@ from rag.citations import may_be_abstention
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT
 from rag.retrieval import join_overlapping
-from tests.openai_stub import OpenAIStub
-from tests.test_openai_path import openai_assistant
+from tests.fixtures.assistants import openai_assistant
+from tests.fixtures.openai_stub import OpenAIStub
 from ui.render import citation_card
 
 INDONESIAN = "000_b04c980d226a749c.txt"

@@ -9,7 +9,7 @@ from rag.documents import ArticleError, decode_bytes, read_article_text, scan
 
 
 def test_bundled_corpus_reads_with_manifest_metadata() -> None:
-    from tests.conftest import BUNDLED
+    from tests.fixtures.settings import BUNDLED
 
     result = scan([BUNDLED])
     assert not result.skipped

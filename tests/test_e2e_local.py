@@ -18,7 +18,7 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.local_model import GGUF_SHA256, ensure_local_model
-from tests.conftest import ROOT, make_settings
+from tests.fixtures.settings import ROOT, make_settings
 
 pytestmark = pytest.mark.slow
 SHARED_QUESTIONS = ROOT / "data" / "eval" / "public.jsonl"  # the public questions, shipped in the project
@@ -131,7 +131,7 @@ def test_local_model_serves_concurrent_askers_correctly(local_bot: Assistant) ->
 
 def test_bundled_model_resists_injected_articles_and_questions(tmp_path: Path, articles: Path) -> None:
     from rag.indexing import index_paths
-    from tests.test_bad_input import INJECTED
+    from tests.fixtures.texts import INJECTED
 
     (articles / "tram fares.txt").write_text(INJECTED)
     settings = make_settings(tmp_path, articles_dir=articles)
@@ -187,7 +187,7 @@ def test_answer_floors_and_wrong_answer_ceiling_on_a_fixed_dev_subset(tmp_path_f
     LLM over the bundled articles plus the dev corpus. The whole dev set is `make eval` (~30 min)."""
     from rag.evaluation.scoring import load_cases, run_eval
     from rag.indexing import index_paths
-    from tests.conftest import BUNDLED
+    from tests.fixtures.settings import BUNDLED
 
     index_dir = tmp_path_factory.mktemp("dev-answers") / "index"
     settings = make_settings(index_dir.parent, index_dir=index_dir)

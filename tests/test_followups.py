@@ -8,8 +8,8 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.followups import stands_alone
-from tests.conftest import make_settings
-from tests.openai_stub import OpenAIStub
+from tests.fixtures.openai_stub import OpenAIStub
+from tests.fixtures.settings import make_settings
 
 MUST_REWRITE = [
     "What did he say about the sanctions?",

@@ -18,7 +18,7 @@ from rag.embeddings import E5Embedding
 from rag.indexing import index_paths
 from rag.library import Upload, add_articles, remove_article
 from rag.store import IndexStore
-from tests.conftest import make_settings
+from tests.fixtures.settings import make_settings
 
 runner = CliRunner()
 

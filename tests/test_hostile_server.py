@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from rag.assistant import Assistant
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
-from tests.test_api import TOKEN, TRUDEAU, Served, assert_error, serving, stub_settings
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.served import TOKEN, TRUDEAU, Served, assert_error, serving, stub_settings
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from rag.embeddings import E5Embedding, USEEmbedding
 from rag.indexing import index_paths
 from rag.retrieval import Retriever
 from rag.store import IndexMismatchError, IndexMissingError, IndexStore
-from tests.conftest import make_settings
+from tests.fixtures.settings import make_settings
 
 
 @pytest.mark.usefixtures("either_store")

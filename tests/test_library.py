@@ -7,7 +7,7 @@ import pytest
 from rag.embeddings import E5Embedding, USEEmbedding
 from rag.indexing import index_paths
 from rag.library import LibraryError, Upload, add_articles, list_articles, remove_article, safe_name
-from tests.conftest import make_settings
+from tests.fixtures.settings import make_settings
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ from rag.generations import generations
 from rag.indexing import IndexBusyError, index_lock, index_paths, make_plan, watch_folders
 from rag.schema import IndexReport, StoredDocument
 from rag.store import IndexStore
-from tests.conftest import ROOT, make_settings
-from tests.openai_stub import OpenAIStub
-from tests.test_openai_path import cite_source_with, openai_assistant
+from tests.fixtures.assistants import cite_source_with, openai_assistant
+from tests.fixtures.openai_stub import OpenAIStub
+from tests.fixtures.settings import ROOT, make_settings
 
 TRUDEAU = "How much money did Trudeau announce for military equipment?"
 TOPICS = ["grain exports", "power stations", "river crossings", "border talks", "air defence", "rail lines",

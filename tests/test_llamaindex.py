@@ -22,8 +22,8 @@ from llama_index.core.tools import QueryEngineTool, ToolMetadata
 from rag.assistant import Assistant
 from rag.prompts import QuestionError
 from rag.store import IndexStore
-from tests.conftest import ROOT, make_settings
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.settings import ROOT, make_settings
 
 TRUDEAU = "How much money did Trudeau announce for military equipment?"
 TRUDEAU_SOURCE = "004_ca42ec8f4e875d75.txt"

@@ -11,8 +11,8 @@ from typing import Any
 
 from rag.assistant import Assistant
 from rag.bench.chroma_server import free_port
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
-from tests.test_openai_path import openai_assistant
+from tests.fixtures.assistants import openai_assistant
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
 
 # question -> (a word the answer must contain, the article it must cite)
 ASKS = {

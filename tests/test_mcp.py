@@ -28,8 +28,8 @@ from rag.assistant import Assistant
 from rag.bench.chroma_server import free_port
 from rag.mcp_server import build_server, host_refusal, http_app
 from rag.settings import Settings
-from tests.conftest import BUNDLED, ROOT, make_settings
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.settings import BUNDLED, ROOT, make_settings
 
 TRUDEAU = "How much money did Trudeau announce for military equipment?"
 TRUDEAU_SOURCE = "004_ca42ec8f4e875d75.txt"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from rag.assistant import Assistant
 from rag.bench.chroma_server import free_port
 from rag.llm import ChatModel, LLMError
-from tests.conftest import make_settings
-from tests.openai_stub import OpenAIStub, StubBehaviour
+from tests.fixtures.assistants import cite_source_with, openai_assistant
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour
+from tests.fixtures.settings import make_settings
 
 
 def model(base_url: str, timeout: float = 5.0) -> ChatModel:
@@ -54,27 +54,6 @@ def test_timeout_is_explained() -> None:
 def test_garbage_response_is_an_llm_error() -> None:
     with OpenAIStub(StubBehaviour(garbage=True)) as bad, pytest.raises(LLMError):
         model(bad.base_url).complete([{"role": "user", "content": "hi"}])
-
-
-def openai_assistant(tmp_path: Path, index: Path, stub: OpenAIStub, **kw: Any) -> Assistant:
-    settings = make_settings(tmp_path, index_dir=index, llm="openai", openai_base_url=stub.base_url,
-                             openai_api_key="sk-test", llm_model="stub-model", **kw)
-    return Assistant(settings)
-
-
-def cite_source_with(needle: str, answer: str) -> Any:
-    """A reply that cites whichever numbered source line contains `needle`, as a good model would."""
-
-    def reply(request: dict[str, Any]) -> str:
-        user = request["messages"][-1]["content"]
-        if "Rewritten question" in user:
-            return "What did Oleg Stepanov say about the sanctions?"
-        for line in user.splitlines():
-            if line.startswith("[") and needle.lower() in line.lower():
-                return answer.replace("{n}", line[1 : line.index("]")])
-        return "I don't know."
-
-    return reply
 
 
 def test_assistant_answers_with_cited_sources(tmp_path: Path, bundled_index: Path, stub: OpenAIStub) -> None:

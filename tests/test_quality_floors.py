@@ -18,7 +18,7 @@ from rag.embeddings import E5Embedding, USEEmbedding
 from rag.evaluation.scoring import RETRIEVAL_SCORES, load_cases, retrieval_query, run_eval
 from rag.indexing import index_paths
 from rag.schema import Answer
-from tests.conftest import BUNDLED, ROOT, make_settings
+from tests.fixtures.settings import BUNDLED, ROOT, make_settings
 
 EVAL = ROOT / "data" / "eval"
 

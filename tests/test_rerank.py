@@ -10,7 +10,7 @@ from rag.rerank import pins, rerank
 from rag.retrieval import Retriever
 from rag.schema import Passage
 from rag.store import IndexStore
-from tests.conftest import make_settings
+from tests.fixtures.settings import make_settings
 
 
 def passage(source: str, published: str, outlet: str = "Daily", text: str = "Canada announced sanctions.") -> Passage:

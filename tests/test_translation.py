@@ -22,8 +22,8 @@ from rag.schema import IndexReport, Passage
 from rag.settings import Settings
 from rag.store import IndexStore
 from rag.translation import TranslationCache, Translator, cache_key, needs_translation
-from tests.conftest import make_settings
-from tests.openai_stub import OpenAIStub
+from tests.fixtures.openai_stub import OpenAIStub
+from tests.fixtures.settings import make_settings
 
 ITALIAN = ("Vertice di Hiroshima, il Canada annuncia nuove sanzioni\n\n"
            "Il primo ministro canadese ha annunciato sabato nuove sanzioni contro diciassette persone "

@@ -20,8 +20,8 @@ import pytest
 from rag.assistant import Assistant
 from rag.bench.chroma_server import free_port
 from rag.indexing import index_paths
-from tests.conftest import ROOT, make_settings
-from tests.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.settings import ROOT, make_settings
 
 CHROMIUM = os.environ.get("RAG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
