@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rag.errors import RagError
-from rag.schema import Answer
+from rag.schema import Answer, IndexReport
 from rag.settings import Settings
 
 app = typer.Typer(
@@ -79,6 +79,31 @@ def _progress() -> Progress:
                     console=err, transient=True, disable=not err.is_terminal and not os.environ.get("RAG_PROGRESS"))
 
 
+def show_report(report: IndexReport, index_language: str, as_json: bool) -> None:
+    """What an indexing run did: a summary line (or JSON) on stdout, skipped files and notes on stderr."""
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        out.print(
+            f"[green]indexed[/] {report.articles_total} articles, {report.chunks_total} passages "
+            f"in {report.seconds} s: "
+            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+            f"{len(report.unchanged)} unchanged" + ("" if report.changed else " (nothing to embed)"),
+            highlight=False,
+        )
+        if report.translated:
+            out.print(f"[green]translated[/] {len(report.translated)} articles ({report.chunks_translated} "
+                      f"passages) into {index_language} in {report.translation_seconds} s",
+                      highlight=False)
+        for dup in report.duplicates:
+            out.print(f"[yellow]duplicate:[/] {dup['doc_id']} has the same text as {dup['same_as']}; "
+                      "indexed once", highlight=False)
+    for skipped in report.skipped:
+        err.print(f"[yellow]skipped:[/] {skipped['path']}: {skipped['reason']}", highlight=False)
+    for note in report.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
 @app.command()
 def index(
     paths: Annotated[list[Path] | None, typer.Argument(help="Folders or files of .txt/.md/.html articles "
@@ -93,7 +118,6 @@ def index(
 
     Incremental and idempotent (by content hash); safe to kill at any moment; one run at a time."""
     from rag.indexing import index_paths, watch_folders
-    from rag.schema import IndexReport
 
     settings = load_settings()
     folders = paths or [settings.articles_dir]
@@ -103,27 +127,7 @@ def index(
                   highlight=False)
 
     def show(report: IndexReport) -> None:
-        if as_json:
-            out.print_json(json.dumps(report.to_dict()))
-        else:
-            out.print(
-                f"[green]indexed[/] {report.articles_total} articles, {report.chunks_total} passages "
-                f"in {report.seconds} s: "
-                f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-                f"{len(report.unchanged)} unchanged" + ("" if report.changed else " (nothing to embed)"),
-                highlight=False,
-            )
-            if report.translated:
-                out.print(f"[green]translated[/] {len(report.translated)} articles ({report.chunks_translated} "
-                          f"passages) into {settings.index_language} in {report.translation_seconds} s",
-                          highlight=False)
-            for dup in report.duplicates:
-                out.print(f"[yellow]duplicate:[/] {dup['doc_id']} has the same text as {dup['same_as']}; "
-                          "indexed once", highlight=False)
-        for skipped in report.skipped:
-            err.print(f"[yellow]skipped:[/] {skipped['path']}: {skipped['reason']}", highlight=False)
-        for note in report.notes:
-            err.print(f"[yellow]note:[/] {note}", highlight=False)
+        show_report(report, settings.index_language, as_json)
 
     with friendly_errors():
         if watch:

@@ -84,6 +84,9 @@ def friendly(exc: Exception) -> str:
     return f"Problem: {exc}"
 
 
+# Long (about 140 lines): the page is one Gradio Blocks context, its handlers (closures over the settings
+# and the assistant), components and events declared top to bottom as the page shows them. Splitting it
+# into a handler class and layout helpers is left for a change that can run the browser tests.
 def build_app(settings: Settings, assistant: Assistant | None = None, *, loopback: bool = False) -> gr.Blocks:
     """The page. `loopback`: it listens on 127.0.0.1 alone, so with no secret configured, its visitor
     (the machine's own user) may change the articles; otherwise changes need a secret (`rag.access`)."""

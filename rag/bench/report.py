@@ -27,6 +27,12 @@ def _table(head: list[str], rows: list[list[object]]) -> list[str]:
 
 
 def markdown(results: dict[str, Any], chart_name: str | None) -> str:
+    lines = _header(results, chart_name) + _indexing(results) + _incremental(results) + _retrieval(results)
+    lines += _served(results) + _llm_section(results.get("llm")) + _startup_section(results.get("startup"))
+    return "\n".join(lines + _reproduce(results))
+
+
+def _header(results: dict[str, Any], chart_name: str | None) -> list[str]:
     machine, settings = results["machine"], results["settings"]
     packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items() if version)
     lines = ["# Benchmarks", "",
@@ -38,6 +44,11 @@ def markdown(results: dict[str, Any], chart_name: str | None) -> str:
              f"Corpus: {results['corpus']} (seed {results['seed']}).", ""]
     if chart_name:
         lines += [f"![Retrieval latency and indexing throughput by corpus size]({chart_name})", ""]
+    return lines
+
+
+def _indexing(results: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     lines += ["## Indexing", "",
               "Each size is indexed from scratch by a fresh process (`python -m rag.bench _index`), so the peak "
               "memory is that size's own. Chunks/s leaves out loading the two embedding models (its own column).", ""]
@@ -48,6 +59,11 @@ def markdown(results: dict[str, Any], chart_name: str | None) -> str:
                       _num(s["indexing"]["model_load_s"]), _num(s["indexing"]["peak_rss_mib"], 0),
                       _num(s["indexing"]["peak_rss_after_load_mib"], 0), _num(s["indexing"]["disk_mib"])]
                      for s in results["sizes"]])
+    return lines
+
+
+def _incremental(results: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     inc = results.get("incremental")
     if inc:
         lines += ["## Incremental update", "",
@@ -59,6 +75,11 @@ def markdown(results: dict[str, Any], chart_name: str | None) -> str:
                         [[f"{inc['articles_before']:,}", inc["added"], inc["chunks_embedded"], _num(inc["seconds"], 2),
                           _num(inc["full_index_seconds"]), f"{inc['full_index_chunks']:,}",
                           _num(inc["ratio_to_full"], 4), _num(inc.get("chunk_share"), 4)]])
+    return lines
+
+
+def _retrieval(results: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     lines += ["## Retrieval latency", "",
               f"Milliseconds per query, p50 / p95 over {results['queries']} questions generated from the articles, "
               "warm (one untimed query first), variants taking turns on each query. **ours**: `Retriever.retrieve` "
@@ -80,6 +101,11 @@ def markdown(results: dict[str, Any], chart_name: str | None) -> str:
                      f"{r['hit_at_k']['ours']:.2f} / {r['hit_at_k'].get('baseline', float('nan')):.2f}"])
     lines += _table(["articles", "ours", "app (+ widen)", "baseline", "ours / baseline (p50)", "floor",
                      "floor p50: embed + query", "hit@k ours / baseline"], rows)
+    return lines
+
+
+def _served(results: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     served = [s for s in results["sizes"] if s.get("server")]
     if served:
         lines += ["### Against a Chroma server", "",
@@ -93,7 +119,11 @@ def markdown(results: dict[str, Any], chart_name: str | None) -> str:
                           f"{s['server']['retrieval']['floor']['query']['p50']:.1f}",
                           _num(s["server"]["retrieval"]["ours"]["p50"] / s["retrieval"]["ours"]["p50"], 2),
                           _num(s["server"]["load_s"], 2), _num(s["server"]["chunks_per_s"], 0)] for s in served])
-    lines += _llm_section(results.get("llm")) + _startup_section(results.get("startup"))
+    return lines
+
+
+def _reproduce(results: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     lines += ["## Reproduce", "", "```sh", "rag bench                       # 5 and 1,000 articles, LLM, servers",
               "rag bench --sizes 5,1000,10000  # adds 10,000 articles (opt-in: long)", "```", "",
               *_estimate(results["sizes"]),
@@ -101,7 +131,7 @@ def markdown(results: dict[str, Any], chart_name: str | None) -> str:
               "this page with its chart; the same seed gives byte-identical articles. The figures are wall-clock "
               "times on a machine that may be shared: compare runs by their ratios rather than by absolute "
               "milliseconds.", ""]
-    return "\n".join(lines)
+    return lines
 
 
 def _estimate(sizes: list[dict[str, Any]]) -> list[str]:

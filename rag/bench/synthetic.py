@@ -103,7 +103,7 @@ def _amount(rng: random.Random) -> str:
     return f"{rng.randint(12, 980)} million" if rng.random() < 0.75 else f"{rng.randint(11, 99) / 10:.1f} billion"
 
 
-def _sentences(f: dict[str, Any]) -> dict[str, list[str]]:
+def _sentences(f: dict[str, Any]) -> dict[str, list[str]]:  # long: one literal table of templates, no logic
     """Sentence templates by role, filled with one article's facts (`f`)."""
     return {
         "quote": [
