@@ -84,18 +84,17 @@ def friendly(exc: Exception) -> str:
     return f"Problem: {exc}"
 
 
-# Long (about 140 lines): the page is one Gradio Blocks context, its handlers (closures over the settings
-# and the assistant), components and events declared top to bottom as the page shows them. Splitting it
-# into a handler class and layout helpers is left for a change that can run the browser tests.
-def build_app(settings: Settings, assistant: Assistant | None = None, *, loopback: bool = False) -> gr.Blocks:
-    """The page. `loopback`: it listens on 127.0.0.1 alone, so with no secret configured, its visitor
-    (the machine's own user) may change the articles; otherwise changes need a secret (`rag.access`)."""
-    bot = assistant or Assistant(settings)
+class PageActions:
+    """What the page's events do, for one app: answer, start over, add and remove articles, refresh,
+    and the two API endpoints (`/ask`, `/articles`). Each visitor's chat comes in as their `ChatState`."""
 
-    def respond(question: str, messages: list[dict[str, Any]], state: ChatState) -> Iterator[tuple[Any, ...]]:
+    def __init__(self, settings: Settings, bot: Assistant, loopback: bool) -> None:
+        self.settings, self.bot, self.loopback = settings, bot, loopback
+
+    def respond(self, question: str, messages: list[dict[str, Any]], state: ChatState) -> Iterator[tuple[Any, ...]]:
         messages = list(messages or [])
         try:
-            stream = bot.stream(question, history=state.history)
+            stream = self.bot.stream(question, history=state.history)
         except QuestionError as exc:
             yield messages, state, question, gr.skip(), f"Problem: {exc}"
             return
@@ -126,19 +125,20 @@ def build_app(settings: Settings, assistant: Assistant | None = None, *, loopbac
         messages[-1] = {"role": "assistant", "content": answer_html(answer, turn)}
         yield messages, state, "", all_sources_html(state), ""
 
-    def new_chat() -> tuple[Any, ...]:
+    def new_chat(self) -> tuple[Any, ...]:
         return [], ChatState(), "", sources_html(None, 0), ""
 
-    def check_password(password: str) -> None:
-        check_write(settings, password, loopback_page=loopback)
+    def check_password(self, password: str) -> None:
+        check_write(self.settings, password, loopback_page=self.loopback)
 
-    def add(files: list[str] | None, password: str,
+    def add(self, files: list[str] | None, password: str,
             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio injects it
         try:
-            check_password(password or "")
+            self.check_password(password or "")
             uploads = [Upload(Path(f).name, Path(f)) for f in (files or [])]
             progress(0, desc="Reading articles")
-            report = add_articles(settings, uploads, embedder=bot.embedder, aux_embedder=bot.aux_embedder,
+            report = add_articles(self.settings, uploads, embedder=self.bot.embedder,
+                                  aux_embedder=self.bot.aux_embedder,
                                   progress=lambda done, total: progress((done, max(total, 1)),
                                                                         desc="Embedding passages"))
         except (LibraryError, StoreError, AccessError) as exc:
@@ -148,85 +148,122 @@ def build_app(settings: Settings, assistant: Assistant | None = None, *, loopbac
         notes += [f"skipped {s['path']}: {s['reason']}" for s in report.skipped]
         message = f"Indexed {added} ({report.chunks_embedded} passages, {report.seconds} s). Ask away." + \
             "".join(f"\n\nNote: {n}" for n in notes)
-        return (articles_table(settings), message, None, status_line(settings),
-                gr.update(choices=[r[0] for r in articles_table(settings)], value=None))
+        return (articles_table(self.settings), message, None, status_line(self.settings),
+                gr.update(choices=[r[0] for r in articles_table(self.settings)], value=None))
 
-    def remove(doc_id: str | None, password: str) -> tuple[Any, ...]:
+    def remove(self, doc_id: str | None, password: str) -> tuple[Any, ...]:
         try:
-            check_password(password or "")
+            self.check_password(password or "")
             if not doc_id:
                 raise LibraryError("choose an article to remove")
-            remove_article(settings, doc_id)
+            remove_article(self.settings, doc_id)
         except (LibraryError, StoreError, AccessError) as exc:
             return gr.skip(), f"Problem: {exc}", gr.skip(), gr.skip()
-        rows = articles_table(settings)
-        return rows, f"Removed {doc_id}.", status_line(settings), gr.update(choices=[r[0] for r in rows], value=None)
+        rows = articles_table(self.settings)
+        choices = gr.update(choices=[r[0] for r in rows], value=None)
+        return rows, f"Removed {doc_id}.", status_line(self.settings), choices
 
-    def refresh() -> tuple[Any, ...]:
-        rows = articles_table(settings)
-        return status_line(settings), rows, gr.update(choices=[r[0] for r in rows], value=None)
+    def refresh(self) -> tuple[Any, ...]:
+        rows = articles_table(self.settings)
+        return status_line(self.settings), rows, gr.update(choices=[r[0] for r in rows], value=None)
 
+    @staticmethod
     def pick_example(evt: gr.SelectData) -> str:
         return str(evt.value["text"] if isinstance(evt.value, dict) else evt.value)
 
+    def ask_api(self, question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        """Answer a question; same JSON as `rag ask --json`. `history`: earlier turns."""
+        try:
+            return self.bot.ask(question, history=history or None).to_dict()
+        except (QuestionError, LLMError, StoreError) as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def articles_api(self) -> list[dict[str, Any]]:
+        """The indexed articles with their metadata and passage counts."""
+        return [dict(zip(ARTICLE_COLUMNS, row, strict=True)) for row in articles_table(self.settings)]
+
+
+@dataclass
+class ChatTab:
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    ask: gr.Button
+    new: gr.Button
+    notice: gr.Markdown
+    sources: gr.HTML
+
+
+@dataclass
+class ArticlesTab:
+    table: gr.Dataframe
+    files: gr.File
+    password: gr.Textbox
+    add: gr.Button
+    doc: gr.Dropdown
+    remove: gr.Button
+    message: gr.Markdown
+
+
+def chat_tab() -> ChatTab:
+    with gr.Tab("Chat"), gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                elem_id="rag-chat", height=520, buttons=["copy"], label="Answers cite their sources",
+                examples=[{"text": q} for q in EXAMPLES],
+                placeholder="Ask a question about the indexed news articles. Every claim links to its source.",
+            )
+            with gr.Row():
+                question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
+                                      elem_id="rag-question", max_lines=4, submit_btn=False)
+                ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="rag-ask")
+                new_btn = gr.Button("New chat", scale=1, min_width=80, elem_id="rag-new")
+            notice = gr.Markdown(elem_id="rag-notice")
+        with gr.Column(scale=2):
+            sources = gr.HTML(sources_html(None, 0), elem_id="rag-sources")
+    return ChatTab(chatbot, question, ask_btn, new_btn, notice, sources)
+
+
+def articles_tab(settings: Settings) -> ArticlesTab:
+    with gr.Tab("Articles"):
+        table = gr.Dataframe(value=articles_table(settings), headers=ARTICLE_COLUMNS, interactive=False,
+                             elem_id="rag-articles", wrap=True)
+        with gr.Row():
+            files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
+                            file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="rag-upload")
+            with gr.Column():
+                password = gr.Textbox(label="Admin password", type="password", elem_id="rag-password",
+                                      visible=bool(write_secrets(settings)))
+                add_btn = gr.Button("Add to index", variant="primary", elem_id="rag-add")
+                doc = gr.Dropdown(label="Article to remove", choices=[r[0] for r in articles_table(settings)],
+                                  value=None, elem_id="rag-remove-choice")
+                remove_btn = gr.Button("Remove article", variant="stop", elem_id="rag-remove")
+        message = gr.Markdown(elem_id="rag-articles-msg")
+    return ArticlesTab(table, files, password, add_btn, doc, remove_btn, message)
+
+
+def build_app(settings: Settings, assistant: Assistant | None = None, *, loopback: bool = False) -> gr.Blocks:
+    """The page. `loopback`: it listens on 127.0.0.1 alone, so with no secret configured, its visitor
+    (the machine's own user) may change the articles; otherwise changes need a secret (`rag.access`)."""
+    actions = PageActions(settings, assistant or Assistant(settings), loopback)
     with gr.Blocks(title="rag — ask the news articles", analytics_enabled=False) as demo:
         state = gr.State(ChatState())
         status = gr.HTML(status_line(settings), elem_id="rag-status")
-        with gr.Tab("Chat"), gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    elem_id="rag-chat", height=520, buttons=["copy"], label="Answers cite their sources",
-                    examples=[{"text": q} for q in EXAMPLES],
-                    placeholder="Ask a question about the indexed news articles. Every claim links to its source.",
-                )
-                with gr.Row():
-                    question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
-                                          elem_id="rag-question", max_lines=4, submit_btn=False)
-                    ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="rag-ask")
-                    new_btn = gr.Button("New chat", scale=1, min_width=80, elem_id="rag-new")
-                notice = gr.Markdown(elem_id="rag-notice")
-            with gr.Column(scale=2):
-                sources = gr.HTML(sources_html(None, 0), elem_id="rag-sources")
-        with gr.Tab("Articles"):
-            table = gr.Dataframe(value=articles_table(settings), headers=ARTICLE_COLUMNS, interactive=False,
-                                 elem_id="rag-articles", wrap=True)
-            with gr.Row():
-                files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
-                                file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="rag-upload")
-                with gr.Column():
-                    password = gr.Textbox(label="Admin password", type="password", elem_id="rag-password",
-                                          visible=bool(write_secrets(settings)))
-                    add_btn = gr.Button("Add to index", variant="primary", elem_id="rag-add")
-                    doc = gr.Dropdown(label="Article to remove", choices=[r[0] for r in articles_table(settings)],
-                                      value=None, elem_id="rag-remove-choice")
-                    remove_btn = gr.Button("Remove article", variant="stop", elem_id="rag-remove")
-            articles_msg = gr.Markdown(elem_id="rag-articles-msg")
-
-        chat_outputs = [chatbot, state, question, sources, notice]
-        ask_btn.click(respond, [question, chatbot, state], chat_outputs, api_visibility="private",
-                      concurrency_limit=8)
-        question.submit(respond, [question, chatbot, state], chat_outputs, api_visibility="private",
-                        concurrency_limit=8)
-        chatbot.example_select(pick_example, None, question, api_visibility="private").then(
-            respond, [question, chatbot, state], chat_outputs, api_visibility="private", concurrency_limit=8)
-        new_btn.click(new_chat, None, chat_outputs, api_visibility="private")
-        add_btn.click(add, [files, password], [table, articles_msg, files, status, doc], api_visibility="private")
-        remove_btn.click(remove, [doc, password], [table, articles_msg, status, doc], api_visibility="private")
-        demo.load(refresh, None, [status, table, doc], api_visibility="private")
-
-        def ask_api(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
-            """Answer a question; same JSON as `rag ask --json`. `history`: earlier turns."""
-            try:
-                return bot.ask(question, history=history or None).to_dict()
-            except (QuestionError, LLMError, StoreError) as exc:
-                raise gr.Error(str(exc)) from exc
-
-        def articles_api() -> list[dict[str, Any]]:
-            """The indexed articles with their metadata and passage counts."""
-            return [dict(zip(ARTICLE_COLUMNS, row, strict=True)) for row in articles_table(settings)]
-
-        gr.api(ask_api, api_name="ask", concurrency_limit=8)
-        gr.api(articles_api, api_name="articles")
+        chat, articles = chat_tab(), articles_tab(settings)
+        chat_outputs = [chat.chatbot, state, chat.question, chat.sources, chat.notice]
+        asked = [chat.question, chat.chatbot, state]
+        chat.ask.click(actions.respond, asked, chat_outputs, api_visibility="private", concurrency_limit=8)
+        chat.question.submit(actions.respond, asked, chat_outputs, api_visibility="private", concurrency_limit=8)
+        chat.chatbot.example_select(actions.pick_example, None, chat.question, api_visibility="private").then(
+            actions.respond, asked, chat_outputs, api_visibility="private", concurrency_limit=8)
+        chat.new.click(actions.new_chat, None, chat_outputs, api_visibility="private")
+        articles.add.click(actions.add, [articles.files, articles.password],
+                           [articles.table, articles.message, articles.files, status, articles.doc],
+                           api_visibility="private")
+        articles.remove.click(actions.remove, [articles.doc, articles.password],
+                              [articles.table, articles.message, status, articles.doc], api_visibility="private")
+        demo.load(actions.refresh, None, [status, articles.table, articles.doc], api_visibility="private")
+        gr.api(actions.ask_api, api_name="ask", concurrency_limit=8)
+        gr.api(actions.articles_api, api_name="articles")
     return demo
 
 
