@@ -7,6 +7,7 @@ environment on its own, so tests and embedding apps can construct exactly the se
 from __future__ import annotations
 
 import os
+import sysconfig
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -21,8 +22,36 @@ from pydantic_settings import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
-DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
+
+
+def in_source_checkout() -> bool:
+    """Whether this package runs from a clone of the project (editable install or `python -m rag`
+    beside pyproject.toml), rather than from a wheel installed into site-packages."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "data" / "articles").is_dir()
+
+
+def user_data_dir() -> Path:
+    """Where an installed rag keeps its index: $XDG_DATA_HOME/rag, else ~/.local/share/rag."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rag"
+
+
+def default_articles_dir() -> Path:
+    """The bundled sample articles: data/articles in a checkout, <prefix>/share/rag/articles
+    when installed from a wheel (pyproject's data-files)."""
+    if in_source_checkout():
+        return PROJECT_ROOT / "data" / "articles"
+    return Path(sysconfig.get_path("data")) / "share" / "rag" / "articles"
+
+
+def default_index_dir() -> Path:
+    """index/ in a checkout (as the README says); for an installed package, never inside
+    site-packages: the user's data folder, the same from whatever directory `rag` is run."""
+    return PROJECT_ROOT / "index" if in_source_checkout() else user_data_dir() / "index"
+
+
+DEFAULT_ARTICLES_DIR = default_articles_dir()
+DEFAULT_INDEX_DIR = default_index_dir()
 DEFAULT_CONFIG_FILE = Path("rag.toml")
 
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
