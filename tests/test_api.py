@@ -75,7 +75,9 @@ def test_openai_client_streams_tokens_then_sources(served: Served) -> None:
     assert last is not None and last.choices[0].finish_reason == "stop"
     extra = last.model_extra or {}
     assert extra["sources"][0]["source"] == TRUDEAU_SOURCE and extra["abstained"] is False
-    assert extra["answer"] == text.strip()
+    answer, references = text.split("\n\nReferences:\n")  # model `rag`: the block closes the content
+    assert extra["answer"] == answer.strip()
+    assert references.startswith("[1] ") and f"({TRUDEAU_SOURCE})" in references
 
 
 def test_follow_up_uses_the_conversation(served: Served) -> None:
@@ -113,7 +115,7 @@ def test_openai_client_sees_clear_errors(served: Served) -> None:
 
 
 def test_models_lists_rag(served: Served) -> None:
-    assert [m.id for m in served.openai().models.list()] == ["rag"]
+    assert [m.id for m in served.openai().models.list()] == ["rag", "rag-plain"]
 
 
 # -- REST ---------------------------------------------------------------------------------------------
@@ -264,9 +266,9 @@ def test_stream_releases_each_checked_sentence(tmp_path: Path, bundled_index: Pa
         bot = Assistant(settings, embedder=e5)
         bot._aux_embedder = use
         with serving(settings, bot, stub) as s:
-            stream = s.openai().chat.completions.create(model="rag", stream=True,
+            stream = s.openai().chat.completions.create(model="rag-plain", stream=True,
                                                         messages=[{"role": "user", "content": TRUDEAU}])
-            chunks = list(stream)
+            chunks = list(stream)  # `rag-plain`: the answer's pieces alone, no references block after them
     deltas = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
     assert len(deltas) == 3 and "900" not in "".join(deltas)
     assert (chunks[-1].model_extra or {})["answer"] == "".join(deltas).strip()

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
 
-from rag.citations import split_sentences, support
 from rag.language import name as language_name
+from rag.references import claims_citing, supporting_sentence
 from rag.schema import Answer, Citation, Passage
 
 ABSTAIN_MESSAGE = "The articles don't say."
@@ -51,20 +50,6 @@ def answer_html(answer: Answer, turn: int) -> str:
             last = match.end()
     out.append(inert(answer.text[last:]))
     return "".join(out)
-
-
-def supporting_sentence(passage_text: str, claims: Sequence[str]) -> str | None:
-    """The passage sentence that best backs what the answer said with this citation."""
-    sentences = split_sentences(passage_text)
-    if not sentences or not claims:
-        return None
-    claim = " ".join(claims)
-    best = max(sentences, key=lambda s: support(claim, s) + support(s, claim))
-    return best if support(claim, best) > 0 else None
-
-
-def claims_citing(answer: Answer, n: int) -> list[str]:
-    return [_MARKER.sub("", s) for s in split_sentences(answer.text) if f"[{n}]" in s]
 
 
 def highlighted(passage_text: str, sentence: str | None) -> str:

@@ -2,6 +2,9 @@
 
 Other apps talk to the bot the way they already talk to a model: point any OpenAI client at
 `http://host:port/v1` and the answers come back with `[n]` markers and a `sources` field.
+Most clients (LangChain's `ChatOpenAI`, LlamaIndex's `OpenAILike`, chat UIs) keep only the
+message content, so by default (model `rag`) the content ends with a references block that
+resolves every `[n]`; model `rag-plain` gives the answer alone, for clients that read `sources`.
 """
 
 from __future__ import annotations
@@ -20,13 +23,29 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import Receive, Scope, Send
 
 from rag.assistant import AnswerStream
+from rag.references import references_block
 from rag.schema import Answer
 from rag.serve.errors import ERRORS, ApiError, as_api_error, error_body
 from rag.serve.ops import Gate, Metrics
 from rag.serve.state import AppState, state_of
 
-MODEL_ID = "rag"
+MODEL_ID = "rag"  # the answer, then a references block: citations survive any client
+PLAIN_MODEL_ID = "rag-plain"  # the answer alone; its sources only in the `sources` field
+MODELS = {MODEL_ID: "answer with [n] markers and a references block resolving them (default)",
+          PLAIN_MODEL_ID: "answer with [n] markers only; sources in the `sources` field"}
+REFERENCES_HEAD = "\n\nReferences:\n"
 log = logging.getLogger(__name__)
+
+
+def with_references(model: str) -> bool:
+    """Whether replies for this model id carry the references block (all but `rag-plain`)."""
+    return model != PLAIN_MODEL_ID
+
+
+def without_references(text: str) -> str:
+    """An assistant turn as a client sends it back, minus the references block we appended:
+    the follow-up rewrite needs the conversation, not a list of sources."""
+    return text.split(REFERENCES_HEAD, 1)[0]
 
 
 # -- the request -----------------------------------------------------------------------------------
@@ -60,7 +79,8 @@ def split_conversation(messages: list[ChatMessage]) -> tuple[str, list[dict[str,
     """The last user message is the question; earlier user/assistant turns are its history."""
     if messages[-1].role != "user":
         raise ApiError(400, "invalid_request_error", "the last message must come from the user")
-    history = [{"role": m.role, "content": m.text()} for m in messages[:-1] if m.role in ("user", "assistant")]
+    history = [{"role": m.role, "content": without_references(m.text())} for m in messages[:-1]
+               if m.role in ("user", "assistant")]
     return messages[-1].text(), history
 
 
@@ -72,10 +92,16 @@ class Wire:
     def __init__(self, completion_id: str, created: int, model: str) -> None:
         self.id, self.created, self.model = completion_id, created, model
 
+    def references(self, answer: Answer) -> str:
+        """What follows the answer in the content: the references block, or nothing."""
+        block = references_block(answer) if with_references(self.model) else ""
+        return REFERENCES_HEAD + block.removeprefix("References:\n") if block else ""
+
     def completion(self, answer: Answer) -> dict[str, Any]:
+        content = answer.text + self.references(answer)
         return {
             "id": self.id, "object": "chat.completion", "created": self.created, "model": self.model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                          "finish_reason": "stop"}],
             "sources": [c.to_dict() for c in answer.citations],
             "abstained": answer.abstained,
@@ -148,6 +174,9 @@ async def sse_events(wire: Wire, ticket: Ticket, tokens: Any, first: str | None,
     assert answer is not None
     metrics.record(answer)
     metrics.tokens.inc(count)
+    references = wire.references(answer)
+    if references:
+        yield wire.chunk({"content": references})
     yield wire.chunk({}, "stop", sources=[c.to_dict() for c in answer.citations], abstained=answer.abstained,
                      answer=answer.text)
     yield "data: [DONE]\n\n"
@@ -178,9 +207,10 @@ async def streamed(state: AppState, wire: Wire, question: str, history: list[dic
 router = APIRouter(tags=["openai"])
 
 
-@router.get("/v1/models", summary="The one model this server offers: `rag`")
+@router.get("/v1/models", summary="The answer styles offered: `rag` (with references, default) and `rag-plain`")
 async def models() -> dict[str, Any]:
-    return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag"}]}
+    return {"object": "list", "data": [{"id": model, "object": "model", "created": 0, "owned_by": "rag",
+                                        "description": description} for model, description in MODELS.items()]}
 
 
 @router.post("/v1/chat/completions", responses=ERRORS,
