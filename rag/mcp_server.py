@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 import logging
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,7 @@ from rag.assistant import Assistant
 from rag.documents import MAX_FILE_BYTES
 from rag.errors import RagError
 from rag.library import Upload, add_articles, list_articles, remove_article
+from rag.logs import new_request_id
 from rag.schema import Answer, Passage
 from rag.settings import Settings
 
@@ -116,12 +118,16 @@ class RemoveResult(BaseModel):
 @contextmanager
 def tool_errors(tool: str) -> Iterator[None]:
     """The engine's user errors as MCP tool errors (the client reads the one-line message); anything
-    else is left to the SDK, which logs the traceback and tells the client only that the tool failed."""
+    else is left to the SDK, which logs the traceback and tells the client only that the tool failed.
+    Each call gets a request id that every log line written while serving it carries."""
+    new_request_id()
+    started = time.perf_counter()
     try:
         yield
     except RagError as exc:
         log.info("%s refused: %s", tool, exc)
         raise ToolError(str(exc)) from None
+    log.info("%s answered in %.0f ms", tool, (time.perf_counter() - started) * 1000)
 
 
 def checked_history(history: list[Turn] | None) -> list[dict[str, str]] | None:

@@ -6,6 +6,9 @@ source sentence and cites it), so these run in seconds; the bundled model is in 
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -283,3 +286,30 @@ def cite_first(reply: str) -> Any:
         return reply.replace("[1]", line[: line.index("]") + 1])
 
     return answer
+
+
+def test_every_response_carries_a_request_id_and_the_log_lines_too(served: Served,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    with served.http() as client, caplog.at_level(logging.INFO, logger="rag"):
+        echoed = client.get("/healthz", headers={"X-Request-ID": "trace-42"})
+        fresh = client.get("/healthz")
+        hostile = client.get("/healthz", headers={"X-Request-ID": "<script>" + "x" * 100})
+    assert echoed.headers["x-request-id"] == "trace-42"
+    assert re.fullmatch(r"[0-9a-f]{16}", fresh.headers["x-request-id"])
+    assert re.fullmatch(r"[0-9a-f]{16}", hostile.headers["x-request-id"])  # not echoed: a fresh one
+    access = [r for r in caplog.records if r.name == "rag.serve.ops" and "/healthz" in r.getMessage()]
+    assert len(access) == 3 and "200" in access[0].getMessage()
+
+
+def test_log_lines_name_their_request() -> None:
+    from rag.logs import JsonFormatter, RequestIdFilter, new_request_id, request_id
+
+    token = request_id.set("-")
+    try:
+        new_request_id("abc-123")
+        record = logging.LogRecord("rag.x", logging.ERROR, __file__, 1, "failed %s", ("here",), None)
+        RequestIdFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+        assert line["request_id"] == "abc-123" and line["message"] == "failed here"
+    finally:
+        request_id.reset(token)

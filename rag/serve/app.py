@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 from rag.assistant import Assistant
 from rag.serve import openai_compat, ops, rest
 from rag.serve.errors import install_error_handlers
-from rag.serve.ops import BODY_TIMEOUT_S, BodyLimit, Gate, Guard, Metrics, counting, limit_for
+from rag.serve.ops import BODY_TIMEOUT_S, BodyLimit, Gate, Guard, Metrics, RequestIds, counting, limit_for
 from rag.serve.state import AppState
 from rag.settings import Settings
 
@@ -43,6 +43,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui: bo
         token = settings.api_token.get_secret_value() if settings.api_token else None
         app.add_middleware(Guard, user=ui_auth[0], password=ui_auth[1], token=token)
     app.middleware("http")(counting(state.metrics))
+    app.add_middleware(RequestIds)  # outermost of ours: every log line of the request carries its id
     install_error_handlers(app)
     app.include_router(rest.router)
     app.include_router(openai_compat.router)

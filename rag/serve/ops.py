@@ -8,6 +8,7 @@ import asyncio
 import base64
 import binascii
 import hmac
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -20,10 +21,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.documents import MAX_FILE_BYTES
+from rag.logs import new_request_id
 from rag.schema import Answer
 from rag.serve.errors import HTTP_KINDS, ApiError, error_body, send_json
 from rag.serve.state import AppState, state_of
 from rag.store import IndexStore, StoreError
+
+log = logging.getLogger(__name__)
 
 JSON_LIMIT = 1024 * 1024  # a question, its history and options: far below this
 UPLOAD_LIMIT = MAX_FILE_BYTES + 1024 * 1024  # one article file at its largest, plus multipart framing
@@ -204,6 +208,36 @@ def route_of(request: Request) -> str:
     if isinstance(path, str) and path:
         return path
     return "/ui" if request.url.path.startswith("/ui") else "unmatched"
+
+
+class RequestIds:
+    """Give every request an id (the client's `X-Request-ID` when sane, else a new one), stamp it
+    on every log line written while serving it, return it in the `X-Request-ID` response header,
+    and log one access line per request at info level."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        rid = new_request_id(offered)
+        started, status = time.perf_counter(), 0
+
+        async def stamped(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, stamped)
+        finally:
+            log.info("%s %s %s %.0f ms", scope.get("method"), scope.get("path"), status or "-",
+                     (time.perf_counter() - started) * 1000)
 
 
 def counting(metrics: Metrics) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
