@@ -61,10 +61,11 @@ def test_may_be_abstention_holds_only_the_fixed_sentence() -> None:
     assert may_be_abstention("I don't know. Maybe [1].")
 
 
-def test_translation_turns_an_abstention_into_a_cited_answer(tmp_path: Path, bundled_index: Path,
+def test_translation_turns_an_abstention_into_a_cited_answer(tmp_path: Path, untranslated_index: Path,
                                                             stub: OpenAIStub) -> None:
+    """The fallback for passages with no stored translation: translate them and ask again."""
     stub.behaviour.reply = english_only_model
-    bot = openai_assistant(tmp_path, bundled_index, stub)
+    bot = openai_assistant(tmp_path, untranslated_index, stub)
     stream = bot.stream(QUESTION)
     tokens = list(stream)
     answer = stream.answer
@@ -86,9 +87,9 @@ def test_translation_turns_an_abstention_into_a_cited_answer(tmp_path: Path, bun
     assert again == []  # translations are remembered
 
 
-def test_no_translation_when_switched_off(tmp_path: Path, bundled_index: Path, stub: OpenAIStub) -> None:
+def test_no_translation_when_switched_off(tmp_path: Path, untranslated_index: Path, stub: OpenAIStub) -> None:
     stub.behaviour.reply = english_only_model
-    bot = openai_assistant(tmp_path, bundled_index, stub, translate=False)
+    bot = openai_assistant(tmp_path, untranslated_index, stub, translate=False)
     stream = bot.stream(QUESTION)
     assert list(stream) == [ABSTAIN_TEXT]  # held back, then the fixed sentence once
     assert stream.answer is not None and stream.answer.abstained
