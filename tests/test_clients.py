@@ -18,6 +18,7 @@ from llama_index.llms.openai_like import OpenAILike
 from rag.assistant import Assistant
 from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
 from tests.fixtures.served import TRUDEAU, TRUDEAU_SOURCE, Served, serving, stub_settings
+from tests.fixtures.settings import ROOT
 
 
 @pytest.fixture
@@ -87,3 +88,19 @@ def test_a_conversation_through_llamaindex_resolves_the_follow_up(served: Served
               ChatMessage(role="user", content="What did he say?")])
     (conversation,) = rewrites(served)
     assert "ambassador" in conversation and "References:" not in conversation
+
+
+def readme_block(containing: str) -> str:
+    """The README's ```python block that contains `containing`."""
+    blocks = (ROOT / "README.md").read_text(encoding="utf-8").split("```python\n")[1:]
+    return next(b.split("```", 1)[0] for b in blocks if containing in b)
+
+
+@pytest.mark.parametrize("containing", ["from openai import OpenAI", "from langchain_openai import ChatOpenAI"])
+def test_the_readme_client_snippets_run(served: Served, containing: str) -> None:
+    """Each README block as written, pointed at this server instead of port 8000."""
+    code = readme_block(containing).replace("http://127.0.0.1:8000", served.url)
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    if "reply" in namespace:
+        assert namespace["reply"].model_extra["sources"][0]["source"].endswith(".txt")

@@ -226,3 +226,20 @@ def test_cli_explains_itself_and_refuses_a_reachable_host_without_token() -> Non
     assert shown.exit_code == 0 and "Model Context Protocol" in shown.output and "--http" in shown.output
     refused = runner.invoke(app, ["mcp", "--http", "--host", "0.0.0.0"])
     assert refused.exit_code == 2 and "RAG_API_TOKEN" in refused.output and "Traceback" not in refused.output
+
+
+def test_the_readme_mcp_snippet_runs(tmp_path: Path, bundled_index: Path, stub: OpenAIStub, e5: Any,
+                                     use: Any) -> None:
+    """The README's block as written, pointed at this server instead of port 8765."""
+    stub.behaviour.reply = extractive_reply
+    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
+                             openai_api_key="sk-test", llm_model="stub-model")
+    bot = Assistant(settings, embedder=e5)
+    bot._aux_embedder = use
+    blocks = (ROOT / "README.md").read_text(encoding="utf-8").split("```python\n")[1:]
+    code = next(b.split("```", 1)[0] for b in blocks if "from mcp import Client" in b)
+    namespace: dict[str, Any] = {}
+    with serving_http(settings, bot) as url:
+        exec(compile(code.replace("http://127.0.0.1:8765/mcp", url), "README.md", "exec"), namespace)
+    answer = namespace["answer"]
+    assert answer["abstained"] is False and answer["citations"][0]["source"].endswith(".txt")
