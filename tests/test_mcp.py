@@ -8,8 +8,6 @@ import asyncio
 import os
 import shutil
 import sys
-import threading
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +15,6 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
@@ -25,10 +22,10 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp_types import CallToolResult, TextContent
 
 from rag.assistant import Assistant
-from rag.bench.chroma_server import free_port
 from rag.mcp_server import build_server, host_refusal, http_app
 from rag.settings import Settings
 from tests.fixtures.openai_stub import OpenAIStub, StubBehaviour, extractive_reply
+from tests.fixtures.served import uvicorn_thread
 from tests.fixtures.settings import BUNDLED, ROOT, make_settings
 
 TRUDEAU = "How much money did Trudeau announce for military equipment?"
@@ -115,20 +112,8 @@ def test_stdio_without_an_index_says_so(tmp_path: Path, stub: OpenAIStub) -> Non
 @contextmanager
 def serving_http(settings: Settings, bot: Assistant) -> Iterator[str]:
     """The MCP app under uvicorn in a thread, as `rag mcp --http` runs it; yields its URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(http_app(settings, build_server(settings, bot)), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with uvicorn_thread(http_app(settings, build_server(settings, bot))) as url:
+        yield f"{url}/mcp"
 
 
 def with_token(url: str, token: str) -> Any:
