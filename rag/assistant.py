@@ -27,13 +27,13 @@ from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import stands_alone
 from rag.indexing import build_info
 from rag.language import detect
-from rag.language import name as language_name
 from rag.llm import ChatModel, make_chat_model
-from rag.prompts import answer_messages, clean_question, parse_rewrite, rewrite_messages, translate_messages
+from rag.prompts import answer_messages, clean_question, parse_rewrite, rewrite_messages
 from rag.retrieval import Passage, Retriever
 from rag.schema import Answer
 from rag.settings import Settings
 from rag.store import IndexStore
+from rag.translation import llm_translation
 
 if TYPE_CHECKING:
     from llama_index.core.base.base_query_engine import BaseQueryEngine
@@ -303,8 +303,7 @@ class Assistant:
             if key in self._translations:
                 self._translations.move_to_end(key)
                 return self._translations[key]
-        translation = self.chat_model.complete(translate_messages(text, language_name(language)),
-                                               max_tokens=min(1024, len(text) // 2 + 64)).strip()
+        translation = llm_translation(self.chat_model, text, language)
         with self._lock:
             self._translations[key] = translation or text
             while len(self._translations) > 512:

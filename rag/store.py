@@ -22,12 +22,11 @@ from rag.generations import aux_name, drop_others, live_name, new_name, point_to
 from rag.schema import StoredDocument
 from rag.settings import Settings
 from rag.translated import TranslationStore
-from rag.vectors import Hit, nearest
+from rag.vectors import Hit, metadata_pages, nearest
 
 __all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError"]
 
 SCHEMA_VERSION = 3  # 3: passages embedded with their article's title, date and outlet
-_PAGE = 1000
 
 
 class StoreError(RagError, RuntimeError):
@@ -254,17 +253,10 @@ class IndexStore:
         reported so that the next run finishes the work instead of trusting a partial article.
         """
         versions: dict[str, dict[str, list[Any]]] = {}  # doc_id -> hash -> [count, expected, meta]
-        offset = 0
-        while True:
-            page = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            metas = page.get("metadatas") or []
-            for meta in metas:
-                doc_id, digest = str(meta.get("doc_id", "")), str(meta.get("content_hash", ""))
-                entry = versions.setdefault(doc_id, {}).setdefault(digest, [0, meta.get("chunks"), dict(meta)])
-                entry[0] += 1
-            if len(metas) < _PAGE:
-                break
-            offset += _PAGE
+        for meta in metadata_pages(self.collection):
+            doc_id, digest = str(meta.get("doc_id", "")), str(meta.get("content_hash", ""))
+            entry = versions.setdefault(doc_id, {}).setdefault(digest, [0, meta.get("chunks"), meta])
+            entry[0] += 1
         out: dict[str, StoredDocument] = {}
         for doc_id, by_hash in versions.items():
             def done(item: tuple[str, list[Any]]) -> tuple[bool, int]:

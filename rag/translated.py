@@ -13,9 +13,7 @@ from typing import Any
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag.vectors import Hit, nearest
-
-_PAGE = 1000
+from rag.vectors import Hit, metadata_pages, nearest
 
 
 class TranslationStore:
@@ -62,14 +60,7 @@ class TranslationStore:
     def counts(self, language: str) -> dict[tuple[str, str], int]:
         """How many chunks of each article version have a translation into `language`."""
         out: dict[tuple[str, str], int] = {}
-        offset = 0
-        while True:
-            page = self.collection.get(where={"translated_to": language}, include=["metadatas"], limit=_PAGE,
-                                       offset=offset)
-            metas = page.get("metadatas") or []
-            for meta in metas:
-                key = (str(meta.get("doc_id", "")), str(meta.get("content_hash", "")))
-                out[key] = out.get(key, 0) + 1
-            if len(metas) < _PAGE:
-                return out
-            offset += _PAGE
+        for meta in metadata_pages(self.collection, {"translated_to": language}):
+            key = (str(meta.get("doc_id", "")), str(meta.get("content_hash", "")))
+            out[key] = out.get(key, 0) + 1
+        return out

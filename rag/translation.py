@@ -33,6 +33,13 @@ class TranslationError(RagError, RuntimeError):
     """A translation could not be made; the article stays indexed in its own language."""
 
 
+def llm_translation(model: ChatModel, text: str, language: str) -> str:
+    """`text` translated into `language` (ISO code) by `model`: the one translation request, used
+    at index time (cached on disk) and at question time (cached per process)."""
+    messages = translate_messages(text, language_name(language))
+    return model.complete(messages, max_tokens=min(1024, len(text) // 2 + 64)).strip()
+
+
 def needs_translation(article_language: str, settings: Settings) -> bool:
     """Whether an article's passages get companions in the index's language."""
     language = article_language.strip().lower()
@@ -105,8 +112,7 @@ class Translator:
         if cached is not None:
             return cached
         started = time.perf_counter()
-        messages = translate_messages(text, language_name(self.target))
-        translation = self.model.complete(messages, max_tokens=min(1024, len(text) // 2 + 64)).strip()
+        translation = llm_translation(self.model, text, self.target)
         self.calls += 1
         self.seconds += time.perf_counter() - started
         if not translation:

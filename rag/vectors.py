@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import (
@@ -14,6 +16,22 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
 )
 from llama_index.vector_stores.chroma import ChromaVectorStore
+
+PAGE = 1000
+
+
+def metadata_pages(collection: Any, where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every record's metadata in a Chroma collection (matching `where`), read a page at a time
+    so memory stays bounded however large the index."""
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=["metadatas"], limit=PAGE, offset=offset)
+        metas = page.get("metadatas") or []
+        for meta in metas:
+            yield dict(meta or {})
+        if len(metas) < PAGE:
+            return
+        offset += PAGE
 
 
 @dataclass(frozen=True)
