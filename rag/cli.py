@@ -512,6 +512,10 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             "translated_passages": sum(n for (doc_id, digest), n in translated.items()
                                        if doc_id in docs and docs[doc_id].content_hash == digest),
             "untranslated_articles": untranslated}
+    if settings.llm_backend == "local":
+        from rag.local_model import runtime_kernels
+
+        info["llm_runtime"] = runtime_kernels()
     if as_json:
         out.print_json(json.dumps(info))
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ from rag.local_model import ensure_local_model
 from rag.settings import Settings
 
 Message = dict[str, str]
+log = logging.getLogger(__name__)
 
 
 class LLMError(RagError, RuntimeError):
@@ -139,6 +141,11 @@ class LocalServer:
     def __init__(self, model_path: Path, *, threads: int, context: int, slot_dir: Path, parallel: int = 1) -> None:
         import xllamacpp
 
+        from rag.local_model import runtime_kernels
+
+        kernels = runtime_kernels()
+        if "hint" in kernels:
+            log.warning("%s", kernels["hint"])
         slot_dir.mkdir(parents=True, exist_ok=True)
         params = xllamacpp.CommonParams()
         params.model.path = str(model_path)

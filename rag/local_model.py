@@ -80,3 +80,36 @@ def ensure_local_model(cache_dir: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags as Linux reports them (empty elsewhere)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return set()
+    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
+    return set(line.partition(":")[2].split())
+
+
+def runtime_kernels() -> dict[str, object]:
+    """Which llama.cpp build runs the bundled model, and whether it uses this CPU's best kernels.
+
+    The prebuilt xllamacpp wheel is compiled for AVX2; on a CPU with AVX-512 (VNNI) a build from
+    source processes prompts ~1.35x faster (docs/benchmarks.md), and prompt processing is most of
+    the wait for the first word. Said in `rag status` so an operator knows what `make install`
+    with a compiler would buy.
+    """
+    try:
+        import xllamacpp
+    except ImportError:
+        return {"runtime": None, "native": False, "hint": "xllamacpp is not installed; run `make install`"}
+    built = {part.split("=")[0].strip() for part in xllamacpp.get_system_info().split("|") if "= 1" in part}
+    has_avx512 = "avx512f" in cpu_flags()
+    native = "AVX512" in built or not has_avx512
+    info: dict[str, object] = {"runtime": f"xllamacpp {getattr(xllamacpp, '__version__', '?')}",
+                               "kernels": sorted(k for k in built if k.startswith("AVX")), "native": native}
+    if not native:
+        info["hint"] = ("this CPU has AVX-512 but the llama.cpp build does not use it: `make install` with "
+                        "cmake and a C++ compiler builds one that processes prompts ~1.35x faster")
+    return info

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.schema import TextNode
 
 from rag.bench.chroma_server import ChromaServer
 from rag.bench.llm import llm_bench, startup_bench
@@ -35,7 +36,7 @@ from rag.bench.report import write_markdown
 from rag.bench.synthetic import generate_article, generate_corpus, make_queries, write_corpus
 from rag.bench.timing import Progress, ratio, summary
 from rag.embeddings import make_aux_embedding, make_embedding
-from rag.indexing import build_info, index_paths
+from rag.indexing import EMBED_BATCH, build_info, embedding_text, index_paths
 from rag.retrieval import Retriever
 from rag.settings import DEFAULT_ARTICLES_DIR, Settings
 from rag.store import IndexStore
@@ -81,10 +82,40 @@ def _index_child(articles: Path, index_dir: Path, build: dict[str, str]) -> dict
             print(f"progress {done} {total}", file=sys.stderr, flush=True)
 
     report = index_paths(settings, embedder=embedder, aux_embedder=aux, progress=progress)
+    chunks_per_s = report.chunks_embedded / report.seconds if report.seconds else None
+    models = embedding_only(settings, embedder, aux)
     return {"seconds": report.seconds, "chunks": report.chunks_embedded, "articles": report.articles_total,
-            "chunks_per_s": round(report.chunks_embedded / report.seconds, 2) if report.seconds else None,
+            "chunks_per_s": round(chunks_per_s, 2) if chunks_per_s else None,
             "model_load_s": round(load_s, 2), "peak_rss_after_load_mib": rss_loaded,
-            "peak_rss_mib": _peak_rss_mib(), "skipped": len(report.skipped)}
+            "peak_rss_mib": _peak_rss_mib(), "skipped": len(report.skipped), "embedding_only": models,
+            "share_of_embedding_only": round(chunks_per_s / models["chunks_per_s"], 3)
+            if chunks_per_s and models["chunks_per_s"] else None}
+
+
+EMBED_SAMPLE = 512  # passages embedded again, alone, to time the models by themselves
+
+
+def embedding_only(settings: Settings, embedder: BaseEmbedding, aux: BaseEmbedding | None) -> dict[str, Any]:
+    """The embedding models' own throughput on passages of this index, in this process, in
+    indexing's batch size: what indexing would reach if reading, chunking and storing were free.
+    Indexing's chunks/s over this is the share of the time that is the models' own."""
+    store = IndexStore.open(settings)
+    got = store.collection.get(limit=EMBED_SAMPLE, include=["documents", "metadatas"])
+    nodes = [TextNode(text=text, metadata=meta or {}) for text, meta in zip(got["documents"], got["metadatas"],
+                                                                             strict=True)]
+    timings: dict[str, float] = {}
+    for name, model, texts in (("e5", embedder, [embedding_text(n) for n in nodes]),
+                               ("aux", aux, [n.text for n in nodes])):
+        if model is None or not texts:
+            continue
+        start = time.perf_counter()
+        for first in range(0, len(texts), EMBED_BATCH):
+            model.get_text_embedding_batch(texts[first:first + EMBED_BATCH])
+        timings[name] = time.perf_counter() - start
+    seconds = sum(timings.values())
+    return {"passages": len(nodes), "batch": EMBED_BATCH,
+            "seconds": {k: round(v, 2) for k, v in timings.items()},
+            "chunks_per_s": round(len(nodes) / seconds, 2) if seconds else None}
 
 
 def index_in_child(settings: Settings, articles: Path, index_dir: Path,
