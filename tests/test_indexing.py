@@ -132,3 +132,27 @@ def test_fused_retrieval_reaches_across_languages(
     assert len(fused) == 5 and len({p.doc_id for p in fused}) >= 2
     assert "000_b04c980d226a749c.txt" in [p.source for p in fused]
     assert all(-1.0 <= p.score <= 1.0 for p in fused)
+
+
+def test_batches_across_articles_keep_each_vector_with_its_passage(
+        tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passages are embedded in batches that straddle articles (and an empty one between them):
+    each stored passage must carry its own vectors, and every article must be written."""
+    import numpy as np
+
+    import rag.indexing as indexing
+
+    monkeypatch.setattr(indexing, "EMBED_BATCH", 5)  # boundaries fall inside articles
+    (articles / "000_empty.txt").write_text("   \n")
+    settings = make_settings(tmp_path, articles_dir=articles)
+    report = index_paths(settings, embedder=e5, aux_embedder=use)
+    assert report.articles_total == 5 and report.chunks_total == report.chunks_embedded > 10
+    store = IndexStore.open(settings)
+    got = store.collection.get(include=["documents", "embeddings", "metadatas"])
+    aux = store.aux.get(ids=got["ids"], include=["embeddings"])
+    aux_by_id = dict(zip(aux["ids"], aux["embeddings"], strict=True))
+    for node_id, text, vector, meta in zip(got["ids"], got["documents"], got["embeddings"], got["metadatas"],
+                                           strict=True):
+        header = " · ".join(str(meta[k]) for k in ("title", "published", "outlet") if meta.get(k))
+        assert np.allclose(vector, e5.get_text_embedding(f"{header}\n{text}" if header else text), atol=1e-4)
+        assert np.allclose(aux_by_id[node_id], use.get_text_embedding(text), atol=1e-4)
