@@ -25,6 +25,7 @@ from llama_index.core.embeddings import BaseEmbedding
 from rag.citations import Draft
 from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import stands_alone
+from rag.grounding import missing_pins, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect
 from rag.llm import ChatModel, make_chat_model
@@ -258,6 +259,18 @@ class Assistant:
                 draft = Draft(standalone, translated, language, articles=articles)
                 yield from self._answer(draft, turn)
                 timings["generate"] += _ms(t) - timings["translate"]
+            # The answer cited a near-duplicate report (another year, another summit): answer once
+            # more from the retrieved passages whose articles hold what the question names, if any.
+            if draft.off_the_question and self.settings.retry_off_question:
+                retry = self._pinned(standalone, retrieved, language, draft)
+                if retry is not None:
+                    t = time.perf_counter()
+                    missing = missing_pins(standalone, draft.cited, language, articles).describe()
+                    retry.dropped[:0] = [*draft.dropped, f"first draft cited passages without the question's "
+                                         f"{missing}: {draft.raw.strip()[:200]}"]
+                    draft = retry
+                    yield from self._answer(draft, turn)
+                    timings["retry"] = _ms(t)
         text, abstained, citations = draft.result()
         if not turn.shown:
             yield turn.show(text)  # an abstention: the reader still gets a sentence
@@ -268,6 +281,17 @@ class Assistant:
             log.info("held back from the answer to %r: %s", question[:80], "; ".join(draft.dropped)[:500])
         return Answer(question=question, text=text, abstained=abstained, citations=citations, retrieved=retrieved,
                       timings_ms=timings, standalone_question=standalone, draft=draft.raw, given=draft.passages)
+
+    def _pinned(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft) -> Draft | None:
+        """A second draft over the retrieved passages that hold the question's names and dates
+        (`rag.grounding.pinned_passages`), or None when there are none, or they are exactly the ones tried."""
+        articles = self.retriever.articles(retrieved)
+        chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language, articles)
+        if not chosen or {p.node_id for p in chosen} == {p.node_id for p in tried.passages}:
+            return None
+        passages = for_reader(self.retriever.widen(chosen, self.settings.window, self.settings.window_passages),
+                              language)
+        return Draft(question, passages, language, articles=articles)
 
     def _answer(self, draft: Draft, turn: _Turn) -> Generator[str, None, None]:
         """Stream one model answer through `draft`, showing only what it releases. A draft that

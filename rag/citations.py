@@ -367,10 +367,25 @@ class Draft:
             self._gave_number = True
         return checked
 
+    @property
+    def cited(self) -> list[Passage]:
+        """The passages the checked sentences cite so far, in order of first citation."""
+        return [self.passages[i] for i in self._renumberer.order]
+
+    @property
+    def off_the_question(self) -> bool:
+        """Whether the answer was held back only because the passages it cites lack what the
+        question pins down (its names, dates): worth one more try over passages that have them."""
+        if self.released or self.wants_translation or not self._renumberer.order:
+            return False
+        return bool(missing_pins(self.question, self.cited, self.language, self.articles))
+
     def result(self) -> tuple[str, bool, list[Citation]]:
         """The final answer: exactly what was released, or the abstention."""
         if not self.released:
-            if self._held and not self.wants_translation:
+            if self._held and not self.wants_translation and not self._renumberer.order:
+                self.dropped.append("no sentence could be tied to a passage that backs it")
+            elif self._held and not self.wants_translation:
                 cited = [self.passages[i] for i in self._renumberer.order]
                 missing = missing_pins(self.question, cited, self.language, self.articles).describe()
                 self.dropped.append(f"the question's {missing} not in the cited passages")

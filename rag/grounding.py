@@ -95,9 +95,22 @@ class PinVocabulary(WordSet):
         self.joined = " " + " | ".join(folded) + " "
 
     def has(self, word: str) -> bool:
-        if " " in word:  # a phrase ("third anniversary"): as written, in one text
-            return f" {word} " in self.joined
+        if " " in word:  # an ordinal phrase ("third anniversary"): in one text, a few words apart at most
+            return ordinal_near(word, self.joined)
         return word in self or (word.endswith("s") and word[:-1] in self.words)
+
+
+ORDINAL_REACH = 5  # words allowed between an ordinal and its noun: "its first list of sanctions over Crimea"
+
+
+def ordinal_near(phrase: str, joined: str) -> bool:
+    """Whether "ordinal noun" appears with the noun (or an inflection of it) at most
+    `ORDINAL_REACH` words after the ordinal, within one text of `joined` (texts are separated by
+    " | "). "first Crimea sanctions list" is written "its first list of sanctions over Crimea"."""
+    ordinal, noun = phrase.split(" ", 1)
+    stem = re.escape(noun[:PREFIX]) + r"\w*" if len(noun) >= PREFIX else re.escape(noun) + r"s?"
+    pattern = rf" {re.escape(ordinal)}(?: (?!\|)\S+){{0,{ORDINAL_REACH}}} {stem}(?= )"
+    return re.search(pattern, joined) is not None
 
 
 def asks_quantity(question: str) -> bool:
@@ -183,6 +196,34 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
         missing_names = frozenset()
     missing_dates = frozenset(d for d in pins(question).dates if not any(_dated(p, d) for p in cited))
     return Missing(missing_names, missing_dates)
+
+
+def pinned_passages(question: str, passages: Sequence[Passage], k: int, answer_language: str = "",
+                    articles: Mapping[str, str] | None = None) -> list[Passage]:
+    """The best `k` passages (in the given order) that bear on what the question pins down, when
+    together they hold all of it; else none.
+
+    When the passages an answer cited lack the question's names or dates, the model answered
+    from a near-duplicate report (another summit, another year). The report the question means
+    is often retrieved too, just lower: these are the passages to answer from on a second try.
+    Passages whose articles hold all of it come first and alone; else the fewest that together do.
+    """
+    wanted = len(question_pins(question)) + len(pins(question).dates)
+    if not wanted:
+        return []
+    lacking = []
+    for passage in passages:
+        missing = missing_pins(question, [passage], answer_language, articles)
+        lacking.append(len(missing.names) + len(missing.dates))
+    complete = [p for p, n in zip(passages, lacking, strict=True) if n == 0]
+    if complete:  # the report the question means: not its near-duplicates, which confused the model
+        return complete[:k]
+    # No one report holds it all (two dates, two summits): the fewest that do together.
+    ranked = sorted((n, i) for i, n in enumerate(lacking) if n < wanted)
+    chosen = [passages[i] for _, i in ranked[:k]]
+    if not chosen or missing_pins(question, chosen, answer_language, articles):
+        return []
+    return chosen
 
 
 def _dated(passage: Passage, date: tuple[int, int]) -> bool:

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(96, ge=32, le=2048, description="Chunk size in tokens")
     chunk_overlap: int = Field(16, ge=0, le=512)
     top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM")
+    retry_off_question: bool = Field(True, description="When an answer cites passages that lack the names or "
+                                     "dates the question gives, answer once more from the retrieved passages "
+                                     "whose articles have them (one more LLM call), else decline")
     retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")
     rerank_depth: int = Field(20, ge=0, le=200, description="Fused candidates re-ranked by the dates, outlet and "
                               "'latest' a question names, against article metadata (0: off)")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Any
+
 from rag.citations import Draft, finalize
 from rag.grounding import missing_pins, numbers, question_pins, unbacked
 from rag.prompts import ABSTAIN_TEXT
@@ -135,3 +139,100 @@ def test_a_decimal_written_with_a_space_is_one_number_not_two_sentences() -> Non
     raw = "About 1. 4 million people of Ukrainian descent live in Canada [1]."
     shown = "".join(draft.feed(raw[i:i + 3]) for i in range(0, len(raw), 3)) + draft.finish()
     assert shown.strip() == "About 1.4 million people of Ukrainian descent live in Canada [1]."
+
+
+def test_an_ordinal_pin_matches_a_few_words_apart_but_not_another_ordinal() -> None:
+    from rag.grounding import PinVocabulary
+
+    crimea = PinVocabulary(["The EU published its first list of sanctions over Crimea on 17 March."])
+    assert crimea.has("first crimea")
+    assert not crimea.has("second crimea")
+    anniversary = PinVocabulary(["On the second anniversary of the invasion, Trudeau went to Kyiv.", "a third"])
+    assert anniversary.has("second anniversary") and not anniversary.has("third anniversary")
+    apart = PinVocabulary(["the first one", "Crimea was mentioned"])  # in two texts: not a phrase
+    assert not apart.has("first crimea")
+
+
+def test_pinned_passages_are_those_of_the_report_the_question_names() -> None:
+    from rag.grounding import pinned_passages
+
+    question = "How many entities did Canada sanction at the Hiroshima summit?"
+    # The near-duplicate ranks first; the report the question means comes lower.
+    assert pinned_passages(question, [ELMAU, HIROSHIMA], k=4) == [HIROSHIMA]
+    assert pinned_passages("How many entities did Canada sanction at the Kananaskis summit?",
+                           [ELMAU, HIROSHIMA], k=4) == []  # no report names Kananaskis: nothing to retry with
+    assert pinned_passages("How many entities were sanctioned?", [ELMAU, HIROSHIMA], k=4) == []  # no pins
+    # Two dates: a retry needs passages that together hold both.
+    both = "How many entities did Canada sanction in June 2022 and in May 2023?"
+    assert pinned_passages(both, [ELMAU, HIROSHIMA], k=4) == [ELMAU, HIROSHIMA]
+    assert pinned_passages(both, [ELMAU, HIROSHIMA], k=1) == []
+
+
+def test_an_answer_from_the_near_duplicate_is_off_the_question_and_a_right_one_is_not() -> None:
+    question = "How many entities did Canada sanction at the Hiroshima summit?"
+    wrong = Draft(question, [ELMAU, HIROSHIMA], "en")
+    wrong.feed("Canada sanctioned 46 entities [1].")
+    wrong.finish()
+    assert wrong.off_the_question and wrong.cited == [ELMAU]
+    assert wrong.result()[1]  # abstained
+    right = Draft(question, [ELMAU, HIROSHIMA], "en")
+    right.feed("Canada sanctioned 35 entities [2].")
+    right.finish()
+    assert not right.off_the_question and not right.result()[1]
+    declined = Draft(question, [ELMAU, HIROSHIMA], "en")
+    declined.feed("I don't know.")
+    declined.finish()
+    assert not declined.off_the_question  # the model declined: no second try
+
+
+def _summit_index(tmp_path: Path, e5: Any, use: Any) -> Path:
+    """Two near-duplicate reports: Canada's sanctions at the Elmau and at the Hiroshima G7 summits."""
+    from rag.indexing import index_paths
+    from tests.fixtures.settings import make_settings
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "elmau.txt").write_text(
+        "G7 leaders meet in Elmau\n\nAt the G7 summit in Elmau, Canada sanctioned 46 entities tied to "
+        "Russia's defence sector, the government said.\n")
+    (articles / "hiroshima.txt").write_text(
+        "G7 leaders meet in Hiroshima\n\nAt the G7 summit in Hiroshima, Canada sanctioned 35 entities tied to "
+        "Russia's defence sector, the government said.\n")
+    settings = make_settings(tmp_path, articles_dir=articles)
+    index_paths(settings, embedder=e5, aux_embedder=use)
+    return Path(settings.index_dir)
+
+
+def _confused_model(request: dict[str, Any]) -> str:
+    """Cites the Elmau report whenever it is among the sources, whatever the question says."""
+    lines = [ln for ln in request["messages"][-1]["content"].splitlines() if ln.startswith("[")]
+    for preferred in ("Elmau", "Hiroshima"):
+        for line in lines:
+            if preferred in line:
+                count = re.search(r"sanctioned (\d+) entities", line)
+                number = count.group(1) if count else "some"
+                return f"Canada sanctioned {number} entities {line[: line.index(']') + 1]}."
+    return "I don't know."
+
+
+def test_an_answer_from_the_near_duplicate_is_retried_over_the_named_report(
+        tmp_path: Path, e5: Any, use: Any, stub: Any) -> None:
+    from tests.fixtures.assistants import openai_assistant
+
+    index = _summit_index(tmp_path, e5, use)
+    stub.behaviour.reply = _confused_model
+    question = "How many entities did Canada sanction at the Hiroshima summit?"
+    answer = openai_assistant(tmp_path, index, stub).ask(question)
+    assert not answer.abstained and "35" in answer.text and "46" not in answer.text
+    assert [c.passage.source for c in answer.citations] == ["hiroshima.txt"]
+    assert "retry" in answer.timings_ms and len(stub.behaviour.requests) == 2
+    assert "Elmau" not in stub.behaviour.requests[1]["messages"][-1]["content"]  # only the named report
+
+    stub.behaviour.requests.clear()
+    off = openai_assistant(tmp_path, index, stub, retry_off_question=False)
+    declined = off.ask(question)
+    assert declined.abstained and len(stub.behaviour.requests) == 1  # without the retry: right, but silent
+
+    stub.behaviour.requests.clear()
+    nowhere = openai_assistant(tmp_path, index, stub).ask(question.replace("Hiroshima", "Kananaskis"))
+    assert nowhere.abstained and len(stub.behaviour.requests) == 1  # no report names it: no second call
