@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from rag.grounding import WordSet, asks_quantity, missing_pins, new_content, numbers, unbacked
+from rag.grounding import (
+    WordSet,
+    asks_quantity,
+    counted_nouns,
+    counts_what_was_asked,
+    missing_pins,
+    new_content,
+    numbers,
+    unbacked,
+)
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.schema import Citation, Passage
@@ -291,6 +300,7 @@ class Draft:
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
+        self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
         self._gave_number = False
 
     @property
@@ -363,7 +373,8 @@ class Draft:
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
             return None
-        if numbers(claim) - self._question_numbers:
+        if numbers(claim) - self._question_numbers and (
+                not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers)):
             self._gave_number = True
         return checked
 
@@ -383,7 +394,10 @@ class Draft:
     def result(self) -> tuple[str, bool, list[Citation]]:
         """The final answer: exactly what was released, or the abstention."""
         if not self.released:
-            if self._held and not self.wants_translation and not self._renumberer.order:
+            if self._held and self._wants_number and not self._gave_number:
+                what = " or ".join(sorted(self._counted)) if self._counted else "anything"
+                self.dropped.append(f"no count of {what} in the answer: {' '.join(self._held)[:200]}")
+            elif self._held and not self.wants_translation and not self._renumberer.order:
                 self.dropped.append("no sentence could be tied to a passage that backs it")
             elif self._held and not self.wants_translation:
                 cited = [self.passages[i] for i in self._renumberer.order]

@@ -118,6 +118,60 @@ def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY.search(fold(question)))
 
 
+_HOW_MANY = re.compile(r"\bhow many\b(.*)")
+_PLAIN_WORD = re.compile(r"[^\W_]+")  # "F-16" is "f", "16"; "ten-point" is "ten", "point"
+# Words that end the counted noun phrase: "how many people | had been killed", "how many vessels | did".
+_PHRASE_END = frozenset("""did does do were are was is have has had will would can could should may might must
+    of in on at from to for by with since during after before the a an that which who this these those there
+    """.split())
+# Words a report uses for the same count; nothing broader (a count of officials is not one of vessels).
+_SAME_COUNT = (frozenset({"vessels", "ships", "tankers", "boats"}),
+               frozenset({"people", "persons", "individuals", "civilians", "residents"}),
+               frozenset({"troops", "soldiers", "personnel", "forces"}),
+               frozenset({"countries", "nations", "states", "members"}))
+COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessels", "4,500 Ukrainian soldiers"
+
+
+def counted_nouns(question: str) -> frozenset[str]:
+    """What an English "how many" question counts, folded: "How many shadow fleet vessels did..."
+    gives {"shadow", "fleet", "vessels", "ships", "tankers", "boats"}; empty when it is not such a question."""
+    match = _HOW_MANY.search(fold(question))
+    if not match:
+        return frozenset()
+    words: list[str] = []
+    for word in _PLAIN_WORD.findall(match.group(1))[:4]:
+        if word in _PHRASE_END:
+            break
+        if len(word) >= 3 and word != "and" and not any(ch.isdigit() for ch in word):
+            words.append(word)
+    nouns = set(words)
+    for group in _SAME_COUNT:
+        if any(WordSet(group).__contains__(w) or w.rstrip("s") in {g.rstrip("s") for g in group} for w in words):
+            nouns |= group
+    return frozenset(nouns)
+
+
+def counts_what_was_asked(claim: str, nouns: frozenset[str], question_numbers: set[str]) -> bool:
+    """Whether the claim gives a number (not one the question gave) followed within `COUNT_REACH`
+    words by what the question counts. "How many vessels?" answered "1,070 individuals and entities"
+    is a number from the right report about another thing: a wrong answer with a citation."""
+    tokens = _PLAIN_WORD.findall(fold(joined_thousands(claim)))
+    wanted = WordSet(nouns)
+    for i, token in enumerate(tokens):
+        is_number = token.replace(".", "").isdigit() or token in _NUMBER_WORDS
+        if not is_number or (numbers(token) & question_numbers and not numbers(token) - question_numbers):
+            continue
+        following = tokens[i + 1 : i + 1 + COUNT_REACH]
+        if any(w in wanted or w.rstrip("s") in wanted for w in following):
+            return True
+    return False
+
+
+def joined_thousands(text: str) -> str:
+    """'1,070' and '100 000' as one token for word splitting."""
+    return re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text)
+
+
 def new_content(claim: str, question: str) -> bool:
     """Whether `claim` says anything the question did not: a content word or number of its own.
     A small model often answers by restating the question with a citation."""

@@ -236,3 +236,37 @@ def test_an_answer_from_the_near_duplicate_is_retried_over_the_named_report(
     stub.behaviour.requests.clear()
     nowhere = openai_assistant(tmp_path, index, stub).ask(question.replace("Hiroshima", "Kananaskis"))
     assert nowhere.abstained and len(stub.behaviour.requests) == 1  # no report names it: no second call
+
+
+def test_a_count_must_be_of_what_the_question_counts() -> None:
+    from rag.grounding import counted_nouns, counts_what_was_asked
+
+    vessels = counted_nouns("How many vessels did Canada sanction at the 2022 G7 summit in Elmau?")
+    assert {"vessels", "ships"} <= vessels
+    # Rejected: a number from the right report that counts something else.
+    assert not counts_what_was_asked("Canada sanctioned 1,070 individuals and entities since 2014.", vessels, set())
+    jets = counted_nouns("How many F-16 fighter jets has Canada delivered to Ukraine?")
+    assert not counts_what_was_asked("Canada delivered 25 light armoured vehicles and four F-16 flight simulators.",
+                                     jets, {"16"})
+    assert not counts_what_was_asked("61.", counted_nouns("How many Canadians did Russia bar?"), set())
+    # Passed: the same count in other words, spelled out, a few words later, or after a hyphen.
+    assert counts_what_was_asked("Canada listed 72 ships of the shadow fleet.", vessels, set())
+    assert counts_what_was_asked("Nearly 4,500 Ukrainian soldiers died.",
+                                 counted_nouns("How many Ukrainian soldiers are honoured?"), set())
+    assert counts_what_was_asked("The ten-point plan.", counted_nouns("How many points does the plan have?"), set())
+    assert counts_what_was_asked("NATO has 32 members.", counted_nouns("How many member countries does NATO have?"),
+                                 set())
+    # Not a "how many" question (money, another language): nothing to count by.
+    assert counted_nouns("How much money did Trudeau announce?") == frozenset()
+    assert counted_nouns("Combien de navires le Canada a-t-il sanctionnés ?") == frozenset()
+
+
+def test_an_answer_counting_something_else_is_withheld() -> None:
+    vessels = passage("At the summit in Elmau, Canada sanctioned 1,070 individuals and entities since 2014.",
+                      "2022-06-27", "G7 summit in Elmau", source="elmau.txt")
+    text, abstained, _ = finalize("Canada sanctioned 1,070 individuals and entities since 2014 [1].", [vessels],
+                                  "How many vessels did Canada sanction at the summit in Elmau?")
+    assert abstained and text == ABSTAIN_TEXT
+    text, abstained, _ = finalize("Canada sanctioned 1,070 individuals and entities since 2014 [1].", [vessels],
+                                  "How many individuals and entities did Canada sanction at the summit in Elmau?")
+    assert not abstained and "1,070" in text
