@@ -86,6 +86,12 @@ class WordSet:
         return word in self.words or (len(word) >= PREFIX and word[:PREFIX] in self.prefixes)
 
 
+# How a name's forms differ at the end: Canada/Canadian, Ukraine/Ukrainian, Italy/Italian, Kyiv/Kyiv's,
+# Stepanov/Stepanova. Anything else is another name: Antonov is not Antony.
+NAME_TAILS = frozenset({"", "s", "es", "a", "e", "y", "n", "an", "ans", "ian", "ians", "ns", "ese", "ish",
+                        "'s", "’s", "s'"})
+
+
 class PinVocabulary(WordSet):
     """Folded words of some texts and the texts joined (for phrases)."""
 
@@ -93,11 +99,35 @@ class PinVocabulary(WordSet):
         folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
         super().__init__(w for text in folded for w in text.split())
         self.joined = " " + " | ".join(folded) + " "
+        self.by_head: dict[str, list[str]] = {}
+        for w in self.words:
+            self.by_head.setdefault(w[:4], []).append(w)
+
+    def has_name(self, name: str) -> bool:
+        """Whether a name (or ordinal phrase) the question gives is here, in one of its forms
+        (`NAME_TAILS`); stricter than `has`, whose five-letter prefixes would take Antony for Antonov."""
+        if " " in name or name in self.words:
+            return self.has(name)
+        for word in self.by_head.get(name[:4], ()):
+            common = _common_prefix(word, name)
+            if common >= 4 and word[common:] in NAME_TAILS and name[common:] in NAME_TAILS:
+                return True
+        return False
 
     def has(self, word: str) -> bool:
         if " " in word:  # an ordinal phrase ("third anniversary"): in one text, a few words apart at most
             return ordinal_near(word, self.joined)
         return word in self or (word.endswith("s") and word[:-1] in self.words)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many leading characters two words share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 ORDINAL_REACH = 5  # words allowed between an ordinal and its noun: "its first list of sanctions over Crimea"
@@ -245,7 +275,7 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
     names = question_pins(question)
     if comparable:
         vocabulary = PinVocabulary(t for p in comparable for t in article_text(p, articles))
-        missing_names = frozenset(g for g in names if not any(vocabulary.has(n) for n in g))
+        missing_names = frozenset(g for g in names if not any(vocabulary.has_name(n) for n in g))
     else:
         missing_names = frozenset()
     missing_dates = frozenset(d for d in pins(question).dates if not any(_dated(p, d) for p in cited))

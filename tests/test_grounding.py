@@ -270,3 +270,13 @@ def test_an_answer_counting_something_else_is_withheld() -> None:
     text, abstained, _ = finalize("Canada sanctioned 1,070 individuals and entities since 2014 [1].", [vessels],
                                   "How many individuals and entities did Canada sanction at the summit in Elmau?")
     assert not abstained and "1,070" in text
+
+
+def test_a_name_matches_its_forms_but_not_another_name_that_starts_alike() -> None:
+    from rag.grounding import PinVocabulary
+
+    text = PinVocabulary(["Antony Blinken met Canadian and Ukrainian officials in Kyiv's centre with Ms Stepanova."])
+    assert not text.has_name("antonov")  # the Antonov An-124 is not Antony Blinken
+    assert all(text.has_name(n) for n in ("canada", "ukraine", "kyiv", "stepanov", "blinken"))
+    about_antony = passage("Antony Blinken said the talks had failed.", source="blinken.txt")
+    assert missing_pins("What did the ambassador say about the seizure of the Antonov An-124?", [about_antony])
