@@ -16,6 +16,7 @@ from rag.grounding import (
     asks_quantity,
     counted_nouns,
     counts_what_was_asked,
+    date_numbers,
     missing_pins,
     new_content,
     numbers,
@@ -296,7 +297,8 @@ class Draft:
         self.wants_translation = False
         self.dropped: list[str] = []  # sentences not shown, with why (for evaluation and logs)
         self._checker: CitationChecker | None = None
-        self._numbers = [numbers(t) for t in self.texts]
+        self._numbers = [numbers(t) | numbers(p.title) | date_numbers(p.published)
+                         for t, p in zip(self.texts, self.passages, strict=True)]
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number

@@ -97,7 +97,9 @@ class PinVocabulary(WordSet):
 
     def __init__(self, texts: Iterable[str]) -> None:
         folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
-        super().__init__(w for text in folded for w in text.split())
+        words = [w for text in folded for w in text.split()]
+        # The parts of compounds too: "Nato-Gipfel" names NATO, "Carl-Gustaf-Waffen" Carl Gustaf.
+        super().__init__(words + [part for w in words if "-" in w for part in w.split("-") if len(part) >= 3])
         self.joined = " " + " | ".join(folded) + " "
         self.by_head: dict[str, list[str]] = {}
         for w in self.words:
@@ -141,6 +143,12 @@ def ordinal_near(phrase: str, joined: str) -> bool:
     stem = re.escape(noun[:PREFIX]) + r"\w*" if len(noun) >= PREFIX else re.escape(noun) + r"s?"
     pattern = rf" {re.escape(ordinal)}(?: (?!\|)\S+){{0,{ORDINAL_REACH}}} {stem}(?= )"
     return re.search(pattern, joined) is not None
+
+
+def date_numbers(published: str) -> set[str]:
+    """The numbers a reader sees in a passage's publication date (2023-02-12: 2023, 2, 12): an
+    answer may give the date of the report it cites."""
+    return {str(int(part)) for part in re.findall(r"\d+", published or "")}
 
 
 def asks_quantity(question: str) -> bool:
@@ -227,10 +235,11 @@ def question_pins(question: str) -> set[frozenset[str]]:
         folded = fold(word).split("'")[0].split("’")[0]
         long_enough = len(folded) >= 3 or (len(folded) >= 2 and any(ch.isdigit() for ch in folded))
         if i > 0 and word[:1].isupper() and folded not in _NOT_PINS and long_enough:
+            forms = {folded} | {part for part in folded.split("-") if len(part) >= 4}  # Carl-Gustaf-Waffen
             if groups and question[previous_end:match.start()].strip() == "":
-                groups[-1].add(folded)
+                groups[-1].update(forms)
             else:
-                groups.append({folded})
+                groups.append(forms)
             previous_end = match.end()
     # "the third anniversary", "the second round": near-duplicate reports differ by exactly this
     groups += [{f"{m.group(1)} {m.group(2)}"} for m in _ORDINAL.finditer(fold(question))]

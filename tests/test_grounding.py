@@ -280,3 +280,25 @@ def test_a_name_matches_its_forms_but_not_another_name_that_starts_alike() -> No
     assert all(text.has_name(n) for n in ("canada", "ukraine", "kyiv", "stepanov", "blinken"))
     about_antony = passage("Antony Blinken said the talks had failed.", source="blinken.txt")
     assert missing_pins("What did the ambassador say about the seizure of the Antonov An-124?", [about_antony])
+
+
+def test_compounds_name_their_parts() -> None:
+    from rag.grounding import PinVocabulary
+
+    assert PinVocabulary(["Beim Nato-Gipfel in Brüssel sagte Trudeau..."]).has_name("nato")
+    pins = question_pins("Wie viele Schuss liefert Kanada zusammen mit den Carl-Gustaf-Waffen?")
+    assert frozenset({"carl-gustaf-waffen", "carl", "gustaf", "waffen"}) in pins
+    german = passage("Kanada liefert 100 Carl-Gustaf-Panzerabwehrwaffen und 2000 Schuss Munition.",
+                     language="de", source="brussels.txt")
+    assert not missing_pins("Wie viele Schuss liefert Kanada mit den Carl-Gustaf-Waffen?", [german], "de")
+
+
+def test_the_date_of_the_cited_report_backs_its_numbers() -> None:
+    relocation = passage("The embassy staff were moved to Lviv on Saturday.", published="2022-02-12",
+                         source="lviv.txt")
+    text, abstained, _ = finalize("The staff were moved to Lviv on February 12, 2022 [1].", [relocation],
+                                  "When was the embassy staff moved to Lviv?")
+    assert not abstained and "2022" in text
+    _, abstained, _ = finalize("The staff were moved to Lviv on February 14, 2023 [1].", [relocation],
+                               "When was the embassy staff moved to Lviv?")
+    assert abstained  # another day and year than the report's
