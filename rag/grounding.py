@@ -63,8 +63,10 @@ def numbers(text: str) -> set[str]:
 
 
 _PIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:-[^\W_]+)*")  # MH17, F-16, Kh-22, Minister's
-_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|4th|5th)"
-                      r"\s+([a-z]{4,})")
+_ORDINALS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|4th|5th)"
+_ORDINAL = re.compile(rf"\b({_ORDINALS})\s+([a-z]{{4,}})")
+# "the first and the third anniversaries": both ordinals count the noun
+_ORDINAL_PAIR = re.compile(rf"\b({_ORDINALS})\s+(?:and|or)\s+(?:the\s+)?({_ORDINALS})\s+([a-z]{{4,}})")
 _QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|berapa|cuant[oa]s?)\b")
 
 
@@ -242,7 +244,9 @@ def question_pins(question: str) -> set[frozenset[str]]:
                 groups.append(forms)
             previous_end = match.end()
     # "the third anniversary", "the second round": near-duplicate reports differ by exactly this
-    groups += [{f"{m.group(1)} {m.group(2)}"} for m in _ORDINAL.finditer(fold(question))]
+    folded = fold(question)
+    groups += [{f"{m.group(1)} {m.group(2)}"} for m in _ORDINAL.finditer(folded)]
+    groups += [{f"{m.group(1)} {m.group(3)}"} for m in _ORDINAL_PAIR.finditer(folded)]
     return {frozenset(g) for g in groups}
 
 

@@ -151,6 +151,11 @@ def test_an_ordinal_pin_matches_a_few_words_apart_but_not_another_ordinal() -> N
     assert anniversary.has("second anniversary") and not anniversary.has("third anniversary")
     apart = PinVocabulary(["the first one", "Crimea was mentioned"])  # in two texts: not a phrase
     assert not apart.has("first crimea")
+    both = question_pins("In which cities did Trudeau mark the first and the third anniversaries of the invasion?")
+    assert {frozenset({"first anniversaries"}), frozenset({"third anniversaries"})} <= both
+    third_only = passage("Trudeau marked the third anniversary of the invasion in Kyiv.", source="kyiv.txt")
+    assert missing_pins("In which cities did Trudeau mark the first and the third anniversaries of the invasion?",
+                        [third_only])  # an answer from the third-anniversary report alone is not shown
 
 
 def test_pinned_passages_are_those_of_the_report_the_question_names() -> None:
