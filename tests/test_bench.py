@@ -93,6 +93,9 @@ def test_tiny_run_writes_every_figure(tmp_path: Path, e5: E5Embedding, use: USEE
         indexing = size["indexing"]
         assert indexing["articles"] == size["articles"] and indexing["chunks"] > size["articles"]
         assert indexing["chunks_per_s"] > 0 and indexing["peak_rss_mib"] > 50
+        alone = indexing["embedding_only"]  # the models by themselves, on this index's passages
+        assert 0 < alone["passages"] <= indexing["chunks"] and set(alone["seconds"]) == {"e5", "aux"}
+        assert alone["chunks_per_s"] > 0 and 0 < indexing["share_of_embedding_only"] < 5
         retrieval = size["retrieval"]
         for name in ("ours", "app", "baseline"):
             assert 0 < retrieval[name]["p50"] <= retrieval[name]["p95"] and retrieval[name]["n"] == 5
@@ -109,5 +112,16 @@ def test_tiny_run_writes_every_figure(tmp_path: Path, e5: E5Embedding, use: USEE
     assert results["llm"] is None and results["startup"] is None
     page = markdown_path.read_text(encoding="utf-8")
     assert "## Indexing" in page and "## Retrieval latency" in page and "rag bench --sizes 5,1000,10000" in page
+    assert "models alone chunks/s" in page and "llm-runtime.md" in page
     assert markdown_path.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert messages and not (tmp_path / "index").exists()  # never the configured index
+
+
+def test_the_llm_is_timed_over_the_public_questions_with_their_history() -> None:
+    from rag.bench.llm import PUBLIC_QUESTIONS, bench_questions
+
+    asked = bench_questions()
+    lines = [line for line in PUBLIC_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(asked) == len(lines) >= 20  # every public question, not three
+    assert any(history for _, history in asked)  # the follow-ups keep their conversation
+    assert all(question.strip() for question, _ in asked)

@@ -135,7 +135,9 @@ def _reproduce(results: dict[str, Any]) -> list[str]:
               "The run writes `benchmarks/results.json` (every figure, the machine and package versions) and "
               "this page with its chart; the same seed gives byte-identical articles. The figures are wall-clock "
               "times on a machine that may be shared: compare runs by their ratios rather than by absolute "
-              "milliseconds.", ""]
+              "milliseconds.", "",
+              "Which llama.cpp build runs the bundled model, and how the candidates compared (prebuilt wheel, "
+              "built for this CPU, other packages, weight formats): [llm-runtime.md](llm-runtime.md).", ""]
     return lines
 
 
