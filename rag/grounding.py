@@ -186,7 +186,8 @@ def counted_nouns(question: str) -> frozenset[str]:
             words.append(word)
     nouns = set(words)
     for group in _SAME_COUNT:
-        if any(WordSet(group).__contains__(w) or w.rstrip("s") in {g.rstrip("s") for g in group} for w in words):
+        singular = {g.rstrip("s") for g in group}
+        if any(w.rstrip("s") in singular for w in words):  # "vessel", "vessels"
             nouns |= group
     return frozenset(nouns)
 
