@@ -16,7 +16,6 @@ from rag.grounding import (
     asks_quantity,
     counted_nouns,
     counts_what_was_asked,
-    date_numbers,
     missing_pins,
     new_content,
     numbers,
@@ -297,8 +296,7 @@ class Draft:
         self.wants_translation = False
         self.dropped: list[str] = []  # sentences not shown, with why (for evaluation and logs)
         self._checker: CitationChecker | None = None
-        self._numbers = [numbers(t) | numbers(p.title) | date_numbers(p.published)
-                         for t, p in zip(self.texts, self.passages, strict=True)]
+        self._numbers = [numbers(t) for t in self.texts]
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
@@ -376,9 +374,18 @@ class Draft:
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
             return None
         if numbers(claim) - self._question_numbers and (
-                not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers)):
+                not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
+                                                           self._count_backing(cited))):
             self._gave_number = True
         return checked
+
+    def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
+        """The cited passages a count can be compared with word for word (in the answer's language),
+        or None when there are none (a count then only needs the asked noun in the answer)."""
+        checker = self._checker
+        readable = [self.texts[i] for i in (cited or range(len(self.texts)))
+                    if 0 <= i < len(self.texts) and (checker is None or checker.comparable[i])]
+        return readable or None
 
     @property
     def cited(self) -> list[Passage]:

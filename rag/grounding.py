@@ -147,18 +147,13 @@ def ordinal_near(phrase: str, joined: str) -> bool:
     return re.search(pattern, joined) is not None
 
 
-def date_numbers(published: str) -> set[str]:
-    """The numbers a reader sees in a passage's publication date (2023-02-12: 2023, 2, 12): an
-    answer may give the date of the report it cites."""
-    return {str(int(part)) for part in re.findall(r"\d+", published or "")}
-
-
 def asks_quantity(question: str) -> bool:
     """Whether the question asks how many or how much: its answer must hold a number."""
     return bool(_QUANTITY.search(fold(question)))
 
 
 _HOW_MANY = re.compile(r"\bhow many\b(.*)")
+_HOW_MANY_AS_WRITTEN = re.compile(r"\bhow many\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # "F-16" is "f", "16"; "ten-point" is "ten", "point"
 # Words that end the counted noun phrase: "how many people | had been killed", "how many vessels | did".
 _PHRASE_END = frozenset("""did does do were are was is have has had will would can could should may might must
@@ -179,11 +174,18 @@ def counted_nouns(question: str) -> frozenset[str]:
     if not match:
         return frozenset()
     words: list[str] = []
-    for word in _PLAIN_WORD.findall(match.group(1))[:4]:
+    capitalised: set[str] = set()
+    as_written = _HOW_MANY_AS_WRITTEN.search(question)  # the capitals: "Russian" diplomats, "Canadians"
+    raw_words = _PLAIN_WORD.findall(question[as_written.end():]) if as_written else []
+    for word, raw in zip(_PLAIN_WORD.findall(match.group(1))[:4], raw_words, strict=False):
         if word in _PHRASE_END:
             break
         if len(word) >= 3 and word != "and" and not any(ch.isdigit() for ch in word):
             words.append(word)
+            if raw[:1].isupper():
+                capitalised.add(word)
+    if set(words) - capitalised:  # "Russian diplomats" counts diplomats; "Canadians" counts Canadians
+        words = [w for w in words if w not in capitalised]
     nouns = set(words)
     for group in _SAME_COUNT:
         singular = {g.rstrip("s") for g in group}
@@ -192,25 +194,46 @@ def counted_nouns(question: str) -> frozenset[str]:
     return frozenset(nouns)
 
 
-def counts_what_was_asked(claim: str, nouns: frozenset[str], question_numbers: set[str]) -> bool:
-    """Whether the claim gives a number (not one the question gave) followed within `COUNT_REACH`
-    words by what the question counts. "How many vessels?" answered "1,070 individuals and entities"
-    is a number from the right report about another thing: a wrong answer with a citation."""
-    tokens = _PLAIN_WORD.findall(fold(joined_thousands(claim)))
+def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:
+    """The numbers in `text` followed within `COUNT_REACH` words by one of `nouns` (normalised as by
+    `numbers`): "72 vessels of the shadow fleet" gives {"72"} for the nouns of "how many vessels"."""
+    folded = fold(text)
     wanted = WordSet(nouns)
-    for i, token in enumerate(tokens):
-        is_number = token.replace(".", "").isdigit() or token in _NUMBER_WORDS
-        if not is_number or (numbers(token) & question_numbers and not numbers(token) - question_numbers):
-            continue
-        following = tokens[i + 1 : i + 1 + COUNT_REACH]
+    spans = [(m.end(), m.group(0)) for m in _NUMBER.finditer(folded)]
+    spans += [(m.end(), m.group(0)) for m in _WORD.finditer(folded) if m.group(0) in _NUMBER_WORDS]
+    found: set[str] = set()
+    for end, raw in spans:
+        following = _PLAIN_WORD.findall(folded[end : end + 120])[:COUNT_REACH]
         if any(w in wanted or w.rstrip("s") in wanted for w in following):
-            return True
-    return False
+            found |= numbers(raw)
+    return found
 
 
-def joined_thousands(text: str) -> str:
-    """'1,070' and '100 000' as one token for word splitting."""
-    return re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text)
+def counts_what_was_asked(claim: str, nouns: frozenset[str], question_numbers: set[str],
+                          backing: Sequence[str] | None = None) -> bool:
+    """Whether the claim gives a number (not one the question gave) of what the question counts,
+    and, given the `backing` passages, one they give as a count of it too. "How many vessels?"
+    answered "1,070 individuals and entities" is a number from the right report about another
+    thing; "100,000 Russian diplomats" is a passage's "100,000 troops" under the asked noun."""
+    given = counted_numbers(claim, nouns) - question_numbers
+    if backing is None or not given:
+        return bool(given)
+    return bool(given & set().union(*(numbers_beside(text, nouns) for text in backing)))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")  # clauses a semicolon joins count apart
+
+
+def numbers_beside(text: str, nouns: frozenset[str]) -> set[str]:
+    """The numbers of the sentences of `text` that name one of `nouns`, in either order: a report
+    writes "the number of people and entities ... has exceeded 150" as well as "150 people"."""
+    wanted = WordSet(nouns)
+    found: set[str] = set()
+    for sentence in _SENTENCE.split(text):
+        words = _PLAIN_WORD.findall(fold(sentence))
+        if any(w in wanted or w.rstrip("s") in wanted for w in words):
+            found |= numbers(sentence)
+    return found
 
 
 def new_content(claim: str, question: str) -> bool:
