@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,28 @@ def test_serve_refuses_public_host_without_token(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("RAG_API_TOKEN", "t")
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])  # the page still needs --auth
     assert result.exit_code == 2 and "--auth" in result.output and "RAG_API_TOKEN" not in result.output
+
+
+def test_status_says_which_llama_cpp_kernels_run_the_bundled_model(monkeypatch: pytest.MonkeyPatch,
+                                                                   bundled_index: Path) -> None:
+    monkeypatch.setenv("RAG_INDEX_DIR", str(bundled_index))
+    monkeypatch.setenv("RAG_LLM", "local")
+    result = runner.invoke(app, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    runtime = json.loads(result.output)["llm_runtime"]
+    assert runtime["runtime"].startswith("xllamacpp ") and "AVX2" in runtime["kernels"]
+    if shutil.which("cmake") and shutil.which("c++") and os.environ.get("NATIVE_LLM", "yes") == "yes":
+        assert runtime["native"] is True, runtime  # `make install` built it for this CPU
+
+
+def test_a_generic_runtime_on_an_avx512_cpu_gets_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    import xllamacpp
+
+    from rag import local_model
+
+    monkeypatch.setattr(local_model, "cpu_flags", lambda: {"avx2", "avx512f", "avx512_vnni"})
+    monkeypatch.setattr(xllamacpp, "get_system_info", lambda: "CPU : SSE3 = 1 | AVX = 1 | AVX2 = 1 | FMA = 1 | ")
+    generic = local_model.runtime_kernels()
+    assert generic["native"] is False and "make install" in str(generic["hint"])
+    monkeypatch.setattr(local_model, "cpu_flags", lambda: {"avx2"})  # nothing better to build for
+    assert local_model.runtime_kernels()["native"] is True and "hint" not in local_model.runtime_kernels()
