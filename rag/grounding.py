@@ -203,8 +203,7 @@ def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:
     spans += [(m.end(), m.group(0)) for m in _WORD.finditer(folded) if m.group(0) in _NUMBER_WORDS]
     found: set[str] = set()
     for end, raw in spans:
-        following = _PLAIN_WORD.findall(folded[end : end + 120])[:COUNT_REACH]
-        if any(w in wanted or w.rstrip("s") in wanted for w in following):
+        if _names_any(_PLAIN_WORD.findall(folded[end : end + 120])[:COUNT_REACH], wanted):
             found |= numbers(raw)
     return found
 
@@ -221,6 +220,11 @@ def counts_what_was_asked(claim: str, nouns: frozenset[str], question_numbers: s
     return bool(given & set().union(*(numbers_beside(text, nouns) for text in backing)))
 
 
+def _names_any(words: Sequence[str], wanted: WordSet) -> bool:
+    """Whether any of `words` (or its singular) is one of the counted nouns."""
+    return any(w in wanted or w.rstrip("s") in wanted for w in words)
+
+
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")  # clauses a semicolon joins count apart
 
 
@@ -230,8 +234,7 @@ def numbers_beside(text: str, nouns: frozenset[str]) -> set[str]:
     wanted = WordSet(nouns)
     found: set[str] = set()
     for sentence in _SENTENCE.split(text):
-        words = _PLAIN_WORD.findall(fold(sentence))
-        if any(w in wanted or w.rstrip("s") in wanted for w in words):
+        if _names_any(_PLAIN_WORD.findall(fold(sentence)), wanted):
             found |= numbers(sentence)
     return found
 

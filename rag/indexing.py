@@ -275,22 +275,16 @@ def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Art
     done = 0
     if progress:
         progress(0, total)
-    # Batches run across articles (an article is ~8 passages; the models are faster on full batches),
-    # and each article is written as soon as its last passage is embedded.
-    queue = [(i, node) for i, (_, nodes) in enumerate(chunked) for node in nodes]
-    aux_vectors: list[list[list[float]]] = [[] for _ in chunked]
-    written = 0
-    for start in range(0, len(queue) or 1, EMBED_BATCH):
-        batch = queue[start : start + EMBED_BATCH]
-        _embed_batch([node for _, node in batch], embedder, aux_embedder, aux_vectors, [i for i, _ in batch])
-        done += len(batch)
-        if progress and batch:
-            progress(done, total)
-        following = queue[start + EMBED_BATCH][0] if start + EMBED_BATCH < len(queue) else len(chunked)
-        for article, nodes in chunked[written:following]:
-            store.add(nodes, aux_vectors[written] if aux_embedder is not None else None)
-            (report.updated if article.doc_id in plan.stale else report.added).append(article.doc_id)
-            written += 1
+    for article, nodes in chunked:
+        aux_vectors: list[list[float]] = []
+        for start in range(0, len(nodes), EMBED_BATCH):
+            batch = nodes[start : start + EMBED_BATCH]
+            aux_vectors += _embed_batch(batch, embedder, aux_embedder)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        store.add(nodes, aux_vectors if aux_embedder is not None else None)
+        (report.updated if article.doc_id in plan.stale else report.added).append(article.doc_id)
     for doc_id, hashes in plan.stale.items():
         if hashes:
             store.delete_where({"$and": [{"doc_id": doc_id}, {"content_hash": {"$in": hashes}}]})
@@ -306,17 +300,13 @@ def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Art
     return [a for a in articles if a.doc_id not in duplicates]
 
 
-def _embed_batch(batch: Sequence[TextNode], embedder: BaseEmbedding, aux_embedder: BaseEmbedding | None,
-                 aux_vectors: list[list[list[float]]], owners: Sequence[int]) -> None:
-    """Embed passages in place with the index's model; the second model's vectors go to their article's list."""
-    if not batch:
-        return
+def _embed_batch(batch: Sequence[TextNode], embedder: BaseEmbedding,
+                 aux_embedder: BaseEmbedding | None) -> list[list[float]]:
+    """Embed passages in place with the index's model; return the second model's vectors (if any)."""
     vectors = embedder.get_text_embedding_batch([embedding_text(n) for n in batch])
     for node, vector in zip(batch, vectors, strict=True):
         node.embedding = vector
-    if aux_embedder is not None:
-        for owner, vector in zip(owners, aux_embedder.get_text_embedding_batch([n.text for n in batch]), strict=True):
-            aux_vectors[owner].append(vector)
+    return aux_embedder.get_text_embedding_batch([n.text for n in batch]) if aux_embedder is not None else []
 
 
 @dataclass

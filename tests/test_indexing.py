@@ -134,9 +134,9 @@ def test_fused_retrieval_reaches_across_languages(
     assert all(-1.0 <= p.score <= 1.0 for p in fused)
 
 
-def test_batches_across_articles_keep_each_vector_with_its_passage(
+def test_batched_embedding_keeps_each_vector_with_its_passage(
         tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Passages are embedded in batches that straddle articles (and an empty one between them):
+    """Passages are embedded in batches smaller than an article (and an empty article among them):
     each stored passage must carry its own vectors, and every article must be written."""
     import numpy as np
 
