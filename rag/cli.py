@@ -448,7 +448,7 @@ def mcp(
 
 @app.command()
 def bench(
-    sizes: Annotated[str, typer.Option(help="Corpus sizes in articles, comma-separated (10000 takes ~1.5 h "
+    sizes: Annotated[str, typer.Option(help="Corpus sizes in articles, comma-separated (10000 takes 2-3 h "
                                        "on 2 cores)")] = "5,1000",
     queries: Annotated[int, typer.Option(min=1, help="Timed retrieval queries per size")] = 30,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic articles")] = 20261123,
@@ -460,6 +460,11 @@ def bench(
     server: Annotated[bool, typer.Option("--server/--no-server", help="Also time a `chroma run` server")] = True,
     startup: Annotated[bool, typer.Option("--startup/--no-startup", help="Time `rag ui` and `rag serve` from "
                                           "start to first answer")] = True,
+    resume: Annotated[bool, typer.Option("--resume", help="Carry on the indexing an interrupted run left in "
+                                         "--workdir (indexing writes article by article; chunks/s counts every "
+                                         "sitting)")] = False,
+    merge: Annotated[bool, typer.Option("--merge", help="Keep the saved rows of sizes this run does not measure "
+                                        "(each row says when it was measured)")] = False,
 ) -> None:
     """Measure indexing (chunks/s, peak memory, 1-article update), retrieval p50/p95 against a plain
     LlamaIndex baseline and the raw floor (embedded and Chroma server), the LLM, and cold start.
@@ -473,11 +478,13 @@ def bench(
         raise fail(f"--sizes must be whole numbers separated by commas, got {sizes!r}", 2) from exc
     if not wanted or min(wanted) < 1:
         raise fail("--sizes needs at least one size of 1 or more", 2)
+    if resume and workdir is None:
+        raise fail("--resume needs --workdir: the folder the interrupted run kept its indexes in", 2)
     settings = load_settings()
     with friendly_errors():
         run_bench(settings, sizes=wanted, workdir=workdir, results_path=results, markdown_path=markdown,
                   include_llm=llm, include_server=server, include_startup=startup, queries=queries, seed=seed,
-                  progress=lambda line: err.print(line, highlight=False))
+                  progress=lambda line: err.print(line, highlight=False), resume=resume, merge=merge)
     out.print(f"wrote {results} and {markdown}", highlight=False)
 
 

@@ -125,3 +125,35 @@ def test_the_llm_is_timed_over_the_public_questions_with_their_history() -> None
     assert len(asked) == len(lines) >= 20  # every public question, not three
     assert any(history for _, history in asked)  # the follow-ups keep their conversation
     assert all(question.strip() for question, _ in asked)
+
+
+def test_an_interrupted_index_is_carried_on_and_saved_rows_of_other_sizes_kept(
+        tmp_path: Path, e5: E5Embedding, use: USEEmbedding) -> None:
+    from rag.bench.run import ledger_path
+    from rag.store import IndexStore
+
+    results_path, markdown_path = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    common = {"workdir": tmp_path / "work", "results_path": results_path, "markdown_path": markdown_path,
+              "include_llm": False, "include_server": False, "include_startup": False, "queries": 2,
+              "embedder": e5, "aux_embedder": use}
+    first = run_bench(make_settings(tmp_path), sizes=(3, 6), **common)  # type: ignore[arg-type]
+    full = first["sizes"][1]["indexing"]
+    here = make_settings(tmp_path).model_copy(update={"index_dir": tmp_path / "work" / "n6" / "index"})
+    store = IndexStore.open(here)
+    victim = sorted(store.documents())[0]
+    lost = len(store.collection.get(where={"doc_id": victim})["ids"])
+    store.delete_document(victim)  # as if the sitting had been killed before this article
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # a resumed run is a new process: no client cached for this path
+    assert ledger_path(here.index_dir).exists()
+
+    second = run_bench(make_settings(tmp_path), sizes=(6,), resume=True, merge=True, **common)  # type: ignore[arg-type]
+    again = second["sizes"][-1]["indexing"]
+    assert again["sittings"] == 2 and again["articles"] == 6  # the added article of the last run is gone again
+    assert again["chunks"] == full["chunks"] + lost  # only the missing article was embedded this time
+    assert again["seconds"] > full["seconds"]
+    saved = json.loads(results_path.read_text(encoding="utf-8"))
+    assert [s["articles"] for s in saved["sizes"]] == [3, 6]  # the size not measured now is kept ...
+    assert saved["sizes"][0]["measured"] == first["sizes"][0]["measured"]  # ... with when it was measured
+    assert "(2 sittings)" in markdown_path.read_text(encoding="utf-8")

@@ -55,9 +55,12 @@ def _indexing(results: dict[str, Any]) -> list[str]:
               "**Models alone**: the same child then embeds up to 512 of the index's passages again with each model, "
               "in indexing's batch size and nothing else; **share** is indexing's chunks/s over that (1.0: the rest "
               "of the pipeline is free).", ""]
-    lines += _table(["articles", "words", "chunks", "seconds", "chunks/s", "models alone chunks/s", "share",
-                     "model load s", "peak RSS MiB", "RSS after model load MiB", "index on disk MiB"],
-                    [[f"{s['articles']:,}", f"{s['words']:,}", f"{s['indexing']['chunks']:,}",
+    if any(s["indexing"].get("sittings", 1) > 1 for s in results["sizes"]):
+        lines += ["An index built over several sittings (`rag bench --resume` after an interruption) sums their "
+                  "chunks and seconds; its peak memory is the last sitting's.", ""]
+    lines += _table(["articles", "measured", "words", "chunks", "seconds", "chunks/s", "models alone chunks/s",
+                     "share", "model load s", "peak RSS MiB", "RSS after model load MiB", "index on disk MiB"],
+                    [[f"{s['articles']:,}", _measured(s, results), f"{s['words']:,}", f"{s['indexing']['chunks']:,}",
                       _num(s["indexing"]["seconds"]), _num(s["indexing"]["chunks_per_s"]),
                       _num((s["indexing"].get("embedding_only") or {}).get("chunks_per_s")),
                       _num(s["indexing"].get("share_of_embedding_only"), 2),
@@ -65,6 +68,14 @@ def _indexing(results: dict[str, Any]) -> list[str]:
                       _num(s["indexing"]["peak_rss_after_load_mib"], 0), _num(s["indexing"]["disk_mib"])]
                      for s in results["sizes"]])
     return lines
+
+
+def _measured(size: dict[str, Any], results: dict[str, Any]) -> str:
+    """When a size row was measured (rows kept by `--merge` come from earlier runs), and in how
+    many sittings its index was built."""
+    when = str(size.get("measured") or results["machine"]["date"])[:16].replace("T", " ")
+    sittings = size["indexing"].get("sittings", 1)
+    return when if sittings <= 1 else f"{when} ({sittings} sittings)"
 
 
 def _incremental(results: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ by query, so that noise from a busy machine falls on all of them alike.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -62,9 +63,37 @@ def _build_env(settings: Settings) -> dict[str, str]:
     return {name: str(getattr(settings, name)) for name in BUILD_FIELDS if getattr(settings, name) is not None}
 
 
+LEDGER_EVERY_S = 20.0  # how often an indexing child records how far it got (for --resume)
+
+
+def ledger_path(index_dir: Path) -> Path:
+    """Where an indexing child records the chunks it embedded and the seconds it took so far, so
+    that a run killed part-way (a 10,000-article index takes hours) can be carried on."""
+    return index_dir.parent / f"{index_dir.name}.ledger.json"
+
+
+def read_ledger(index_dir: Path) -> dict[str, float]:
+    """Chunks and seconds of earlier sittings on this index (zeros when there were none)."""
+    try:
+        got = json.loads(ledger_path(index_dir).read_text(encoding="utf-8"))
+        return {"chunks": int(got["chunks"]), "seconds": float(got["seconds"]), "sittings": int(got["sittings"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"chunks": 0, "seconds": 0.0, "sittings": 0}
+
+
+def _write_ledger(index_dir: Path, chunks: int, seconds: float, sittings: int) -> None:
+    path = ledger_path(index_dir)
+    spare = path.with_suffix(".tmp")
+    spare.write_text(json.dumps({"chunks": chunks, "seconds": round(seconds, 2), "sittings": sittings}),
+                     encoding="utf-8")
+    spare.replace(path)
+
+
 def _index_child(articles: Path, index_dir: Path, build: dict[str, str]) -> dict[str, Any]:
     """Load the models, then index: chunks/s leaves model loading out (reported on its own).
-    Progress goes to stderr as `progress DONE TOTAL` lines, about every 5%."""
+    Progress goes to stderr as `progress DONE TOTAL` lines, about every 5%. Indexing writes article
+    by article, so a killed child leaves a usable part; the ledger beside the index adds earlier
+    sittings' chunks and seconds to this one's, and chunks/s is over all of them."""
     settings = Settings(**build, articles_dir=articles, index_dir=index_dir)  # type: ignore[arg-type]
     start = time.perf_counter()
     embedder, aux = make_embedding(settings), make_aux_embedding(settings)
@@ -73,18 +102,26 @@ def _index_child(articles: Path, index_dir: Path, build: dict[str, str]) -> dict
         aux.get_query_embedding("warm up")
     load_s = time.perf_counter() - start
     rss_loaded = _peak_rss_mib()
-    shown = [-1]
+    before = read_ledger(index_dir)
+    sitting = int(before["sittings"]) + 1
+    shown, written, began = [-1], [time.perf_counter()], time.perf_counter()
 
     def progress(done: int, total: int) -> None:
         step = done * 20 // total if total else 20
         if step > shown[0]:
             shown[0] = step
             print(f"progress {done} {total}", file=sys.stderr, flush=True)
+        if time.perf_counter() - written[0] >= LEDGER_EVERY_S:
+            written[0] = time.perf_counter()
+            _write_ledger(index_dir, int(before["chunks"]) + done, before["seconds"] + written[0] - began, sitting)
 
     report = index_paths(settings, embedder=embedder, aux_embedder=aux, progress=progress)
-    chunks_per_s = report.chunks_embedded / report.seconds if report.seconds else None
+    chunks = int(before["chunks"]) + report.chunks_embedded
+    seconds = round(before["seconds"] + report.seconds, 2)
+    _write_ledger(index_dir, chunks, seconds, sitting)
+    chunks_per_s = chunks / seconds if seconds else None
     models = embedding_only(settings, embedder, aux)
-    return {"seconds": report.seconds, "chunks": report.chunks_embedded, "articles": report.articles_total,
+    return {"seconds": seconds, "chunks": chunks, "articles": report.articles_total, "sittings": sitting,
             "chunks_per_s": round(chunks_per_s, 2) if chunks_per_s else None,
             "model_load_s": round(load_s, 2), "peak_rss_after_load_mib": rss_loaded,
             "peak_rss_mib": _peak_rss_mib(), "skipped": len(report.skipped), "embedding_only": models,
@@ -177,8 +214,11 @@ def build_baseline(source: IndexStore, embedder: BaseEmbedding, k: int) -> tuple
     from llama_index.core.vector_stores.utils import metadata_dict_to_node
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
+    name = f"{source.name}-baseline"
+    with contextlib.suppress(Exception):  # left by an interrupted run (`--resume`): built again
+        source.client.delete_collection(name)
     start = time.perf_counter()
-    collection = source.client.create_collection(f"{source.name}-baseline", configuration={"hnsw": {"space": "cosine"}})
+    collection = source.client.create_collection(name, configuration={"hnsw": {"space": "cosine"}})
     index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=collection), embed_model=embedder)
     for page in _pages(source.collection, ["embeddings", "documents", "metadatas"]):
         nodes: list[BaseNode] = []
@@ -281,29 +321,55 @@ def run_bench(settings: Settings, *, sizes: Sequence[int] = (5, 1000), workdir: 
               results_path: Path = Path("benchmarks/results.json"), markdown_path: Path = Path("docs/benchmarks.md"),
               include_llm: bool = True, include_server: bool = True, include_startup: bool = True,
               queries: int = 30, seed: int = 20261123, progress: Callable[[str], None] | None = None,
-              embedder: BaseEmbedding | None = None, aux_embedder: BaseEmbedding | None = None) -> dict[str, Any]:
+              embedder: BaseEmbedding | None = None, aux_embedder: BaseEmbedding | None = None,
+              resume: bool = False, merge: bool = False) -> dict[str, Any]:
     """Measure everything, write `results_path`, `markdown_path` and a PNG beside it; return the results.
 
     Indexes live under `workdir` (default: a temporary folder, removed afterwards); `settings`
     supplies the models and chunking only. `embedder`/`aux_embedder` spare reloading models the
     caller already has (the indexing children always load their own: that is part of the figure).
+    `resume`: carry on the indexes an interrupted run left in `workdir` instead of starting over.
+    `merge`: keep the rows of `results_path` for sizes this run does not measure (each row
+    carries the date it was measured).
     """
     if not sizes or any(n < 1 for n in sizes) or queries < 1:
         raise ValueError("sizes must be positive article counts and queries at least 1")
+    if resume and workdir is None:
+        raise ValueError("resume needs a workdir: the interrupted run's indexes are there")
     say = progress or (lambda _message: None)
     own_tmp = None if workdir is not None else tempfile.mkdtemp(prefix="rag-bench-")
     root = Path(own_tmp or workdir or ".").resolve()
     try:
-        return _run(settings, sorted(set(sizes)), root, results_path, markdown_path, include_llm, include_server,
-                    include_startup, queries, seed, say, embedder, aux_embedder)
+        results = _run(settings, sorted(set(sizes)), root, include_llm, include_server, include_startup, queries,
+                       seed, say, embedder, aux_embedder, resume)
     finally:
         if own_tmp is not None:
             shutil.rmtree(own_tmp, ignore_errors=True)
+    if merge:
+        results["sizes"] = merged_sizes(results["sizes"], results_path)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    chart = write_markdown(results, markdown_path)
+    say(f"wrote {results_path}, {markdown_path} and {chart}")
+    return results
 
 
-def _run(settings: Settings, sizes: list[int], root: Path, results_path: Path, markdown_path: Path,
-         include_llm: bool, include_server: bool, include_startup: bool, queries: int, seed: int, say: Progress,
-         embedder: BaseEmbedding | None, aux_embedder: BaseEmbedding | None) -> dict[str, Any]:
+def merged_sizes(measured: list[dict[str, Any]], results_path: Path) -> list[dict[str, Any]]:
+    """This run's size rows plus the saved ones of sizes it did not measure, by size; a saved row
+    without its own date takes its file's run date, so every row says when it was measured."""
+    try:
+        saved = json.loads(results_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return measured
+    fresh = {row["articles"] for row in measured}
+    kept = [row | {"measured": row.get("measured") or saved.get("machine", {}).get("date")}
+            for row in saved.get("sizes", []) if row.get("articles") not in fresh]
+    return sorted([*kept, *measured], key=lambda row: row["articles"])
+
+
+def _run(settings: Settings, sizes: list[int], root: Path, include_llm: bool, include_server: bool,
+         include_startup: bool, queries: int, seed: int, say: Progress, embedder: BaseEmbedding | None,
+         aux_embedder: BaseEmbedding | None, resume: bool) -> dict[str, Any]:
     results: dict[str, Any] = {
         "schema": SCHEMA, "machine": machine_info(), "seed": seed, "queries": queries,
         "settings": {k: getattr(settings, k) for k in ("embedding", "fusion", "chunk_size", "chunk_overlap",
@@ -321,7 +387,8 @@ def _run(settings: Settings, sizes: list[int], root: Path, results_path: Path, m
     server = ChromaServer(root / "chroma-server").start() if include_server else None
     try:
         for size in sizes:
-            results["sizes"].append(_one_size(settings, size, root, seed, queries, say, embedder, aux, dim, server))
+            results["sizes"].append(_one_size(settings, size, root, seed, queries, say, embedder, aux, dim, server,
+                                              resume))
         results["incremental"] = _incremental(settings, sizes[-1], root, seed, results["sizes"][-1], say,
                                               embedder, aux)
     finally:
@@ -347,19 +414,20 @@ def _run(settings: Settings, sizes: list[int], root: Path, results_path: Path, m
             except Exception as exc:  # a missing command must not cost the other figures
                 results["startup"][command] = {"error": f"{type(exc).__name__}: {exc}"}
                 say(f"startup: rag {command} failed: {exc}")
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    chart = write_markdown(results, markdown_path)
-    say(f"wrote {results_path}, {markdown_path} and {chart}")
     return results
 
 
 def _one_size(settings: Settings, size: int, root: Path, seed: int, queries: int, say: Progress,
-              embedder: BaseEmbedding, aux: BaseEmbedding | None, dim: int, server: ChromaServer | None
-              ) -> dict[str, Any]:
+              embedder: BaseEmbedding, aux: BaseEmbedding | None, dim: int, server: ChromaServer | None,
+              resume: bool = False) -> dict[str, Any]:
     here = _isolated(settings, root / f"n{size}")
-    shutil.rmtree(root / f"n{size}", ignore_errors=True)
     articles = generate_corpus(seed, size)
+    carry_on = resume and ledger_path(here.index_dir).exists()
+    if carry_on:  # the corpus is written again (an added article goes); what is indexed stays
+        say(f"n={size}: carrying on the interrupted indexing in {root / f'n{size}'}")
+        shutil.rmtree(here.articles_dir, ignore_errors=True)
+    else:
+        shutil.rmtree(root / f"n{size}", ignore_errors=True)
     write_corpus(here.articles_dir, articles)
     say(f"n={size}: indexing {size:,} articles in a child process")
     indexing = index_in_child(settings, here.articles_dir, here.index_dir,
@@ -372,7 +440,8 @@ def _one_size(settings: Settings, size: int, root: Path, seed: int, queries: int
     asked = make_queries(articles, queries)
     say(f"n={size}: timing {len(asked)} queries (ours, app, baseline, floor)")
     times, hits = time_retrieval(retrieval_targets(store, embedder, aux, here, baseline, with_app=True), asked)
-    row: dict[str, Any] = {"articles": size, "words": sum(len(a.text.split()) for a in articles),
+    row: dict[str, Any] = {"articles": size, "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+                           "words": sum(len(a.text.split()) for a in articles),
                            "indexing": indexing, "baseline_build_s": round(baseline_s, 2),
                            "retrieval": latency_block(times, hits)}
     if server is not None:
