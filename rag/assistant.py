@@ -265,7 +265,7 @@ class Assistant:
                 retry = self._pinned(standalone, retrieved, language, draft)
                 if retry is not None:
                     t = time.perf_counter()
-                    missing = missing_pins(standalone, draft.cited, language, articles).describe()
+                    missing = missing_pins(standalone, draft.cited, language, articles, draft.passages).describe()
                     retry.dropped[:0] = [*draft.dropped, f"first draft cited passages without the question's "
                                          f"{missing}: {draft.raw.strip()[:200]}"]
                     draft = retry

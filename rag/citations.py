@@ -352,7 +352,7 @@ class Draft:
                                   for p in cited):
             self.wants_translation = True
             return ""
-        if not missing_pins(self.question, cited, self.language, self.articles):
+        if not missing_pins(self.question, cited, self.language, self.articles, self.passages):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -398,7 +398,7 @@ class Draft:
         question pins down (its names, dates): worth one more try over passages that have them."""
         if self.released or self.wants_translation or not self._renumberer.order:
             return False
-        return bool(missing_pins(self.question, self.cited, self.language, self.articles))
+        return bool(missing_pins(self.question, self.cited, self.language, self.articles, self.passages))
 
     def result(self) -> tuple[str, bool, list[Citation]]:
         """The final answer: exactly what was released, or the abstention."""
@@ -410,7 +410,7 @@ class Draft:
                 self.dropped.append("no sentence could be tied to a passage that backs it")
             elif self._held and not self.wants_translation:
                 cited = [self.passages[i] for i in self._renumberer.order]
-                missing = missing_pins(self.question, cited, self.language, self.articles).describe()
+                missing = missing_pins(self.question, cited, self.language, self.articles, self.passages).describe()
                 self.dropped.append(f"the question's {missing} not in the cited passages")
             return ABSTAIN_TEXT, True, []
         order = self._renumberer.order

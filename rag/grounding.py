@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rag.rerank import MONTHS, fold, pins
+from rag.rerank import MONTHS, fold, pins, published
 from rag.schema import Passage
 
 # A number stands alone: the digits of a name (Kh-22, F-16, MH17) are part of the name, not a count.
@@ -277,19 +277,38 @@ def question_pins(question: str) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups}
 
 
+# "The most recent package", "the latest visit": the answer must come from the newest report.
+# Stricter than the reranker's "latest" (no "last", "recently": "last week", "recently announced").
+_NEWEST = re.compile(r"\b(?:most recent(?:ly)?|latest|newest|plus recente?|neueste[nrs]?|jungste[nrs]?|"
+                     r"piu recente|terbaru)\b")
+
+
+def asks_newest(question: str) -> bool:
+    """Whether the question asks for the most recent of several events, naming no date of its own."""
+    return bool(_NEWEST.search(fold(question))) and not pins(question).dates
+
+
+def newest_date(passages: Sequence[Passage]) -> tuple[int, int] | None:
+    """(year, month) of the newest report among `passages`, by their articles' dates."""
+    return max((when for p in passages if (when := published(p)) is not None), default=None)
+
+
 @dataclass(frozen=True)
 class Missing:
-    """What the cited passages do not back: names/places and dates the question named."""
+    """What the cited passages do not back: names/places and dates the question named, and the
+    newest report when the question asks for the most recent event."""
 
     names: frozenset[frozenset[str]]
     dates: frozenset[tuple[int, int]]
+    newest: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.dates)
+        return bool(self.names or self.dates or self.newest)
 
     def describe(self) -> str:
         dates = [f"{y}-{m:02d}" if m else str(y) for y, m in sorted(self.dates)]
-        return ", ".join(sorted(" ".join(sorted(g)) for g in self.names) + dates)
+        newest = ["most recent report"] if self.newest else []
+        return ", ".join(sorted(" ".join(sorted(g)) for g in self.names) + dates + newest)
 
 
 def article_text(passage: Passage, articles: Mapping[str, str] | None = None) -> list[str]:
@@ -300,13 +319,16 @@ def article_text(passage: Passage, articles: Mapping[str, str] | None = None) ->
 
 
 def missing_pins(question: str, cited: Sequence[Passage], answer_language: str = "",
-                 articles: Mapping[str, str] | None = None) -> Missing:
+                 articles: Mapping[str, str] | None = None, among: Sequence[Passage] = ()) -> Missing:
     """The question's names and dates that the cited passages (with their articles) do not contain.
 
     Names count anywhere in the cited passage's article (`articles`, by doc_id): a report about
     the right event often names a speaker paragraphs before the quote. Dates count in the passage
     or its article's publication date. A passage in another language than the question, read
     without a translation, cannot be checked for names (they are spelt differently there).
+    A question asking for the most recent event ("the latest package") also needs the newest
+    report among the passages the model read (`among`) cited: an older near-duplicate reads
+    just as well but answers another event.
     """
     if not cited:
         return Missing(frozenset(), frozenset())
@@ -319,7 +341,9 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
     else:
         missing_names = frozenset()
     missing_dates = frozenset(d for d in pins(question).dates if not any(_dated(p, d) for p in cited))
-    return Missing(missing_names, missing_dates)
+    newest = newest_date(among) if asks_newest(question) else None
+    older = newest is not None and not any(published(p) == newest for p in cited)
+    return Missing(missing_names, missing_dates, older)
 
 
 def pinned_passages(question: str, passages: Sequence[Passage], k: int, answer_language: str = "",
@@ -332,20 +356,21 @@ def pinned_passages(question: str, passages: Sequence[Passage], k: int, answer_l
     is often retrieved too, just lower: these are the passages to answer from on a second try.
     Passages whose articles hold all of it come first and alone; else the fewest that together do.
     """
-    wanted = len(question_pins(question)) + len(pins(question).dates)
+    newest = asks_newest(question) and newest_date(passages) is not None
+    wanted = len(question_pins(question)) + len(pins(question).dates) + newest
     if not wanted:
         return []
     lacking = []
     for passage in passages:
-        missing = missing_pins(question, [passage], answer_language, articles)
-        lacking.append(len(missing.names) + len(missing.dates))
+        missing = missing_pins(question, [passage], answer_language, articles, passages)
+        lacking.append(len(missing.names) + len(missing.dates) + missing.newest)
     complete = [p for p, n in zip(passages, lacking, strict=True) if n == 0]
     if complete:  # the report the question means: not its near-duplicates, which confused the model
         return complete[:k]
     # No one report holds it all (two dates, two summits): the fewest that do together.
     ranked = sorted((n, i) for i, n in enumerate(lacking) if n < wanted)
     chosen = [passages[i] for _, i in ranked[:k]]
-    if not chosen or missing_pins(question, chosen, answer_language, articles):
+    if not chosen or missing_pins(question, chosen, answer_language, articles, passages):
         return []
     return chosen
 

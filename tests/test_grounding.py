@@ -327,3 +327,20 @@ def test_a_passage_may_give_the_count_after_what_it_counts() -> None:
                     "exceeded 150. Another 40 diplomats left.")
     assert counts_what_was_asked("Canada has sanctioned 150 people and entities.", asked, set(), [passage_text])
     assert not counts_what_was_asked("Canada has sanctioned 40 people.", asked, set(), [passage_text])
+
+
+def test_the_most_recent_event_must_come_from_the_newest_report() -> None:
+    from rag.grounding import asks_newest, pinned_passages
+
+    question = "What is the most recent sanctions package reported, and how many entities did it target?"
+    assert asks_newest(question) and asks_newest("Quelle est la sanction la plus récente ?")
+    assert not asks_newest("What did Canada announce last week?")  # "last" is not "the latest"
+    assert not asks_newest("What was the latest package in June 2022?")  # a date of its own decides
+    older = finalize("Canada sanctioned 46 entities at the G7 summit in Elmau [1].", [ELMAU, HIROSHIMA], question)
+    assert older[1] and older[0] == ABSTAIN_TEXT  # the 2022 report reads as well, but 2023 is newer
+    newer = finalize("Canada sanctioned 17 individuals and 35 entities at the Hiroshima summit [2].",
+                     [ELMAU, HIROSHIMA], question)
+    assert not newer[1] and "35 entities" in newer[0]
+    assert missing_pins(question, [ELMAU], among=[ELMAU, HIROSHIMA]).describe() == "most recent report"
+    assert not missing_pins(question, [ELMAU], among=[ELMAU])  # the newest the model read
+    assert pinned_passages(question, [ELMAU, HIROSHIMA], k=4) == [HIROSHIMA]  # what a retry answers from
