@@ -311,19 +311,37 @@ class Missing:
         return ", ".join(sorted(" ".join(sorted(g)) for g in self.names) + dates + newest)
 
 
+NAME_REACH = 800  # characters of the article on each side of a passage where its names still count
+LEDE = 300  # the article's opening, where a report says where and when (dateline, first sentence)
+
+
 def article_text(passage: Passage, articles: Mapping[str, str] | None = None) -> list[str]:
     """What a reader can check a passage against: its text (and translation), its article's
-    metadata and, when known, the rest of its article."""
+    metadata and, when known, its article's opening and the paragraphs around it.
+
+    Not the whole article: a report on the Elmau summit that mentions, in passing, the NATO
+    summit in Madrid later that week does not make its passages an answer about Madrid. A
+    passage that cannot be placed in its article is checked against all of it."""
     whole = (articles or {}).get(passage.doc_id, "")
-    return [passage.text, passage.translation, passage.title, passage.outlet, passage.published, whole]
+    return [passage.text, passage.translation, passage.title, passage.outlet, passage.published,
+            around(passage.text, whole)]
+
+
+def around(text: str, whole: str) -> str:
+    """The opening of `whole` and its text within `NAME_REACH` characters of `text`."""
+    at = whole.find(text[:60]) if text else -1
+    if at < 0:
+        return whole
+    return whole[:LEDE] + "\n" + whole[max(0, at - NAME_REACH): at + len(text) + NAME_REACH]
 
 
 def missing_pins(question: str, cited: Sequence[Passage], answer_language: str = "",
                  articles: Mapping[str, str] | None = None, among: Sequence[Passage] = ()) -> Missing:
     """The question's names and dates that the cited passages (with their articles) do not contain.
 
-    Names count anywhere in the cited passage's article (`articles`, by doc_id): a report about
-    the right event often names a speaker paragraphs before the quote. Dates count in the passage
+    Names count in the cited passage's article (`articles`, by doc_id) near the passage and in
+    its opening (`article_text`): a report about the right event often names a speaker
+    paragraphs before the quote. Dates count in the passage
     or its article's publication date. A passage in another language than the question, read
     without a translation, cannot be checked for names (they are spelt differently there).
     A question asking for the most recent event ("the latest package") also needs the newest

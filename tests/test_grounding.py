@@ -51,7 +51,7 @@ def test_the_near_duplicate_of_another_summit_does_not_answer() -> None:
     assert not missing_pins("How many entities did Canada sanction at Hiroshima in May 2023?", [HIROSHIMA])
 
 
-def test_names_count_anywhere_in_the_article_and_foreign_passages_only_by_date() -> None:
+def test_names_count_in_the_article_and_foreign_passages_only_by_date() -> None:
     quote = passage("Western sanctions are completely useless, he said.", "2022-02-24", source="s.txt")
     question = "What did Oleg Stepanov say about the sanctions?"
     assert missing_pins(question, [quote])
@@ -344,3 +344,16 @@ def test_the_most_recent_event_must_come_from_the_newest_report() -> None:
     assert missing_pins(question, [ELMAU], among=[ELMAU, HIROSHIMA]).describe() == "most recent report"
     assert not missing_pins(question, [ELMAU], among=[ELMAU])  # the newest the model read
     assert pinned_passages(question, [ELMAU, HIROSHIMA], k=4) == [HIROSHIMA]  # what a retry answers from
+
+
+def test_a_name_mentioned_in_passing_far_from_the_passage_does_not_pin_it() -> None:
+    filler = "Leaders discussed the war at length. " * 40  # ~1,500 characters between
+    cited = "Canada banned 15 individuals and 46 entities as the leaders met at Schloss Elmau."
+    article = (f"ELMAU, Germany - G7 leaders met in the Bavarian Alps.\n{filler}\n{cited}\n{filler}\n"
+               "Trudeau then flew to the NATO summit in Madrid.")
+    elmau = passage(cited, "2022-06-27", source="elmau.txt")
+    question = "How many individuals did Canada sanction at the NATO summit in Madrid?"
+    assert missing_pins(question, [elmau], articles={"elmau.txt": article}).describe() == "madrid, nato"
+    near = article.replace(f"{cited}\n{filler}", f"{cited}\nTrudeau then flew to the NATO summit in Madrid.\n{filler}")
+    assert not missing_pins(question, [elmau], articles={"elmau.txt": near})  # said beside the passage
+    assert not missing_pins("What did Canada do in Germany?", [elmau], articles={"elmau.txt": article})  # opening
