@@ -141,6 +141,25 @@ class Vocabulary:
         return hit / sum(claim_tokens.values())
 
 
+ECHO_MIN = 0.5  # share of the question's words an answer repeats that its cited passages must hold
+ECHO_JUDGED = 2  # ... judged when it repeats at least this many
+
+
+def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
+    """Whether the cited passages hold at least half the words the answer repeats from the question.
+
+    An answer restates what was asked ("Canada pledged $5 billion to repair Ukraine's power
+    grid"); when the passage it cites says nothing of repairs or a power grid, it answers another
+    question ($5 billion for the loans) with this one's words. Numbers are checked elsewhere.
+    """
+    asked = {t for t in content_tokens(question) if not any(ch.isdigit() for ch in t)}
+    echoed = [t for t in content_tokens(answer) if t in WordSet(asked) and not any(ch.isdigit() for ch in t)]
+    if len(echoed) < ECHO_JUDGED:
+        return True  # one word ("promised" for "announced") is a paraphrase, not another question
+    held = WordSet(content_tokens(" ".join(cited_texts)))
+    return sum(t in held for t in echoed) >= ECHO_MIN * len(echoed)
+
+
 def support(claim: str, passage_text: str) -> float:
     """Share of the claim's content (by weight) that appears in the passage: 0 to 1."""
     return Vocabulary(passage_text).support(claim)
@@ -352,7 +371,7 @@ class Draft:
                                   for p in cited):
             self.wants_translation = True
             return ""
-        if not missing_pins(self.question, cited, self.language, self.articles, self.passages):
+        if not missing_pins(self.question, cited, self.language, self.articles, self.passages) and self._echo_ok(order):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -378,6 +397,14 @@ class Draft:
                                                            self._count_backing(cited))):
             self._gave_number = True
         return checked
+
+    def _echo_ok(self, order: Sequence[int]) -> bool:
+        """The question's words the answer repeats are in the passages it cites (`echo_backed`);
+        not judged when a cited passage is in another language than the answer."""
+        checker = self._checker
+        if checker is not None and not all(checker.comparable[i] for i in order):
+            return True
+        return echo_backed(self.question, CITATION.sub("", " ".join(self._held)), [self.texts[i] for i in order])
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),
@@ -411,7 +438,8 @@ class Draft:
             elif self._held and not self.wants_translation:
                 cited = [self.passages[i] for i in self._renumberer.order]
                 missing = missing_pins(self.question, cited, self.language, self.articles, self.passages).describe()
-                self.dropped.append(f"the question's {missing} not in the cited passages")
+                self.dropped.append(f"the question's {missing} not in the cited passages" if missing else
+                                    "the cited passages lack most of the question's words the answer repeats")
             return ABSTAIN_TEXT, True, []
         order = self._renumberer.order
         citations = [Citation(n=i + 1, passage=self.passages[idx]) for i, idx in enumerate(order)]

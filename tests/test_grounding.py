@@ -357,3 +357,21 @@ def test_a_name_mentioned_in_passing_far_from_the_passage_does_not_pin_it() -> N
     near = article.replace(f"{cited}\n{filler}", f"{cited}\nTrudeau then flew to the NATO summit in Madrid.\n{filler}")
     assert not missing_pins(question, [elmau], articles={"elmau.txt": near})  # said beside the passage
     assert not missing_pins("What did Canada do in Germany?", [elmau], articles={"elmau.txt": article})  # opening
+
+
+def test_an_answer_in_the_questions_words_must_cite_a_passage_that_has_them() -> None:
+    from rag.citations import echo_backed
+
+    loans = passage("G7 leaders agreed to lend Ukraine $50 billion. Trudeau said Canada will contribute "
+                    "$5 billion to the effort.", "2024-06-13", source="apulia.txt")
+    grid = passage("Trudeau said Canada will contribute $39 million to repair Ukraine's power grid, hit by "
+                   "months of Russian strikes.", "2024-06-13", source="apulia.txt")
+    question = "How much did Canada pledge to repair Ukraine's power grid?"
+    borrowed = "Canada pledged $5 billion to repair Ukraine's power grid [1]."
+    assert not echo_backed(question, borrowed, [loans.text])  # repair, power, grid: none in the passage
+    assert finalize(borrowed, [loans], question)[0] == ABSTAIN_TEXT
+    right = finalize("Canada pledged $39 million to repair Ukraine's power grid [1].", [grid], question)
+    assert not right[1] and "$39 million" in right[0]
+    # One repeated word is a paraphrase ("promised" where the report says "will deliver"), not judged.
+    assert echo_backed("What equipment did Trudeau promise?", "Canada promised 25 armoured vehicles.",
+                       ["Trudeau announced that Canada will deliver 25 light armoured vehicles."])
