@@ -8,6 +8,7 @@ cited, when the bot has abstained) is a plain function with plain tests.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -152,12 +153,25 @@ def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
     grid"); when the passage it cites says nothing of repairs or a power grid, it answers another
     question ($5 billion for the loans) with this one's words. Numbers are checked elsewhere.
     """
-    asked = {t for t in content_tokens(question) if not any(ch.isdigit() for ch in t)}
-    echoed = [t for t in content_tokens(answer) if t in WordSet(asked) and not any(ch.isdigit() for ch in t)]
+    asked = _stems(question)
+    echoed = [t for t in _stems(answer) if t in asked]
     if len(echoed) < ECHO_JUDGED:
         return True  # one word ("promised" for "announced") is a paraphrase, not another question
-    held = WordSet(content_tokens(" ".join(cited_texts)))
+    held = _stems(" ".join(cited_texts))
     return sum(t in held for t in echoed) >= ECHO_MIN * len(echoed)
+
+
+@functools.cache
+def _stem(word: str) -> str:
+    from nltk.stem.snowball import EnglishStemmer  # Snowball rules, no data files to fetch
+
+    return str(EnglishStemmer().stem(word))
+
+
+def _stems(text: str) -> set[str]:
+    """Content words by their (English Snowball) stem: "pledged" is "pledge", "summons" is
+    "summoned"; stricter than a shared prefix, which would take "repaid" for "repair"."""
+    return {_stem(t) for t in content_tokens(text) if not any(c.isdigit() for c in t)}
 
 
 def support(claim: str, passage_text: str) -> float:
@@ -399,12 +413,14 @@ class Draft:
         return checked
 
     def _echo_ok(self, order: Sequence[int]) -> bool:
-        """The question's words the answer repeats are in the passages it cites (`echo_backed`);
-        not judged when a cited passage is in another language than the answer."""
+        """The question's words the answer repeats are in the passages it cites or their titles
+        (`echo_backed`); judged for English answers citing passages it can read word for word."""
         checker = self._checker
-        if checker is not None and not all(checker.comparable[i] for i in order):
+        if self.language not in ("", "en") or (checker is not None and not all(checker.comparable[i] for i in order)):
             return True
-        return echo_backed(self.question, CITATION.sub("", " ".join(self._held)), [self.texts[i] for i in order])
+        cited = [self.passages[i] for i in order]
+        return echo_backed(self.question, CITATION.sub("", " ".join(self._held)),
+                           [t for p in cited for t in (p.text, p.translation, p.title) if t])
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),
