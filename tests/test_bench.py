@@ -157,3 +157,17 @@ def test_an_interrupted_index_is_carried_on_and_saved_rows_of_other_sizes_kept(
     assert [s["articles"] for s in saved["sizes"]] == [3, 6]  # the size not measured now is kept ...
     assert saved["sizes"][0]["measured"] == first["sizes"][0]["measured"]  # ... with when it was measured
     assert "(2 sittings)" in markdown_path.read_text(encoding="utf-8")
+
+
+def test_the_cold_start_table_shows_rag_ask_beside_the_servers() -> None:
+    from rag.bench.report import _startup_section
+
+    timings = {"retrieve": 40.0, "first_token": 6100.0, "total": 9000.0}
+    lines = _startup_section({
+        "ask": {"ready_s": None, "first_answer_s": 14.2, "answer_timings_ms": timings},
+        "serve": {"ready_s": 8.5, "first_answer_s": 21.4, "answer_timings_ms": timings},
+        "ui": {"error": "RuntimeError: not ready within 900 s"}})
+    rows = {line.split(" | ")[0].strip("| "): line for line in lines if line.startswith("| rag ")}
+    assert rows["rag ask"].startswith("| rag ask | — | 14.20 |") and "first_token 6.1 s" in rows["rag ask"]
+    assert rows["rag serve"].startswith("| rag serve | 8.50 | 21.40 |")
+    assert "not measured: RuntimeError" in rows["rag ui"]

@@ -201,14 +201,17 @@ def _startup_section(startup: dict[str, Any] | None) -> list[str]:
     lines = ["## Cold start to the first answer", "",
              "Wall time from spawning the command (a new interpreter, bundled index already built) until it "
              "listens (`rag serve`: `GET /healthz` is 200; `rag ui`: the page loads), and until the first "
-             "complete answer (`POST /api/ask`; Gradio's `/ask` API through `gradio_client`).", ""]
+             "complete answer (`POST /api/ask`; Gradio's `/ask` API through `gradio_client`; `rag ask --json`: "
+             "until it exits with the answer). The model is already assembled (the very first run on a machine "
+             "assembles it once).", ""]
     rows: list[list[object]] = []
     for command, got in startup.items():
         if "error" in got:
             rows.append([f"rag {command}", "—", "—", f"not measured: {got['error']}"])
         else:
             timings = got.get("answer_timings_ms") or {}
-            rows.append([f"rag {command}", _num(got["ready_s"], 2), _num(got["first_answer_s"], 2),
+            rows.append([f"rag {command}", _num(got["ready_s"], 2) if got["ready_s"] is not None else "—",
+                         _num(got["first_answer_s"], 2),
                          ", ".join(f"{k} {v / 1000:.1f} s" for k, v in timings.items())])
     return lines + _table(["command", "listening s", "first answer s", "the answer's own timings"], rows)
 

@@ -407,7 +407,7 @@ def _run(settings: Settings, sizes: list[int], root: Path, include_llm: bool, in
             say(f"LLM: failed: {exc}")
     if include_startup:
         results["startup"] = {}
-        for command in ("serve", "ui"):
+        for command in ("ask", "serve", "ui"):
             say(f"startup: rag {command} to its first answer")
             try:
                 results["startup"][command] = startup_bench(command, bundled, root)
