@@ -24,6 +24,7 @@ from rag.grounding import (
 )
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
+from rag.quotes import misattributed
 from rag.schema import Citation, Passage
 
 # Possessive quantifiers: the spaces around a comma could otherwise be split between two
@@ -335,6 +336,7 @@ class Draft:
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
         self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
         self._gave_number = False
+        self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
 
     @property
     def stopped(self) -> bool:
@@ -385,7 +387,8 @@ class Draft:
                                   for p in cited):
             self.wants_translation = True
             return ""
-        if not missing_pins(self.question, cited, self.language, self.articles, self.passages) and self._echo_ok(order):
+        if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
+                and self._echo_ok(order) and self._quotes_ok(order)):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -419,8 +422,26 @@ class Draft:
         if self.language not in ("", "en") or (checker is not None and not all(checker.comparable[i] for i in order)):
             return True
         cited = [self.passages[i] for i in order]
-        return echo_backed(self.question, CITATION.sub("", " ".join(self._held)),
-                           [t for p in cited for t in (p.text, p.translation, p.title) if t])
+        backed = echo_backed(self.question, CITATION.sub("", " ".join(self._held)),
+                             [t for p in cited for t in (p.text, p.translation, p.title) if t])
+        if not backed:
+            self._withheld = "the cited passages lack most of the question's words the answer repeats"
+        return backed
+
+    def _quotes_ok(self, order: Sequence[int]) -> bool:
+        """A quotation answering "what did X say" is X's in the cited report (`rag.quotes`); judged
+        where the cited passages read word for word (a translation quotes in other words)."""
+        checker = self._checker
+        if checker is not None and not all(checker.comparable[i] for i in order):
+            return True
+        cited = [self.passages[i] for i in order]
+        texts = [self.articles.get(p.doc_id) or p.text for p in cited]
+        if any(p.translation for p in cited):
+            return True
+        wrong = misattributed(self.question, CITATION.sub("", " ".join(self._held)), texts)
+        if wrong:
+            self._withheld = f"the answer quotes {wrong[0][:80]!r}, not said by the person asked about"
+        return not wrong
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),
@@ -455,7 +476,7 @@ class Draft:
                 cited = [self.passages[i] for i in self._renumberer.order]
                 missing = missing_pins(self.question, cited, self.language, self.articles, self.passages).describe()
                 self.dropped.append(f"the question's {missing} not in the cited passages" if missing else
-                                    "the cited passages lack most of the question's words the answer repeats")
+                                    self._withheld)
             return ABSTAIN_TEXT, True, []
         order = self._renumberer.order
         citations = [Citation(n=i + 1, passage=self.passages[idx]) for i, idx in enumerate(order)]

@@ -1,0 +1,57 @@
+"""Quotations answering "what did X say" must be X's: cases that must be rejected and cases that must pass."""
+
+from __future__ import annotations
+
+from rag.citations import Draft
+from rag.prompts import ABSTAIN_TEXT
+from rag.quotes import misattributed, quotations, speaker
+from rag.schema import Passage
+
+REPORT = ("MOSCOW - Russia barred 61 more Canadians on Thursday.\n\n"
+          "\"Canada has chosen confrontation, and it will bear the consequences,\" ministry spokeswoman Maria "
+          "Zakharova said at her weekly briefing. She added that further names would be added \"as Ottawa "
+          "continues its hostile actions.\"\n\n"
+          "Adrienne Leclair, a spokesperson for Global Affairs Canada, said Canada \"will not be intimidated\" "
+          "and that the bans were \"a badge of honour\" for those listed.")
+QUESTION = "What did Maria Zakharova say about Canada?"
+
+
+def bans(text: str = REPORT) -> Passage:
+    return Passage(source="bans.txt", doc_id="bans.txt", title="Russia bans 61 Canadians", outlet="Wire",
+                   language="en", published="2022-04-21", text=text, score=0.5, chunk=0)
+
+
+def test_the_speaker_is_who_the_question_asks_about() -> None:
+    assert speaker(QUESTION) == "zakharova"
+    assert speaker("How did Stepanov describe the differences?") == "stepanov"
+    assert speaker("What did Canada announce?") == ""  # not a question about someone's words
+
+
+def test_quotations_pair_their_marks_in_reading_order() -> None:
+    text = 'Sanctions are "useless" says Stepanov, who said they "will not have an impact on Russia" today.'
+    assert quotations(text) == ["will not have an impact on russia"]  # "useless" is too short to judge
+    assert quotations("« il faut agir vite » and “a badge of honour”") == ["il faut agir vite", "a badge of honour"]
+
+
+def test_another_speakers_words_are_rejected_and_the_speakers_own_pass() -> None:
+    borrowed = 'Maria Zakharova said Canada "will not be intimidated" [1].'
+    assert misattributed(QUESTION, borrowed, [REPORT]) == ["will not be intimidated"]
+    own = 'Zakharova said "Canada has chosen confrontation, and it will bear the consequences" [1].'
+    assert misattributed(QUESTION, own, [REPORT]) == []
+    # "She added ..." right after the paragraph that names her is still hers.
+    assert misattributed(QUESTION, 'She said names would be added "as Ottawa continues its hostile actions"',
+                         [REPORT.replace("She added", "\n\nShe added")]) == []
+    assert misattributed(QUESTION, 'She said Canada "will pay dearly for this"', [REPORT])  # found nowhere
+
+
+def test_a_misattributed_quotation_is_an_abstention() -> None:
+    draft = Draft(QUESTION, [bans()], "en", articles={"bans.txt": REPORT})
+    draft.feed('Maria Zakharova said Canada "will not be intimidated" and the bans were "a badge of honour" [1].')
+    draft.finish()
+    text, abstained, _ = draft.result()
+    assert abstained and text == ABSTAIN_TEXT
+    assert "not said by the person asked about" in draft.dropped[-1]
+    right = Draft(QUESTION, [bans()], "en", articles={"bans.txt": REPORT})
+    right.feed('Zakharova said "Canada has chosen confrontation, and it will bear the consequences" [1].')
+    right.finish()
+    assert not right.result()[1]
