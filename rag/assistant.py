@@ -237,12 +237,11 @@ class Assistant:
             timings["rewrite"] = _ms(start)
         t = time.perf_counter()
         retrieved = self._retrieve(standalone)
-        passages = self.retriever.widen(retrieved[: self.settings.top_k], self.settings.window,
-                                        self.settings.window_passages)
+        language = detect(question)
+        passages = for_reader(self.retriever.widen(self._given(standalone, retrieved, language), self.settings.window,
+                                                   self.settings.window_passages), language)
         timings["retrieve"] = _ms(t)
         turn = _Turn(start)
-        language = detect(question)
-        passages = for_reader(passages, language)
         articles = self.retriever.articles(passages)
         draft = Draft(standalone, passages, language, translate=self.settings.translate, articles=articles)
         if passages:
@@ -281,6 +280,19 @@ class Assistant:
             log.info("held back from the answer to %r: %s", question[:80], "; ".join(draft.dropped)[:500])
         return Answer(question=question, text=text, abstained=abstained, citations=citations, retrieved=retrieved,
                       timings_ms=timings, standalone_question=standalone, draft=draft.raw, given=draft.passages)
+
+    def _given(self, question: str, retrieved: Sequence[Passage], language: str) -> list[Passage]:
+        """The passages the model answers from: the best `top_k`, or with `focus_pinned`, only those
+        whose articles hold everything the question names (`rag.grounding.pinned_passages`) when
+        there are any. A small model handed the 2023 summit's report beside the 2024 one mixes them."""
+        if self.settings.focus_pinned:
+            articles = self.retriever.articles(retrieved)
+            chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language,
+                                     articles)
+            if chosen:
+                ids = {p.node_id for p in chosen}
+                return [p for p in retrieved if p.node_id in ids]  # as retrieved: no translation attached yet
+        return list(retrieved[: self.settings.top_k])
 
     def _pinned(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft) -> Draft | None:
         """A second draft over the retrieved passages that hold the question's names and dates

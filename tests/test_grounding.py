@@ -227,20 +227,38 @@ def test_an_answer_from_the_near_duplicate_is_retried_over_the_named_report(
     index = _summit_index(tmp_path, e5, use)
     stub.behaviour.reply = _confused_model
     question = "How many entities did Canada sanction at the Hiroshima summit?"
-    answer = openai_assistant(tmp_path, index, stub).ask(question)
+    answer = openai_assistant(tmp_path, index, stub, focus_pinned=False).ask(question)
     assert not answer.abstained and "35" in answer.text and "46" not in answer.text
     assert [c.passage.source for c in answer.citations] == ["hiroshima.txt"]
     assert "retry" in answer.timings_ms and len(stub.behaviour.requests) == 2
     assert "Elmau" not in stub.behaviour.requests[1]["messages"][-1]["content"]  # only the named report
 
     stub.behaviour.requests.clear()
-    off = openai_assistant(tmp_path, index, stub, retry_off_question=False)
+    off = openai_assistant(tmp_path, index, stub, retry_off_question=False, focus_pinned=False)
     declined = off.ask(question)
     assert declined.abstained and len(stub.behaviour.requests) == 1  # without the retry: right, but silent
 
     stub.behaviour.requests.clear()
     nowhere = openai_assistant(tmp_path, index, stub).ask(question.replace("Hiroshima", "Kananaskis"))
     assert nowhere.abstained and len(stub.behaviour.requests) == 1  # no report names it: no second call
+
+
+def test_the_model_is_given_only_the_report_the_question_names_when_it_was_retrieved(
+        tmp_path: Path, e5: Any, use: Any, stub: Any) -> None:
+    from tests.fixtures.assistants import openai_assistant
+
+    index = _summit_index(tmp_path, e5, use)
+    stub.behaviour.reply = _confused_model
+    answer = openai_assistant(tmp_path, index, stub).ask("How many entities did Canada sanction at the Hiroshima "
+                                                         "summit?")
+    assert not answer.abstained and "35" in answer.text and "retry" not in answer.timings_ms
+    assert len(stub.behaviour.requests) == 1  # right the first time: the near-duplicate was never shown
+    assert "Elmau" not in stub.behaviour.requests[0]["messages"][-1]["content"]
+    assert {p.source for p in answer.retrieved} == {"elmau.txt", "hiroshima.txt"}  # still reported as retrieved
+    stub.behaviour.requests.clear()
+    unpinned = openai_assistant(tmp_path, index, stub).ask("How many entities did Canada sanction?")
+    assert "Elmau" in stub.behaviour.requests[0]["messages"][-1]["content"]  # nothing named: the best passages
+    assert not unpinned.abstained
 
 
 def test_a_count_must_be_of_what_the_question_counts() -> None:
