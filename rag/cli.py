@@ -481,6 +481,11 @@ def bench(
     if resume and workdir is None:
         raise fail("--resume needs --workdir: the folder the interrupted run kept its indexes in", 2)
     settings = load_settings()
+    import signal
+
+    # A stopped run (kill, SIGTERM) unwinds like Ctrl-C: the Chroma server and indexing child it
+    # started stop with it, and `--resume` carries on from the child's ledger.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     with friendly_errors():
         run_bench(settings, sizes=wanted, workdir=workdir, results_path=results, markdown_path=markdown,
                   include_llm=llm, include_server=server, include_startup=startup, queries=queries, seed=seed,

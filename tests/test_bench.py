@@ -4,6 +4,7 @@ started as commands; a real Chroma server for the client/server figures)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,31 @@ def test_the_cold_start_table_shows_rag_ask_beside_the_servers() -> None:
     assert rows["rag ask"].startswith("| rag ask | — | 14.20 |") and "first_token 6.1 s" in rows["rag ask"]
     assert rows["rag serve"].startswith("| rag serve | 8.50 | 21.40 |")
     assert "not measured: RuntimeError" in rows["rag ui"]
+
+
+def test_a_stopped_bench_leaves_no_process_behind_and_can_be_resumed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from rag.bench.run import read_ledger
+
+    work = tmp_path / "work"
+    env = os.environ | {"RAG_INDEX_DIR": str(tmp_path / "index")}
+    command = [sys.executable, "-m", "rag", "bench", "--sizes", "400", "--workdir", str(work), "--no-llm",
+               "--no-startup", "--results", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "b.md")]
+    bench = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    assert bench.stderr is not None
+    for line in bench.stderr:  # wait until the indexing child has embedded something
+        if re.search(r"embedded [1-9]", line):
+            break
+    bench.send_signal(signal.SIGTERM)
+    assert bench.wait(timeout=60) != 0
+    time.sleep(1)
+    left = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True).stdout.split()
+    assert left == []  # neither the Chroma server nor the indexing child outlived the run
+    assert not (tmp_path / "r.json").exists()  # no figures from a run that did not finish
+    assert (work / "n400" / "articles").is_dir() and (work / "n400" / "index").is_dir()  # kept for --resume
+    assert read_ledger(work / "n400" / "index")["sittings"] == 1

@@ -104,6 +104,7 @@ def _index_child(articles: Path, index_dir: Path, build: dict[str, str]) -> dict
     rss_loaded = _peak_rss_mib()
     before = read_ledger(index_dir)
     sitting = int(before["sittings"]) + 1
+    _write_ledger(index_dir, int(before["chunks"]), before["seconds"], sitting)  # `--resume` can carry on from here
     shown, written, began = [-1], [time.perf_counter()], time.perf_counter()
 
     def progress(done: int, total: int) -> None:
@@ -164,12 +165,16 @@ def index_in_child(settings: Settings, articles: Path, index_dir: Path,
     other: list[str] = []
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as child:
         assert child.stderr is not None
-        for line in child.stderr:
-            words = line.split()
-            if len(words) == 3 and words[0] == "progress" and progress is not None:
-                progress(int(words[1]), int(words[2]))
-            elif words and words[0] != "progress":
-                other = [*other[-40:], line]
+        try:
+            for line in child.stderr:
+                words = line.split()
+                if len(words) == 3 and words[0] == "progress" and progress is not None:
+                    progress(int(words[1]), int(words[2]))
+                elif words and words[0] != "progress":
+                    other = [*other[-40:], line]
+        except BaseException:  # stopped (Ctrl-C, SIGTERM): the child stops too; its ledger keeps its progress
+            child.terminate()
+            raise
     if child.returncode != 0:
         raise RuntimeError(f"indexing child failed ({child.returncode}): {''.join(other).strip()[-800:]}")
     return dict(json.loads(out.read_text(encoding="utf-8")))
