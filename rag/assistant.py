@@ -282,16 +282,18 @@ class Assistant:
                       timings_ms=timings, standalone_question=standalone, draft=draft.raw, given=draft.passages)
 
     def _given(self, question: str, retrieved: Sequence[Passage], language: str) -> list[Passage]:
-        """The passages the model answers from: the best `top_k`, or with `focus_pinned`, only those
-        whose articles hold everything the question names (`rag.grounding.pinned_passages`) when
-        there are any. A small model handed the 2023 summit's report beside the 2024 one mixes them."""
+        """The passages the model answers from: the best `top_k`, or with `focus_pinned`, the best of
+        the reports that hold everything the question names (`rag.grounding.pinned_passages`) when
+        any was retrieved. A small model handed the 2023 summit's report beside the 2024 one mixes
+        them. All of such a report's retrieved passages stay: the answer may sit a few paragraphs
+        from the name that pins it."""
         if self.settings.focus_pinned:
             articles = self.retriever.articles(retrieved)
             chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language,
                                      articles)
-            if chosen:
-                ids = {p.node_id for p in chosen}
-                return [p for p in retrieved if p.node_id in ids]  # as retrieved: no translation attached yet
+            reports = {p.doc_id for p in chosen}
+            if reports:  # as retrieved (no translation attached yet), in retrieval order
+                return [p for p in retrieved if p.doc_id in reports][: self.settings.top_k]
         return list(retrieved[: self.settings.top_k])
 
     def _pinned(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft) -> Draft | None:
