@@ -415,11 +415,16 @@ class Draft:
             self._gave_number = True
         return checked
 
+    def _readable(self, order: Sequence[int]) -> bool:
+        """Whether every cited passage can be compared with the answer word for word (it is in the
+        answer's language, or read in translation)."""
+        checker = self._checker
+        return checker is None or all(checker.comparable[i] for i in order)
+
     def _echo_ok(self, order: Sequence[int]) -> bool:
         """The question's words the answer repeats are in the passages it cites or their titles
         (`echo_backed`); judged for English answers citing passages it can read word for word."""
-        checker = self._checker
-        if self.language not in ("", "en") or (checker is not None and not all(checker.comparable[i] for i in order)):
+        if self.language not in ("", "en") or not self._readable(order):
             return True
         cited = [self.passages[i] for i in order]
         backed = echo_backed(self.question, CITATION.sub("", " ".join(self._held)),
@@ -430,15 +435,12 @@ class Draft:
 
     def _quotes_ok(self, order: Sequence[int]) -> bool:
         """A quotation answering "what did X say" is X's in the cited report (`rag.quotes`); judged
-        where the cited passages read word for word (a translation quotes in other words)."""
-        checker = self._checker
-        if checker is not None and not all(checker.comparable[i] for i in order):
-            return True
+        where the cited passages are in the answer's language (a translation quotes in other words)."""
         cited = [self.passages[i] for i in order]
-        texts = [self.articles.get(p.doc_id) or p.text for p in cited]
-        if any(p.translation for p in cited):
+        if not self._readable(order) or any(p.translation for p in cited):
             return True
-        wrong = misattributed(self.question, CITATION.sub("", " ".join(self._held)), texts)
+        wrong = misattributed(self.question, CITATION.sub("", " ".join(self._held)),
+                              [self.articles.get(p.doc_id) or p.text for p in cited])
         if wrong:
             self._withheld = f"the answer quotes {wrong[0][:80]!r}, not said by the person asked about"
         return not wrong
@@ -446,9 +448,8 @@ class Draft:
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),
         or None when there are none (a count then only needs the asked noun in the answer)."""
-        checker = self._checker
         readable = [self.texts[i] for i in (cited or range(len(self.texts)))
-                    if 0 <= i < len(self.texts) and (checker is None or checker.comparable[i])]
+                    if 0 <= i < len(self.texts) and self._readable([i])]
         return readable or None
 
     @property
