@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.embeddings import BaseEmbedding
 
-from rag.citations import Draft
+from rag.citations import Draft, load_stemmer
 from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import stands_alone
 from rag.grounding import missing_pins, pinned_passages
@@ -150,6 +150,7 @@ class Assistant:
                 else:
                     prefix = answer_messages("", [])[:-1]
                     self._loading = ThreadPoolExecutor(1, "rag-llm").submit(make_chat_model, self.settings, prefix)
+                threading.Thread(target=load_stemmer, name="rag-stemmer", daemon=True).start()
             return self._loading
 
     @property

@@ -169,6 +169,11 @@ def _stem(word: str) -> str:
     return str(EnglishStemmer().stem(word))
 
 
+def load_stemmer() -> None:
+    """Import the stemmer now (nltk takes ~0.3-0.5 s to import) rather than in a reader's first answer."""
+    _stem("warm")
+
+
 def _stems(text: str) -> set[str]:
     """Content words by their (English Snowball) stem: "pledged" is "pledge", "summons" is
     "summoned"; stricter than a shared prefix, which would take "repaid" for "repair"."""
