@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -239,11 +239,11 @@ class Assistant:
         t = time.perf_counter()
         retrieved = self._retrieve(standalone)
         language = detect(question)
-        passages = for_reader(self.retriever.widen(self._given(standalone, retrieved, language), self.settings.window,
-                                                   self.settings.window_passages), language)
+        articles = self.retriever.articles(retrieved)  # the given passages' are among them
+        passages = for_reader(self.retriever.widen(self._given(standalone, retrieved, language, articles),
+                                                   self.settings.window, self.settings.window_passages), language)
         timings["retrieve"] = _ms(t)
         turn = _Turn(start)
-        articles = self.retriever.articles(passages)
         draft = Draft(standalone, passages, language, translate=self.settings.translate, articles=articles)
         if passages:
             t = time.perf_counter()
@@ -262,7 +262,7 @@ class Assistant:
             # The answer cited a near-duplicate report (another year, another summit): answer once
             # more from the retrieved passages whose articles hold what the question names, if any.
             if draft.off_the_question and self.settings.retry_off_question:
-                retry = self._pinned(standalone, retrieved, language, draft)
+                retry = self._pinned(standalone, retrieved, language, draft, articles)
                 if retry is not None:
                     t = time.perf_counter()
                     missing = missing_pins(standalone, draft.cited, language, articles, draft.passages).describe()
@@ -282,14 +282,14 @@ class Assistant:
         return Answer(question=question, text=text, abstained=abstained, citations=citations, retrieved=retrieved,
                       timings_ms=timings, standalone_question=standalone, draft=draft.raw, given=draft.passages)
 
-    def _given(self, question: str, retrieved: Sequence[Passage], language: str) -> list[Passage]:
+    def _given(self, question: str, retrieved: Sequence[Passage], language: str,
+               articles: Mapping[str, str]) -> list[Passage]:
         """The passages the model answers from: the best `top_k`, or with `focus_pinned`, the best of
         the reports that hold everything the question names (`rag.grounding.pinned_passages`) when
         any was retrieved. A small model handed the 2023 summit's report beside the 2024 one mixes
         them. All of such a report's retrieved passages stay: the answer may sit a few paragraphs
         from the name that pins it."""
         if self.settings.focus_pinned:
-            articles = self.retriever.articles(retrieved)
             chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language,
                                      articles)
             reports = {p.doc_id for p in chosen}
@@ -297,10 +297,10 @@ class Assistant:
                 return [p for p in retrieved if p.doc_id in reports][: self.settings.top_k]
         return list(retrieved[: self.settings.top_k])
 
-    def _pinned(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft) -> Draft | None:
+    def _pinned(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft,
+                articles: Mapping[str, str]) -> Draft | None:
         """A second draft over the retrieved passages that hold the question's names and dates
         (`rag.grounding.pinned_passages`), or None when there are none, or they are exactly the ones tried."""
-        articles = self.retriever.articles(retrieved)
         chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language, articles)
         if not chosen or {p.node_id for p in chosen} == {p.node_id for p in tried.passages}:
             return None
