@@ -106,9 +106,10 @@ class Settings(BaseSettings):
     retry_off_question: bool = Field(True, description="When an answer cites passages that lack the names or "
                                      "dates the question gives, answer once more from the retrieved passages "
                                      "whose articles have them (one more LLM call), else decline")
-    focus_pinned: bool = Field(True, description="When some retrieved passages' articles hold every name and "
+    focus_pinned: bool = Field(False, description="When some retrieved passages' articles hold every name and "
                                "date the question gives, hand the LLM only those (not the near-duplicate "
-                               "reports of other years or summits ranked among them)")
+                               "reports of other years or summits ranked among them); off: on dev it added "
+                               "wrong answers from a report that mentions the asked event in passing")
     retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")
     rerank_depth: int = Field(20, ge=0, le=200, description="Fused candidates re-ranked by the dates, outlet and "
                               "'latest' a question names, against article metadata (0: off)")

@@ -249,14 +249,15 @@ def test_the_model_is_given_only_the_report_the_question_names_when_it_was_retri
 
     index = _summit_index(tmp_path, e5, use)
     stub.behaviour.reply = _confused_model
-    answer = openai_assistant(tmp_path, index, stub).ask("How many entities did Canada sanction at the Hiroshima "
-                                                         "summit?")
+    answer = openai_assistant(tmp_path, index, stub, focus_pinned=True).ask("How many entities did Canada sanction "
+                                                                            "at the Hiroshima summit?")
     assert not answer.abstained and "35" in answer.text and "retry" not in answer.timings_ms
     assert len(stub.behaviour.requests) == 1  # right the first time: the near-duplicate was never shown
     assert "Elmau" not in stub.behaviour.requests[0]["messages"][-1]["content"]
     assert {p.source for p in answer.retrieved} == {"elmau.txt", "hiroshima.txt"}  # still reported as retrieved
     stub.behaviour.requests.clear()
-    unpinned = openai_assistant(tmp_path, index, stub).ask("How many entities did Canada sanction?")
+    unpinned = openai_assistant(tmp_path, index, stub, focus_pinned=True).ask("How many entities did Canada "
+                                                                              "sanction?")
     assert "Elmau" in stub.behaviour.requests[0]["messages"][-1]["content"]  # nothing named: the best passages
     assert not unpinned.abstained
 
