@@ -141,7 +141,9 @@ def _served(results: dict[str, Any]) -> list[str]:
 def _reproduce(results: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     lines += ["## Reproduce", "", "```sh", "rag bench                       # 5 and 1,000 articles, LLM, servers",
-              "rag bench --sizes 5,1000,10000  # adds 10,000 articles (opt-in: long)", "```", "",
+              "rag bench --sizes 5,1000,10000  # adds 10,000 articles (opt-in: long)",
+              "# over several sittings: keep the indexes, carry on after a stop, keep the other sizes' rows",
+              "rag bench --sizes 10000 --workdir /var/tmp/rag-bench --resume --merge", "```", "",
               *_estimate(results["sizes"]),
               "The run writes `benchmarks/results.json` (every figure, the machine and package versions) and "
               "this page with its chart; the same seed gives byte-identical articles. The figures are wall-clock "
