@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rag.grounding import (
     WordSet,
@@ -163,10 +164,15 @@ def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
 
 
 @functools.cache
-def _stem(word: str) -> str:
+def _stemmer() -> Any:
     from nltk.stem.snowball import EnglishStemmer  # Snowball rules, no data files to fetch
 
-    return str(EnglishStemmer().stem(word))
+    return EnglishStemmer()
+
+
+@functools.cache
+def _stem(word: str) -> str:
+    return str(_stemmer().stem(word))
 
 
 def load_stemmer() -> None:
@@ -175,8 +181,8 @@ def load_stemmer() -> None:
 
 
 def _stems(text: str) -> set[str]:
-    """Content words by their (English Snowball) stem: "pledged" is "pledge", "summons" is
-    "summoned"; stricter than a shared prefix, which would take "repaid" for "repair"."""
+    """Content words by their (English Snowball) stem: "pledge" and "pledged" are one word, so are
+    "summons" and "summoned"; stricter than a shared prefix, which would take "repaid" for "repair"."""
     return {_stem(t) for t in content_tokens(text) if not any(c.isdigit() for c in t)}
 
 
