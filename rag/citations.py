@@ -434,12 +434,13 @@ class Draft:
 
     def _echo_ok(self, order: Sequence[int]) -> bool:
         """The question's words the answer repeats are in the passages it cites or their titles
-        (`echo_backed`); judged for English answers citing passages it can read word for word."""
-        if self.language not in ("", "en") or not self._readable(order):
-            return True
+        (`echo_backed`); judged for English answers citing English originals (a translation says
+        "prohibited" where the question says "banned")."""
         cited = [self.passages[i] for i in order]
+        if self.language not in ("", "en") or not self._readable(order) or any(p.translation for p in cited):
+            return True
         backed = echo_backed(self.question, CITATION.sub("", " ".join(self._held)),
-                             [t for p in cited for t in (p.text, p.translation, p.title) if t])
+                             [t for p in cited for t in (p.text, p.title) if t])
         if not backed:
             self._withheld = "the cited passages lack most of the question's words the answer repeats"
         return backed
