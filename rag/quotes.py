@@ -46,7 +46,7 @@ def misattributed(question: str, answer: str, texts: Sequence[str]) -> list[str]
     who = speaker(question)
     if not who:
         return []
-    paragraphs = [_SPACES.sub(" ", fold(p)) for t in texts for p in re.split(r"\n\s*\n|\n", t) if p.strip()]
+    paragraphs = [_SPACES.sub(" ", fold(p)) for t in texts for p in t.splitlines() if p.strip()]
     return [q for q in quotations(answer) if not _said_by(q, who, paragraphs)]
 
 
