@@ -94,6 +94,23 @@ NAME_TAILS = frozenset({"", "s", "es", "a", "e", "y", "n", "an", "ans", "ian", "
                         "'s", "’s", "s'"})
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def spelling(word: str) -> str:
+    """A folded word with doubled letters written once and w as v (`PinVocabulary.has_spelling`)."""
+    out = ""
+    for ch in word.replace("w", "v"):
+        if not out.endswith(ch):
+            out += ch
+    return out
+
+
+def skeleton(form: str) -> str:
+    """The consonants of a `spelling`: the key its other spellings are looked up by."""
+    return "".join(ch for ch in form if ch not in _VOWELS)
+
+
 class PinVocabulary(WordSet):
     """Folded words of some texts and the texts joined (for phrases)."""
 
@@ -104,8 +121,12 @@ class PinVocabulary(WordSet):
         super().__init__(words + [part for w in words if "-" in w for part in w.split("-") if len(part) >= 3])
         self.joined = " " + " | ".join(folded) + " "
         self.by_head: dict[str, list[str]] = {}
+        self.by_skeleton: dict[str, list[str]] = {}
         for w in self.words:
             self.by_head.setdefault(w[:4], []).append(w)
+            if len(w) >= 4 and w.isalpha():
+                form = spelling(w)
+                self.by_skeleton.setdefault(skeleton(form), []).append(form)
 
     def has_name(self, name: str) -> bool:
         """Whether a name (or ordinal phrase) the question gives is here, in one of its forms
@@ -116,7 +137,20 @@ class PinVocabulary(WordSet):
             common = _common_prefix(word, name)
             if common >= 4 and word[common:] in NAME_TAILS and name[common:] in NAME_TAILS:
                 return True
-        return False
+        return self.has_spelling(name)
+
+    def has_spelling(self, name: str) -> bool:
+        """Whether another spelling of a place name is here: letter for letter the same but for
+        vowels (y counts as one), a doubled letter written once and w for v (Kyiv, Kiev, Kiew;
+        Lviv, Lvov; Kharkiv, Kharkov; Odesa, Odessa). Articles and their translations spell
+        Ukrainian and Russian places as their language or their year did; the question may use
+        another form. Consonants must agree, so Bali is not "bill"."""
+        if len(name) < 4 or not name.isalpha():
+            return False
+        form = spelling(name)
+        return any(len(word) == len(form) and all(a == b or (a in _VOWELS and b in _VOWELS)
+                                                  for a, b in zip(word, form, strict=True))
+                   for word in self.by_skeleton.get(skeleton(form), ()))
 
     def has(self, word: str) -> bool:
         if " " in word:  # an ordinal phrase ("third anniversary"): in one text, a few words apart at most
