@@ -16,6 +16,7 @@ from typing import Any
 from rag.grounding import (
     WordSet,
     asks_quantity,
+    asks_total,
     counted_nouns,
     counts_what_was_asked,
     missing_pins,
@@ -346,6 +347,7 @@ class Draft:
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
         self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
+        self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._gave_number = False
         self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
 
@@ -422,7 +424,7 @@ class Draft:
             return None
         if numbers(claim) - self._question_numbers and (
                 not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
-                                                           self._count_backing(cited))):
+                                                           self._count_backing(cited), self._totals)):
             self._gave_number = True
         return checked
 

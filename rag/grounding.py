@@ -243,15 +243,46 @@ def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:
 
 
 def counts_what_was_asked(claim: str, nouns: frozenset[str], question_numbers: set[str],
-                          backing: Sequence[str] | None = None) -> bool:
+                          backing: Sequence[str] | None = None, totals: bool = True) -> bool:
     """Whether the claim gives a number (not one the question gave) of what the question counts,
     and, given the `backing` passages, one they give as a count of it too. "How many vessels?"
     answered "1,070 individuals and entities" is a number from the right report about another
-    thing; "100,000 Russian diplomats" is a passage's "100,000 troops" under the asked noun."""
+    thing; "100,000 Russian diplomats" is a passage's "100,000 troops" under the asked noun.
+    Without `totals` (the question asks what one event brought, `asks_total`), a number the
+    passages give only as a running total ("has now sanctioned more than 3,300") does not count."""
     given = counted_numbers(claim, nouns) - question_numbers
     if backing is None or not given:
         return bool(given)
-    return bool(given & set().union(*(numbers_beside(text, nouns) for text in backing)))
+    counts = set().union(*(numbers_beside(text, nouns) for text in backing))
+    if not totals:
+        counts -= set().union(*(running_totals(text) for text in backing))
+    return bool(given & counts)
+
+
+# A number given as a running total, not as what one announcement brought: "Canada has now
+# sanctioned more than 1,070", "sanctions now cover more than 3,000", "bringing the total to 2,000".
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:(?:has|have) (?:now |so far |since \w+ )?(?:sanctioned|listed|targeted|designated|imposed sanctions on)"
+    r"|now (?:covers?|totals?|stands? at|includes?)|a total of|in total|bringing (?:the|its) (?:total|tally) to"
+    r"|(?:total|tally) (?:of|is|was|stands at|rose to|reached))"
+    r" (?:more than |over |nearly |almost |about |some |at least |roughly )?$")
+# A question about the total: "in total", "so far", "by June 2022", "had Canada sanctioned".
+_ASKS_TOTAL = re.compile(
+    r"\b(?:total|in all|so far|to date|altogether|overall|all told|cumulative|since|(?:has|have|had) \w+ (?:now )?"
+    r"(?:sanctioned|listed|targeted)|by (?:the end of )?(?:january|february|march|april|may|june|july|august"
+    r"|september|october|november|december|\d{4}))\b")
+
+
+def running_totals(text: str) -> set[str]:
+    """The numbers `text` gives as a running total (`_TOTAL_BEFORE` just before them)."""
+    folded = fold(text)
+    return {n for m in _NUMBER.finditer(folded) if _TOTAL_BEFORE.search(folded[max(0, m.start() - 80):m.start()])
+            for n in numbers(m.group(0))}
+
+
+def asks_total(question: str) -> bool:
+    """Whether a "how many" question asks for a running total rather than one event's count."""
+    return bool(_ASKS_TOTAL.search(fold(question)))
 
 
 def _names_any(words: Sequence[str], wanted: WordSet) -> bool:

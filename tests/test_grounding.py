@@ -307,6 +307,32 @@ def test_an_answer_counting_something_else_is_withheld() -> None:
     assert not abstained and "1,070" in text
 
 
+def test_a_running_total_does_not_answer_how_many_one_event_brought() -> None:
+    from rag.grounding import asks_total, running_totals
+
+    anniversary = passage("With Monday's measures Canada has sanctioned more than 3,300 individuals and entities "
+                          "in connection with Russia's war. The new package lists 76 individuals and 83 entities.",
+                          "2025-02-24", "Third anniversary in Kyiv", source="kyiv.txt")
+    assert running_totals(anniversary.text) == {"3300"}
+    assert running_totals("Sanctions now cover more than 3,000 individuals, bringing the total to 3,100.") == {
+        "3000", "3100"}
+    assert running_totals("It honours the nearly 4,500 soldiers who have died since 2014.") == set()
+    # Rejected: the total, to a question about what the anniversary brought.
+    event = "How many individuals and entities did Canada sanction on the anniversary in Kyiv?"
+    assert not asks_total(event)
+    text, abstained, _ = finalize("Canada sanctioned more than 3,300 individuals and entities [1].", [anniversary],
+                                  event)
+    assert abstained and text == ABSTAIN_TEXT
+    # Passed: the package's own count; the total when the question asks for one.
+    text, abstained, _ = finalize("Canada sanctioned 76 individuals and 83 entities [1].", [anniversary], event)
+    assert not abstained and "76" in text
+    total = "How many individuals and entities had Canada sanctioned in total by February 2025?"
+    assert asks_total(total)
+    text, abstained, _ = finalize("Canada had sanctioned more than 3,300 individuals and entities [1].",
+                                  [anniversary], total)
+    assert not abstained and "3,300" in text
+
+
 def test_a_name_matches_its_forms_but_not_another_name_that_starts_alike() -> None:
     from rag.grounding import PinVocabulary
 
