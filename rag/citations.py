@@ -19,14 +19,17 @@ from rag.grounding import (
     asks_total,
     counted_nouns,
     counts_what_was_asked,
+    date_named,
     missing_pins,
     new_content,
     numbers,
+    published_in,
     unbacked,
 )
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
+from rag.rerank import pins
 from rag.schema import Citation, Passage
 
 # Possessive quantifiers: the spaces around a comma could otherwise be split between two
@@ -348,6 +351,7 @@ class Draft:
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
         self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
+        self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
         self._gave_number = False
         self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
 
@@ -401,7 +405,7 @@ class Draft:
             self.wants_translation = True
             return ""
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
-                and self._echo_ok(order) and self._quotes_ok(order)):
+                and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -458,6 +462,29 @@ class Draft:
         if wrong:
             self._withheld = f"the answer quotes {wrong[0][:80]!r}, not said by the person asked about"
         return not wrong
+
+    def _dates_ok(self, order: Sequence[int]) -> bool:
+        """A year the question names, when no cited report is from then, must stand in the passage
+        sentence that backs the answer or the one before it (where a report sets the scene). A 2025
+        report's "the first G7 summit hosted by Canada since 2018, when leaders met in La Malbaie"
+        holds the question's year and place, but its news is 2025's: an answer from it is not
+        about 2018."""
+        cited = [self.passages[i] for i in order]
+        undated = [d for d in self._dates if not any(published_in(p, d) for p in cited)]
+        if not undated or not self._readable(order):
+            return True
+        claim = CITATION.sub("", " ".join(self._held))
+        best, near = -1.0, ""
+        for i in order:
+            sentences = split_sentences(self.texts[i])
+            for k, sentence in enumerate(sentences):
+                score = support(claim, sentence)
+                if score > best:
+                    best, near = score, " ".join(sentences[max(0, k - 1): k + 1])
+        if all(date_named(near, d) for d in undated):
+            return True
+        self._withheld = "the passage sentence behind the answer is not about the year the question names"
+        return False
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),

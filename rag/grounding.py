@@ -460,11 +460,19 @@ def pinned_passages(question: str, passages: Sequence[Passage], k: int, answer_l
 
 def _dated(passage: Passage, date: tuple[int, int]) -> bool:
     """Whether a passage is from, or speaks of, the year (and month) a question names."""
-    year, month = date
-    published = passage.published or ""
-    if published.startswith(f"{year}-{month:02d}" if month else str(year)):
-        return True
     text = " ".join(t for t in (passage.text, passage.translation, passage.title) if t)
+    return published_in(passage, date) or date_named(text, date)
+
+
+def published_in(passage: Passage, date: tuple[int, int]) -> bool:
+    """Whether the passage's article was published in the year (and month) `date`."""
+    year, month = date
+    return (passage.published or "").startswith(f"{year}-{month:02d}" if month else str(year))
+
+
+def date_named(text: str, date: tuple[int, int]) -> bool:
+    """Whether `text` names the year (and the month, when `date` has one)."""
+    year, month = date
     return str(year) in text and (not month or _month_named(text, month))
 
 

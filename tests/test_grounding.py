@@ -333,6 +333,26 @@ def test_a_running_total_does_not_answer_how_many_one_event_brought() -> None:
     assert not abstained and "3,300" in text
 
 
+def test_a_year_the_question_names_must_be_in_the_sentence_behind_the_answer() -> None:
+    kananaskis = passage("The United Kingdom announced its own measures against 20 ships the same day. It was the "
+                         "first G7 summit hosted by Canada since 2018, when leaders met in La Malbaie, Quebec.",
+                         "2025-06-17", "New sanctions as Zelensky joins G7 in Kananaskis", source="k.txt")
+    # Rejected: the year and place are the report's background; its news (the answer) is 2025's.
+    question = "What sanctions did Canada announce at the 2018 G7 summit in La Malbaie?"
+    text, abstained, _ = finalize("Canada announced sanctions against 20 ships the same day [1].", [kananaskis],
+                                  question)
+    assert abstained and text == ABSTAIN_TEXT
+    # Passed: the sentence behind the answer is about that year, or the report is from then.
+    crimea = passage("Talks failed in Geneva. In 2014, Canada froze the assets of 10 Russian officials over Crimea.",
+                     "2022-02-24", "Sanctions, then and now", source="c.txt")
+    text, abstained, _ = finalize("Canada froze the assets of 10 Russian officials [1].", [crimea],
+                                  "Whose assets did Canada freeze over Crimea in 2014?")
+    assert not abstained and "10 Russian officials" in text
+    text, abstained, _ = finalize("The United Kingdom announced measures against 20 ships [1].", [kananaskis],
+                                  "What did the United Kingdom announce at the G7 summit in June 2025?")
+    assert not abstained
+
+
 def test_a_name_matches_its_forms_but_not_another_name_that_starts_alike() -> None:
     from rag.grounding import PinVocabulary
 
