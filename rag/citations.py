@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rag.grounding import (
+    PinVocabulary,
     WordSet,
+    article_text,
     asks_quantity,
     asks_total,
     counted_nouns,
@@ -25,6 +27,7 @@ from rag.grounding import (
     numbers,
     published_in,
     unbacked,
+    unbacked_names,
 )
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
@@ -423,6 +426,10 @@ class Draft:
         if missing:
             self.dropped.append(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
             return None
+        names = self._unbacked_names(claim, cited)
+        if names:
+            self.dropped.append(f"names {names} not in the cited passages: {claim.strip()[:200]}")
+            return None
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
             return None
@@ -431,6 +438,16 @@ class Draft:
                                                            self._count_backing(cited), self._totals)):
             self._gave_number = True
         return checked
+
+    def _unbacked_names(self, claim: str, cited: Sequence[int]) -> list[str]:
+        """The claim's names found neither in the question nor near the passages it cites
+        (`unbacked_names`); judged only where every such passage reads in the answer's language
+        (another language spells names its own way)."""
+        order = [i for i in (cited or range(len(self.passages))) if 0 <= i < len(self.passages)]
+        if not order or not self._readable(order):
+            return []
+        backing = PinVocabulary(t for i in order for t in article_text(self.passages[i], self.articles))
+        return unbacked_names(claim, self.question, backing)
 
     def _readable(self, order: Sequence[int]) -> bool:
         """Whether every cited passage can be compared with the answer word for word (it is in the

@@ -118,7 +118,9 @@ class PinVocabulary(WordSet):
         folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
         words = [w for text in folded for w in text.split()]
         # The parts of compounds too: "Nato-Gipfel" names NATO, "Carl-Gustaf-Waffen" Carl Gustaf.
-        super().__init__(words + [part for w in words if "-" in w for part in w.split("-") if len(part) >= 3])
+        parts = [part for w in words if "-" in w for part in w.split("-") if len(part) >= 3]
+        bare = [re.split(r"['’]", w)[0] for w in words if "'" in w or "’" in w]  # "Canada's": Canada, Canadian
+        super().__init__(words + parts + bare)
         self.joined = " " + " | ".join(folded) + " "
         self.by_head: dict[str, list[str]] = {}
         self.by_skeleton: dict[str, list[str]] = {}
@@ -316,6 +318,22 @@ def unbacked(claim: str, have: set[str]) -> set[str]:
     """Numbers in `claim` not among `have` (the numbers of its backing); a bare integer also
     matches the integer part of a written decimal ("1" for "1.5 billion" said as "1 billion")."""
     return {n for n in numbers(claim) - have if not any(n == h.split(".")[0] for h in have)}
+
+
+def unbacked_names(claim: str, question: str, backing: PinVocabulary) -> list[str]:
+    """The names an answer sentence gives (runs of capitalised words, as `question_pins` finds
+    them) that are neither in the question nor, in any of their forms, in `backing` (the cited
+    passages with their articles' metadata and surroundings). "The leaders who accompanied
+    Trudeau were the Liberal Party ...", citing a report that never mentions the party, took
+    the name from another passage."""
+    asked = PinVocabulary([question])
+    missing = []
+    for group in question_pins(claim):
+        if any(" " in name for name in group):  # an ordinal phrase, not a name
+            continue
+        if not any(asked.has_name(n) or backing.has_name(n) for n in group):
+            missing.append(" ".join(sorted(group)))
+    return sorted(missing)
 
 
 def question_pins(question: str) -> set[frozenset[str]]:

@@ -353,6 +353,21 @@ def test_a_year_the_question_names_must_be_in_the_sentence_behind_the_answer() -
     assert not abstained
 
 
+def test_a_name_in_the_answer_must_be_in_the_question_or_the_cited_passage() -> None:
+    kyiv = passage("Canada's Prime Minister Justin Trudeau arrived in Kyiv on Saturday with Giorgia Meloni and "
+                   "Alexander De Croo.", "2024-02-24", "Trudeau in Kyiv", source="kyiv.txt")
+    question = "Which leaders accompanied Trudeau in Kyiv?"
+    # Rejected: a name the cited report never gives (taken from another passage, or made up).
+    text, abstained, _ = finalize("The leaders were the Liberal Party and Justin Trudeau [1].", [kyiv], question)
+    assert abstained and text == ABSTAIN_TEXT
+    text, abstained, _ = finalize("Canada and the United States went with Meloni [1].", [kyiv], question)
+    assert abstained
+    # Passed: names from the passage (in their other forms too) or from the question.
+    text, abstained, _ = finalize("Giorgia Meloni and De Croo accompanied the Canadian prime minister in Kyiv [1].",
+                                  [kyiv], question)
+    assert not abstained and "Meloni" in text
+
+
 def test_a_name_matches_its_forms_but_not_another_name_that_starts_alike() -> None:
     from rag.grounding import PinVocabulary
 
