@@ -170,6 +170,28 @@ def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
     return sum(t in held for t in echoed) >= ECHO_MIN * len(echoed)
 
 
+# Words of a question that frame it rather than say what it is about.
+_FRAMING = frozenset("""many much according happen happened happens kind type reason reasons describe described
+    mention mentioned report reported reports article articles news give gave given""".split())
+
+
+def topic_words(question: str) -> set[str]:
+    """The stems of what a question is about: its content words that are not names (names are
+    the pins, `rag.grounding.question_pins`) nor framing ("how many", "according to")."""
+    names = {w.lower() for w in re.findall(r"\b[A-Z]\w+", question[1:])}
+    words = [t for t in content_tokens(question) if t not in names and t not in _FRAMING and len(t) >= 4]
+    return {_stem(t) for t in words if not any(c.isdigit() for c in t)}
+
+
+def on_topic(question: str, answer: str, backing: str) -> bool:
+    """Whether the answer, or the passage sentences behind it, speak of what the question asks
+    about: at least one of its `topic_words`. "Why did Canada summon the Russian ambassador?"
+    answered with a sentence about training soldiers in England, backed by a passage sentence
+    about the same, answers another question, however well its citation checks out."""
+    topic = topic_words(question)
+    return not topic or bool(topic & (_stems(answer) | _stems(backing)))
+
+
 @functools.cache
 def _stemmer() -> Any:
     from nltk.stem.snowball import EnglishStemmer  # Snowball rules, no data files to fetch
@@ -177,9 +199,23 @@ def _stemmer() -> Any:
     return EnglishStemmer()
 
 
+# Past forms a stemmer cannot join to their verb ("met" is "meet"): the common ones of news reports.
+_IRREGULAR = {past: verb for verb, forms in {
+    "meet": "met", "tell": "told", "give": "gave given", "take": "took taken", "come": "came", "speak": "spoke spoken",
+    "write": "wrote written", "hold": "held", "send": "sent", "bring": "brought", "begin": "began begun",
+    "leave": "left", "make": "made", "know": "knew known", "see": "saw seen", "win": "won", "lose": "lost",
+    "fight": "fought", "pay": "paid", "buy": "bought", "sell": "sold", "strike": "struck stricken", "shoot": "shot",
+    "lead": "led", "rise": "rose risen", "fall": "fell fallen", "fly": "flew flown", "flee": "fled", "seek": "sought",
+    "keep": "kept", "freeze": "froze frozen", "drive": "drove driven", "break": "broke broken",
+    "choose": "chose chosen",
+    "forbid": "forbade forbidden", "withdraw": "withdrew withdrawn", "undertake": "undertook undertaken",
+    "think": "thought", "find": "found", "build": "built", "spend": "spent", "grow": "grew grown", "go": "went gone",
+}.items() for past in forms.split()}
+
+
 @functools.cache
 def _stem(word: str) -> str:
-    return str(_stemmer().stem(word))
+    return str(_stemmer().stem(_IRREGULAR.get(word, word)))
 
 
 def load_stemmer() -> None:
@@ -408,7 +444,8 @@ class Draft:
             self.wants_translation = True
             return ""
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
-                and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)):
+                and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)
+                and self._topic_ok(order)):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -480,6 +517,29 @@ class Draft:
             self._withheld = f"the answer quotes {wrong[0][:80]!r}, not said by the person asked about"
         return not wrong
 
+    def _topic_ok(self, order: Sequence[int]) -> bool:
+        """The answer or the passage sentences behind it speak of what the question asks about
+        (`on_topic`); judged for English questions (the stems are English), translations included."""
+        if self.language not in ("", "en"):
+            return True
+        claim = CITATION.sub("", " ".join(self._held))
+        if on_topic(self.question, claim, self._behind(claim, order, after=True)):
+            return True
+        self._withheld = "neither the answer nor the passage sentences behind it speak of what the question asks"
+        return False
+
+    def _behind(self, claim: str, order: Sequence[int], after: bool = False) -> str:
+        """The cited passages' sentence that best backs `claim`, with the one before it (and, with
+        `after`, the one after it)."""
+        best, near = -1.0, ""
+        for i in order:
+            sentences = split_sentences(self.texts[i])
+            for k, sentence in enumerate(sentences):
+                score = support(claim, sentence)
+                if score > best:
+                    best, near = score, " ".join(sentences[max(0, k - 1): k + 1 + after])
+        return near
+
     def _dates_ok(self, order: Sequence[int]) -> bool:
         """A year the question names, when no cited report is from then, must stand in the passage
         sentence that backs the answer or the one before it (where a report sets the scene). A 2025
@@ -490,14 +550,7 @@ class Draft:
         undated = [d for d in self._dates if not any(published_in(p, d) for p in cited)]
         if not undated or not self._readable(order):
             return True
-        claim = CITATION.sub("", " ".join(self._held))
-        best, near = -1.0, ""
-        for i in order:
-            sentences = split_sentences(self.texts[i])
-            for k, sentence in enumerate(sentences):
-                score = support(claim, sentence)
-                if score > best:
-                    best, near = score, " ".join(sentences[max(0, k - 1): k + 1])
+        near = self._behind(CITATION.sub("", " ".join(self._held)), order)
         if all(date_named(near, d) for d in undated):
             return True
         self._withheld = "the passage sentence behind the answer is not about the year the question names"

@@ -368,6 +368,24 @@ def test_a_name_in_the_answer_must_be_in_the_question_or_the_cited_passage() -> 
     assert not abstained and "Meloni" in text
 
 
+def test_an_answer_about_something_else_than_the_question_is_withheld() -> None:
+    from rag.citations import on_topic, topic_words
+
+    assert topic_words("Why did Canada summon the Russian ambassador in January 2023?") == {"summon", "ambassador"}
+    london = passage("Canadian and British troops are training Ukrainian soldiers in England. More Canadian experts "
+                     "will join the British information cell.", "2023-01-18", "Joly in Toronto", source="t.txt")
+    question = "Why did Canada summon the Russian ambassador in January 2023?"
+    # Rejected: neither the answer nor the sentences behind it speak of a summons or an ambassador.
+    text, abstained, _ = finalize("Canadian and British troops are training Ukrainian soldiers in England [1].",
+                                  [london], question)
+    assert abstained and text == ABSTAIN_TEXT
+    # Passed: the answer, or the passage sentence behind it, is about what was asked ("met" is "meet").
+    assert on_topic("When did Blinken meet Lavrov?", "Blinken met Lavrov in Geneva on Friday.", "")
+    assert on_topic(question, "To protest the strike on Dnipro.", "Joly said she summoned the ambassador over Dnipro.")
+    assert on_topic("Who is Canada's ambassador?", "Oleg Stepanov.", "Russia's ambassador, Oleg Stepanov, said so.")
+    assert on_topic("Who is Oleg Stepanov?", "A diplomat.", "")  # nothing asked but names: nothing to judge
+
+
 def test_a_name_matches_its_forms_but_not_another_name_that_starts_alike() -> None:
     from rag.grounding import PinVocabulary
 
