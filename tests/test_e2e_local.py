@@ -198,8 +198,9 @@ def test_answer_floors_and_wrong_answer_ceiling_on_a_fixed_dev_subset(tmp_path_f
     report = run_eval(cases, lambda c: bot.ask(c.question, history=c.history or None))
     overall = report["overall"]
     assert report["errors"] == 0
-    # Measured in the full dev run of 2026-11-24 (these 17 cases): wrong 2 of 17, answers 7 of 15,
-    # abstention 9 of 17. One case of slack each: the model's drafts vary a little between runs.
-    assert overall["wrong_answer_rate"] <= 0.18, overall  # at most 3 of 17 confident mistakes
-    assert overall["answer_accuracy"] >= 0.40, overall  # at least 6 of 15
-    assert overall["abstention_accuracy"] >= 0.47, overall  # at least 8 of 17 (checks withhold more now)
+    # Measured in the dev run of 2026-12-03 (these 17 cases): wrong 1 of 17, answers 9 of 15,
+    # abstention 12 of 17; two earlier runs' drafts through today's checks: 1, 8 and 11 each.
+    # One case of slack below the worst: the model's drafts vary a little between runs and machines.
+    assert overall["wrong_answer_rate"] <= 0.12, overall  # at most 2 of 17 confident mistakes
+    assert overall["answer_accuracy"] >= 0.46, overall  # at least 7 of 15
+    assert overall["abstention_accuracy"] >= 0.58, overall  # at least 10 of 17
