@@ -22,6 +22,7 @@ from rag.grounding import (
     counted_nouns,
     counts_what_was_asked,
     date_named,
+    gives_names,
     missing_pins,
     new_content,
     numbers,
@@ -389,6 +390,7 @@ class Draft:
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
         self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
+        self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # the names near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
         self._gave_number = False
@@ -480,11 +482,13 @@ class Draft:
         """The claim's names found neither in the question nor near the passages it cites
         (`unbacked_names`); judged only where every such passage reads in the answer's language
         (another language spells names its own way)."""
-        order = [i for i in (cited or range(len(self.passages))) if 0 <= i < len(self.passages)]
-        if not order or not self._readable(order):
+        order = tuple(i for i in (cited or range(len(self.passages))) if 0 <= i < len(self.passages))
+        if not order or not gives_names(claim) or not self._readable(order):
             return []
-        backing = PinVocabulary(t for i in order for t in article_text(self.passages[i], self.articles))
-        return unbacked_names(claim, self.question, backing)
+        if order not in self._backing:  # built once per set of cited passages, not per sentence
+            self._backing[order] = PinVocabulary(t for i in order for t in article_text(self.passages[i],
+                                                                                         self.articles))
+        return unbacked_names(claim, self.question, self._backing[order])
 
     def _readable(self, order: Sequence[int]) -> bool:
         """Whether every cited passage can be compared with the answer word for word (it is in the

@@ -320,6 +320,11 @@ def unbacked(claim: str, have: set[str]) -> set[str]:
     return {n for n in numbers(claim) - have if not any(n == h.split(".")[0] for h in have)}
 
 
+def gives_names(claim: str) -> bool:
+    """Whether a sentence has a capitalised word after its first (cheap: before any vocabulary is built)."""
+    return any(w[:1].isupper() for w in _PIN_WORD.findall(claim)[1:])
+
+
 def unbacked_names(claim: str, question: str, backing: PinVocabulary) -> list[str]:
     """The names an answer sentence gives (runs of capitalised words, as `question_pins` finds
     them) that are neither in the question nor, in any of their forms, in `backing` (the cited
