@@ -208,8 +208,8 @@ _IRREGULAR = {past: verb for verb, forms in {
     "fight": "fought", "pay": "paid", "buy": "bought", "sell": "sold", "strike": "struck stricken", "shoot": "shot",
     "lead": "led", "rise": "rose risen", "fall": "fell fallen", "fly": "flew flown", "flee": "fled", "seek": "sought",
     "keep": "kept", "freeze": "froze frozen", "drive": "drove driven", "break": "broke broken",
-    "choose": "chose chosen",
-    "forbid": "forbade forbidden", "withdraw": "withdrew withdrawn", "undertake": "undertook undertaken",
+    "choose": "chose chosen", "forbid": "forbade forbidden", "withdraw": "withdrew withdrawn",
+    "undertake": "undertook undertaken",
     "think": "thought", "find": "found", "build": "built", "spend": "spent", "grow": "grew grown", "go": "went gone",
 }.items() for past in forms.split()}
 
@@ -390,7 +390,8 @@ class Draft:
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
         self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
-        self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # the names near each set of cited passages
+        self._asked = PinVocabulary([question])  # names the answer may repeat from the question
+        self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
         self._gave_number = False
@@ -488,7 +489,7 @@ class Draft:
         if order not in self._backing:  # built once per set of cited passages, not per sentence
             self._backing[order] = PinVocabulary(t for i in order for t in article_text(self.passages[i],
                                                                                          self.articles))
-        return unbacked_names(claim, self.question, self._backing[order])
+        return unbacked_names(claim, self._asked, self._backing[order])
 
     def _readable(self, order: Sequence[int]) -> bool:
         """Whether every cited passage can be compared with the answer word for word (it is in the

@@ -325,13 +325,12 @@ def gives_names(claim: str) -> bool:
     return any(w[:1].isupper() for w in _PIN_WORD.findall(claim)[1:])
 
 
-def unbacked_names(claim: str, question: str, backing: PinVocabulary) -> list[str]:
+def unbacked_names(claim: str, asked: PinVocabulary, backing: PinVocabulary) -> list[str]:
     """The names an answer sentence gives (runs of capitalised words, as `question_pins` finds
-    them) that are neither in the question nor, in any of their forms, in `backing` (the cited
-    passages with their articles' metadata and surroundings). "The leaders who accompanied
+    them) that are neither in the question (`asked`) nor, in any of their forms, in `backing` (the
+    cited passages with their articles' metadata and surroundings). "The leaders who accompanied
     Trudeau were the Liberal Party ...", citing a report that never mentions the party, took
     the name from another passage."""
-    asked = PinVocabulary([question])
     missing = []
     for group in question_pins(claim):
         if any(" " in name for name in group):  # an ordinal phrase, not a name
