@@ -22,7 +22,8 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+
+from replay_checks import passages_of  # the same recorded passages, rebuilt one way
 
 from rag.assistant import Assistant
 from rag.evaluation.scoring import answer_correct, load_cases
@@ -46,24 +47,6 @@ CITED_SYSTEM = (
     "state the answer to the question, about the same people, place, date and event the question "
     "names; no otherwise."
 )
-
-
-def passages_of(row: dict[str, Any]) -> list[Passage]:
-    return [
-        Passage(
-            source=g["source"],
-            doc_id=g["source"],
-            title=g.get("title") or "",
-            outlet=g.get("outlet") or "",
-            language=g.get("language") or "",
-            published=g.get("published") or "",
-            text=g["text"],
-            score=0.0,
-            chunk=0,
-            translation=g.get("translation") or "",
-        )
-        for g in row.get("given", [])
-    ]
 
 
 def cited_of(draft: str, passages: Sequence[Passage]) -> list[Passage]:
