@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from rag.local_model import ensure_local_model  # noqa: E402
+from rag.local_model import ensure_local_model
 
 MODEL = str(ensure_local_model(Path.home() / ".cache" / "rag"))
 ARTICLE = (Path(__file__).resolve().parent.parent / "data/articles/002_c5412f6f5895c1b2.txt").read_text()[:2400]

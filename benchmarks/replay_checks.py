@@ -4,7 +4,7 @@
         data/articles data/eval/corpus [-v]
 
 `rag eval --json` records, per case, the model's draft and the passages it read. Feeding each
-draft through `rag.citations.Draft` again, in the chunks a stream would bring, gives the answer
+draft through `rag.draft.Draft` again, in the chunks a stream would bring, gives the answer
 today's checks would show for the same model output: answer accuracy, wrong-answer rate and
 abstention accuracy over the run, as `rag eval` scores them. A draft the app retried (or read in
 translation) is replayed over the passages of its last attempt only, which is what the report
@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rag.citations import Draft
 from rag.documents import scan
+from rag.draft import Draft
 from rag.evaluation.scoring import Case, answer_correct, load_cases
 from rag.language import detect
 from rag.schema import Passage

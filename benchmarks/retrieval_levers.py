@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from rag.documents import scan  # noqa: E402
-from rag.evaluation.scoring import load_cases  # noqa: E402
-from rag.indexing import chunk_article, splitter_for  # noqa: E402
-from rag.settings import DEFAULT_ARTICLES_DIR, Settings  # noqa: E402
+from rag.documents import scan
+from rag.evaluation.scoring import load_cases
+from rag.indexing import chunk_article, splitter_for
+from rag.settings import DEFAULT_ARTICLES_DIR, Settings
 
 
 def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> list[int]:

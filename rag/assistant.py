@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.embeddings import BaseEmbedding
 
-from rag.citations import Draft, load_stemmer
+from rag.draft import Draft
 from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import stands_alone
 from rag.grounding import missing_pins, pinned_passages
@@ -35,6 +35,7 @@ from rag.schema import Answer
 from rag.settings import Settings
 from rag.store import IndexStore
 from rag.translation import llm_translation
+from rag.wording import load_stemmer
 
 if TYPE_CHECKING:
     from llama_index.core.base.base_query_engine import BaseQueryEngine

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from rag.rerank import MONTHS, fold, pins, published
 from rag.schema import Passage
+from rag.wording import PREFIX, WordSet
 
 # A number stands alone: the digits of a name (Kh-22, F-16, MH17) are part of the name, not a count.
 _NUMBER = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
@@ -68,24 +69,6 @@ _ORDINAL = re.compile(rf"\b({_ORDINALS})\s+([a-z]{{4,}})")
 # "the first and the third anniversaries": both ordinals count the noun
 _ORDINAL_PAIR = re.compile(rf"\b({_ORDINALS})\s+(?:and|or)\s+(?:the\s+)?({_ORDINALS})\s+([a-z]{{4,}})")
 _QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|berapa|cuant[oa]s?)\b")
-
-
-PREFIX = 5  # a word this long or longer also matches another that starts with its first five letters
-
-
-class WordSet:
-    """Words to look others up in: whole, or by their first five letters when both are at least
-    that long (inflections: "sanction", "sanctions", "sanctioned"). The one word matcher of the
-    citation check (`rag.citations.Vocabulary`) and of the question's pins (`PinVocabulary`)."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = set(words)
-        self.prefixes = {w[:PREFIX] for w in self.words if len(w) >= PREFIX}
-
-    def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str):
-            return False
-        return word in self.words or (len(word) >= PREFIX and word[:PREFIX] in self.prefixes)
 
 
 # How a name's forms differ at the end: Canada/Canadian, Ukraine/Ukrainian, Italy/Italian, Kyiv/Kyiv's,

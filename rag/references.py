@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.citations import split_sentences, support
 from rag.schema import Answer
+from rag.wording import best_sentence, split_sentences, support
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 EXCERPT_CHARS = 240
@@ -25,12 +25,11 @@ def claims_citing(answer: Answer, n: int) -> list[str]:
 
 def supporting_sentence(passage_text: str, claims: Sequence[str]) -> str | None:
     """The passage sentence that best backs what the answer said with this citation."""
-    sentences = split_sentences(passage_text)
-    if not sentences or not claims:
+    if not claims:
         return None
     claim = " ".join(claims)
-    best = max(sentences, key=lambda s: support(claim, s) + support(s, claim))
-    return best if support(claim, best) > 0 else None
+    sentences, k = best_sentence([passage_text], claim, both_ways=True)
+    return sentences[k] if k >= 0 and support(claim, sentences[k]) > 0 else None
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

@@ -4,7 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from rag.citations import CitationRenumberer, check_citations, finalize, renumber, support
+from rag.citations import CitationRenumberer, check_citations, renumber
+from rag.draft import finalize
 from rag.prompts import (
     ABSTAIN_TEXT,
     WITHHELD,
@@ -17,6 +18,7 @@ from rag.prompts import (
     rewrite_messages,
 )
 from rag.schema import Answer, Citation, Passage
+from rag.wording import support
 
 
 def passage(source: str, text: str, score: float = 0.8) -> Passage:

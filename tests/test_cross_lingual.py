@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from rag.citations import may_be_abstention
+from rag.draft import may_be_abstention
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT
 from rag.retrieval import join_overlapping

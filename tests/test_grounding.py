@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rag.citations import Draft, finalize
+from rag.draft import Draft, finalize
 from rag.grounding import missing_pins, numbers, question_pins, unbacked
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Passage
@@ -369,7 +369,7 @@ def test_a_name_in_the_answer_must_be_in_the_question_or_the_cited_passage() -> 
 
 
 def test_an_answer_about_something_else_than_the_question_is_withheld() -> None:
-    from rag.citations import on_topic, topic_words
+    from rag.wording import on_topic, topic_words
 
     assert topic_words("Why did Canada summon the Russian ambassador in January 2023?") == {"summon", "ambassador"}
     london = passage("Canadian and British troops are training Ukrainian soldiers in England. More Canadian experts "
@@ -469,7 +469,7 @@ def test_a_name_mentioned_in_passing_far_from_the_passage_does_not_pin_it() -> N
 
 
 def test_an_answer_in_the_questions_words_must_cite_a_passage_that_has_them() -> None:
-    from rag.citations import echo_backed
+    from rag.wording import echo_backed
 
     loans = passage("G7 leaders agreed to lend Ukraine $50 billion. Trudeau said Canada will contribute "
                     "$5 billion to the effort.", "2024-06-13", source="apulia.txt")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.citations import Draft
+from rag.draft import Draft
 from rag.prompts import ABSTAIN_TEXT
 from rag.quotes import misattributed, quotations, speaker
 from rag.schema import Passage

@@ -1,0 +1,313 @@
+"""The model's answer checked sentence by sentence as it streams (`Draft`), before anyone sees
+it: citations checked (`rag.citations`), every number, name and date against the passages it
+cites (`rag.grounding`), quotations against their speaker (`rag.quotes`), and abstention
+recognised.
+
+Nothing here does I/O, so every rule that decides what a user sees (when an answer is shown,
+when the bot has abstained) is a plain function with plain tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from rag.citations import CitationChecker, CitationRenumberer
+from rag.grounding import (
+    PinVocabulary,
+    article_text,
+    asks_quantity,
+    asks_total,
+    counted_nouns,
+    counts_what_was_asked,
+    date_named,
+    gives_names,
+    missing_pins,
+    new_content,
+    numbers,
+    published_in,
+    unbacked,
+    unbacked_names,
+)
+from rag.language import detect
+from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
+from rag.quotes import misattributed
+from rag.rerank import pins
+from rag.schema import Citation, Passage
+from rag.wording import best_sentence, echo_backed, on_topic, split_sentences
+
+
+def may_be_abstention(text: str) -> bool:
+    """True while streamed text is (the start of) the model's fixed "I don't know." sentence."""
+    head = text.lstrip().lower().replace("’", "'")
+    target = MODEL_ABSTAIN.lower()
+    return target.startswith(head) or head.startswith(target)
+
+
+
+def comparable(answer: str, passages: Sequence[Passage]) -> list[bool]:
+    """Whether each passage, as the model read it, is in the answer's language, so that word
+    overlap can judge a citation of it. Unknown languages count as comparable."""
+    answer_language = detect(answer)
+    out = []
+    for p in passages:
+        language = "" if p.translation else (p.language or detect(p.text))
+        out.append(not answer_language or not language or language == answer_language)
+    return out
+
+
+def finalize(raw: str, passages: Sequence[Passage], question: str = "") -> tuple[str, bool, list[Citation]]:
+    """Decide the user-visible answer from the whole model output (see `Draft`, which does the
+    same while the answer streams)."""
+    draft = Draft(question, passages)
+    draft.feed(raw)
+    draft.finish()
+    return draft.result()
+
+
+def joined_decimals(text: str) -> str:
+    """"1. 4 million" as "1.4 million": the small model sometimes writes a decimal that way, and
+    split there, "about 1." became a sentence whose "1" passed the number check."""
+    return re.sub(r"(?<=\d)\. (?=\d)", ".", text)
+
+
+class Draft:
+    """A model answer checked sentence by sentence as it streams; what it releases is final.
+
+    Each complete sentence gets its citations checked (`check_citations`), must have every
+    number backed by a passage it cites (`rag.grounding`), and is renumbered by first use. Nothing
+    is released until the passages cited so far contain what the question pins down (its names,
+    places and dates): an answer from the near-duplicate report of another year or summit is
+    never shown. So the reader sees one answer, exactly the one returned, never a draft that is
+    then taken back. An answer that starts as the model's "I don't know.", cites nothing, or never
+    satisfies the question's pins is an abstention, shown as the fixed sentence.
+
+    `language`: the question's. With `translate`, a sentence citing a passage in another language
+    (read without a translation) stops the draft unreleased with `wants_translation` set, so the
+    caller can ask again over a translation before the reader has seen anything.
+    """
+
+    def __init__(self, question: str, passages: Sequence[Passage], language: str = "", translate: bool = False,
+                 articles: Mapping[str, str] | None = None) -> None:
+        self.question = question
+        self.passages = list(passages)
+        self.articles = articles or {}  # whole article texts by doc_id, for the question's names
+        self.texts = [p.translation or p.text for p in self.passages]
+        self.language = language
+        self.translate = translate and bool(language)
+        self.raw = ""
+        self._pending = ""
+        self._renumberer = CitationRenumberer(len(self.passages))
+        self._held: list[str] = []
+        self.shown: list[str] = []
+        self.released = False
+        self.wants_translation = False
+        self.dropped: list[str] = []  # sentences not shown, with why (for evaluation and logs)
+        self._checker: CitationChecker | None = None
+        self._numbers = [numbers(t) for t in self.texts]
+        self._question_numbers = numbers(question)
+        self._pins_checked: tuple[int, ...] = ()
+        self._wants_number = asks_quantity(question)  # "how many": no answer without a number
+        self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
+        self._asked = PinVocabulary([question])  # names the answer may repeat from the question
+        self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
+        self._totals = asks_total(question)  # ... and a running total only when the question asks for one
+        self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
+        self._gave_number = False
+        self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
+
+    @property
+    def stopped(self) -> bool:
+        return self.wants_translation or self.abstaining
+
+    @property
+    def abstaining(self) -> bool:
+        head = self.raw.strip()
+        return bool(head) and not self.released and head.lower().startswith(MODEL_ABSTAIN.lower().rstrip("."))
+
+    def feed(self, delta: str) -> str:
+        """Take more model text; return what may be shown now."""
+        self.raw += delta
+        if self.stopped:
+            return ""
+        self._pending = joined_decimals(self._pending + delta)
+        sentences = split_sentences(self._pending)
+        if len(sentences) < 2 or may_be_abstention(self.raw):
+            return ""
+        complete, self._pending = sentences[:-1], sentences[-1]
+        return "".join(self._take(s) for s in complete)
+
+    def finish(self) -> str:
+        """The model is done: check the last sentence; return what may be shown now."""
+        rest, self._pending = self._pending, ""
+        if self.stopped or not rest.strip():
+            return ""
+        return "".join(self._take(s) for s in split_sentences(rest))
+
+    def _take(self, sentence: str) -> str:
+        if self.stopped:
+            return ""
+        checked = self._checked(sentence)
+        if checked is None:
+            return ""
+        out = self._renumberer.feed(checked + " ") + self._renumberer.finish()
+        if self.released:
+            self.shown.append(out)
+            return out
+        self._held.append(out)
+        order = tuple(self._renumberer.order)
+        if not order or (order == self._pins_checked and not self._gave_number) or (
+                self._wants_number and not self._gave_number):
+            return ""  # nothing new to decide (and no repeated work), or no number yet for "how many"
+        self._pins_checked = order
+        cited = [self.passages[i] for i in order]
+        if self.translate and any((p.language or detect(p.text)) not in ("", self.language) and not p.translation
+                                  for p in cited):
+            self.wants_translation = True
+            return ""
+        if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
+                and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)
+                and self._topic_ok(order)):
+            self.released = True
+            self.shown, self._held = self._held, []
+            return "".join(self.shown)
+        return ""
+
+    def _checked(self, sentence: str) -> str | None:
+        """The sentence with checked citations (model numbering), or None when it must not be shown."""
+        if self._checker is None:  # the answer's language decides which passages words can judge
+            self._checker = CitationChecker(self.texts, comparable(sentence, self.passages))
+        checked = self._checker.check(sentence)
+        claim = CITATION.sub("", checked)
+        cited = [int(n) - 1 for m in CITATION.finditer(checked) for n in re.findall(r"\d+", m.group(1))]
+        have = set().union(self._question_numbers, *(self._numbers[i] for i in (cited or range(len(self.texts)))))
+        missing = unbacked(claim, have)
+        if missing:
+            self.dropped.append(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
+            return None
+        names = self._unbacked_names(claim, cited)
+        if names:
+            self.dropped.append(f"names {names} not in the cited passages: {claim.strip()[:200]}")
+            return None
+        if not new_content(claim, self.question):
+            self.dropped.append(f"restates the question: {claim.strip()[:200]}")
+            return None
+        if numbers(claim) - self._question_numbers and (
+                not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
+                                                           self._count_backing(cited), self._totals)):
+            self._gave_number = True
+        return checked
+
+    def _unbacked_names(self, claim: str, cited: Sequence[int]) -> list[str]:
+        """The claim's names found neither in the question nor near the passages it cites
+        (`unbacked_names`); judged only where every such passage reads in the answer's language
+        (another language spells names its own way)."""
+        order = tuple(i for i in (cited or range(len(self.passages))) if 0 <= i < len(self.passages))
+        if not order or not gives_names(claim) or not self._readable(order):
+            return []
+        if order not in self._backing:  # built once per set of cited passages, not per sentence
+            self._backing[order] = PinVocabulary(t for i in order for t in article_text(self.passages[i],
+                                                                                         self.articles))
+        return unbacked_names(claim, self._asked, self._backing[order])
+
+    def _readable(self, order: Sequence[int]) -> bool:
+        """Whether every cited passage can be compared with the answer word for word (it is in the
+        answer's language, or read in translation)."""
+        checker = self._checker
+        return checker is None or all(checker.comparable[i] for i in order)
+
+    def _echo_ok(self, order: Sequence[int]) -> bool:
+        """The question's words the answer repeats are in the passages it cites or their titles
+        (`echo_backed`); judged for English answers citing English originals (a translation says
+        "prohibited" where the question says "banned")."""
+        cited = [self.passages[i] for i in order]
+        if self.language not in ("", "en") or not self._readable(order) or any(p.translation for p in cited):
+            return True
+        backed = echo_backed(self.question, CITATION.sub("", " ".join(self._held)),
+                             [t for p in cited for t in (p.text, p.title) if t])
+        if not backed:
+            self._withheld = "the cited passages lack most of the question's words the answer repeats"
+        return backed
+
+    def _quotes_ok(self, order: Sequence[int]) -> bool:
+        """A quotation answering "what did X say" is X's in the cited report (`rag.quotes`); judged
+        where the cited passages are in the answer's language (a translation quotes in other words)."""
+        cited = [self.passages[i] for i in order]
+        if not self._readable(order) or any(p.translation for p in cited):
+            return True
+        wrong = misattributed(self.question, CITATION.sub("", " ".join(self._held)),
+                              [self.articles.get(p.doc_id) or p.text for p in cited])
+        if wrong:
+            self._withheld = f"the answer quotes {wrong[0][:80]!r}, not said by the person asked about"
+        return not wrong
+
+    def _topic_ok(self, order: Sequence[int]) -> bool:
+        """The answer or the passage sentences behind it speak of what the question asks about
+        (`on_topic`); judged for English questions (the stems are English), translations included."""
+        if self.language not in ("", "en"):
+            return True
+        claim = CITATION.sub("", " ".join(self._held))
+        if on_topic(self.question, claim, self._behind(claim, order, after=True)):
+            return True
+        self._withheld = "neither the answer nor the passage sentences behind it speak of what the question asks"
+        return False
+
+    def _behind(self, claim: str, order: Sequence[int], after: bool = False) -> str:
+        """The cited passages' sentence that best backs `claim`, with the one before it (and, with
+        `after`, the one after it)."""
+        sentences, k = best_sentence((self.texts[i] for i in order), claim)
+        return " ".join(sentences[max(0, k - 1): k + 1 + after]) if k >= 0 else ""
+
+    def _dates_ok(self, order: Sequence[int]) -> bool:
+        """A year the question names, when no cited report is from then, must stand in the passage
+        sentence that backs the answer or the one before it (where a report sets the scene). A 2025
+        report's "the first G7 summit hosted by Canada since 2018, when leaders met in La Malbaie"
+        holds the question's year and place, but its news is 2025's: an answer from it is not
+        about 2018."""
+        cited = [self.passages[i] for i in order]
+        undated = [d for d in self._dates if not any(published_in(p, d) for p in cited)]
+        if not undated or not self._readable(order):
+            return True
+        near = self._behind(CITATION.sub("", " ".join(self._held)), order)
+        if all(date_named(near, d) for d in undated):
+            return True
+        self._withheld = "the passage sentence behind the answer is not about the year the question names"
+        return False
+
+    def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
+        """The cited passages a count can be compared with word for word (in the answer's language),
+        or None when there are none (a count then only needs the asked noun in the answer)."""
+        readable = [self.texts[i] for i in (cited or range(len(self.texts)))
+                    if 0 <= i < len(self.texts) and self._readable([i])]
+        return readable or None
+
+    @property
+    def cited(self) -> list[Passage]:
+        """The passages the checked sentences cite so far, in order of first citation."""
+        return [self.passages[i] for i in self._renumberer.order]
+
+    @property
+    def off_the_question(self) -> bool:
+        """Whether the answer was held back only because the passages it cites lack what the
+        question pins down (its names, dates): worth one more try over passages that have them."""
+        if self.released or self.wants_translation or not self._renumberer.order:
+            return False
+        return bool(missing_pins(self.question, self.cited, self.language, self.articles, self.passages))
+
+    def result(self) -> tuple[str, bool, list[Citation]]:
+        """The final answer: exactly what was released, or the abstention."""
+        if not self.released:
+            if self._held and self._wants_number and not self._gave_number:
+                what = " or ".join(sorted(self._counted)) if self._counted else "anything"
+                self.dropped.append(f"no count of {what} in the answer: {' '.join(self._held)[:200]}")
+            elif self._held and not self.wants_translation and not self._renumberer.order:
+                self.dropped.append("no sentence could be tied to a passage that backs it")
+            elif self._held and not self.wants_translation:
+                cited = [self.passages[i] for i in self._renumberer.order]
+                missing = missing_pins(self.question, cited, self.language, self.articles, self.passages).describe()
+                self.dropped.append(f"the question's {missing} not in the cited passages" if missing else
+                                    self._withheld)
+            return ABSTAIN_TEXT, True, []
+        order = self._renumberer.order
+        citations = [Citation(n=i + 1, passage=self.passages[idx]) for i, idx in enumerate(order)]
+        return "".join(self.shown).strip(), False, citations

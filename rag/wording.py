@@ -1,0 +1,202 @@
+"""Comparing texts word for word: the content words of a claim, how much of it a passage holds,
+the sentences of a text, and the stems that tell what a question is about.
+
+The one notion of "the same word" behind every check of what the model wrote (`rag.citations`,
+`rag.draft`, `rag.grounding`) and behind the references block (`rag.references`). Pure
+functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+PREFIX = 5  # a word this long or longer also matches another that starts with its first five letters
+
+
+class WordSet:
+    """Words to look others up in: whole, or by their first five letters when both are at least
+    that long (inflections: "sanction", "sanctions", "sanctioned"). The one word matcher of the
+    citation check (`Vocabulary`) and of the question's pins (`rag.grounding.PinVocabulary`)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = set(words)
+        self.prefixes = {w[:PREFIX] for w in self.words if len(w) >= PREFIX}
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        return word in self.words or (len(word) >= PREFIX and word[:PREFIX] in self.prefixes)
+
+
+_WORD = re.compile(r"\w+(?:[-.,]\w+)*", re.UNICODE)
+_STOPWORDS = frozenset(
+    """
+    the and that this with from have has had was were are for not but his her its their they them said
+    says say will would about into than then there what which who whom when where why how also been
+    being over after before more most some such only other could should may might can did does yang dan
+    dari untuk dengan pada dalam akan ini itu tidak kata bahwa oleh juga telah sebagai les des une est
+    que qui dans pour par pas sur avec sont ont aux
+    """.split()
+)
+SUPPORT_MIN = 0.34
+
+
+def content_tokens(text: str) -> dict[str, float]:
+    """Words that carry meaning, numbers counted double: they are what a citation must back."""
+    out: dict[str, float] = {}
+    for raw in _WORD.findall(text.lower()):
+        token = re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", raw)
+        if any(ch.isdigit() for ch in token):
+            out[token] = 2.0
+        elif len(token) >= 3 and token not in _STOPWORDS:
+            out[token] = 1.0
+    return out
+
+
+class Vocabulary:
+    """A passage's content tokens, computed once however many claims are checked against it."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = content_tokens(text)
+        self.words = WordSet(self.tokens)
+
+    def support(self, claim: str) -> float:
+        """Share of the claim's content (by weight) that appears here: 0 to 1. A word of five or
+        more letters also counts when a passage word starts with its first five (inflections)."""
+        claim_tokens = content_tokens(claim)
+        if not claim_tokens:
+            return 0.0
+        hit = sum(weight for token, weight in claim_tokens.items() if token in self.words)
+        return hit / sum(claim_tokens.values())
+
+
+ECHO_MIN = 0.5  # share of the question's words an answer repeats that its cited passages must hold
+ECHO_JUDGED = 2  # ... judged when it repeats at least this many
+
+
+def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
+    """Whether the cited passages hold at least half the words the answer repeats from the question.
+
+    An answer restates what was asked ("Canada pledged $5 billion to repair Ukraine's power
+    grid"); when the passage it cites says nothing of repairs or a power grid, it answers another
+    question ($5 billion for the loans) with this one's words. Numbers are checked elsewhere.
+    """
+    asked = _stems(question)
+    echoed = [t for t in _stems(answer) if t in asked]
+    if len(echoed) < ECHO_JUDGED:
+        return True  # one word ("promised" for "announced") is a paraphrase, not another question
+    held = _stems(" ".join(cited_texts))
+    return sum(t in held for t in echoed) >= ECHO_MIN * len(echoed)
+
+
+# Words of a question that frame it rather than say what it is about.
+_FRAMING = frozenset("""many much according happen happened happens kind type reason reasons describe described
+    mention mentioned report reported reports article articles news give gave given""".split())
+
+
+def topic_words(question: str) -> set[str]:
+    """The stems of what a question is about: its content words that are not names (names are
+    the pins, `rag.grounding.question_pins`) nor framing ("how many", "according to")."""
+    names = {w.lower() for w in re.findall(r"\b[A-Z]\w+", question[1:])}
+    words = [t for t in content_tokens(question) if t not in names and t not in _FRAMING and len(t) >= 4]
+    return {_stem(t) for t in words if not any(c.isdigit() for c in t)}
+
+
+def on_topic(question: str, answer: str, backing: str) -> bool:
+    """Whether the answer, or the passage sentences behind it, speak of what the question asks
+    about: at least one of its `topic_words`. "Why did Canada summon the Russian ambassador?"
+    answered with a sentence about training soldiers in England, backed by a passage sentence
+    about the same, answers another question, however well its citation checks out."""
+    topic = topic_words(question)
+    return not topic or bool(topic & (_stems(answer) | _stems(backing)))
+
+
+@functools.cache
+def _stemmer() -> Any:
+    from nltk.stem.snowball import EnglishStemmer  # Snowball rules, no data files to fetch
+
+    return EnglishStemmer()
+
+
+# Past forms a stemmer cannot join to their verb ("met" is "meet"): the common ones of news reports.
+_IRREGULAR = {past: verb for verb, forms in {
+    "meet": "met", "tell": "told", "give": "gave given", "take": "took taken", "come": "came", "speak": "spoke spoken",
+    "write": "wrote written", "hold": "held", "send": "sent", "bring": "brought", "begin": "began begun",
+    "leave": "left", "make": "made", "know": "knew known", "see": "saw seen", "win": "won", "lose": "lost",
+    "fight": "fought", "pay": "paid", "buy": "bought", "sell": "sold", "strike": "struck stricken", "shoot": "shot",
+    "lead": "led", "rise": "rose risen", "fall": "fell fallen", "fly": "flew flown", "flee": "fled", "seek": "sought",
+    "keep": "kept", "freeze": "froze frozen", "drive": "drove driven", "break": "broke broken",
+    "choose": "chose chosen", "forbid": "forbade forbidden", "withdraw": "withdrew withdrawn",
+    "undertake": "undertook undertaken",
+    "think": "thought", "find": "found", "build": "built", "spend": "spent", "grow": "grew grown", "go": "went gone",
+}.items() for past in forms.split()}
+
+
+@functools.cache
+def _stem(word: str) -> str:
+    return str(_stemmer().stem(_IRREGULAR.get(word, word)))
+
+
+def load_stemmer() -> None:
+    """Import the stemmer now (nltk takes ~0.3-0.5 s to import) rather than in a reader's first answer."""
+    _stem("warm")
+
+
+def _stems(text: str) -> set[str]:
+    """Content words by their (English Snowball) stem: "pledge" and "pledged" are one word, so are
+    "summons" and "summoned"; stricter than a shared prefix, which would take "repaid" for "repair"."""
+    return {_stem(t) for t in content_tokens(text) if not any(c.isdigit() for c in t)}
+
+
+def support(claim: str, passage_text: str) -> float:
+    """Share of the claim's content (by weight) that appears in the passage: 0 to 1."""
+    return Vocabulary(passage_text).support(claim)
+
+
+def anchors(text: str) -> set[str]:
+    """Numbers and proper names (capitalised words after the first): what survives translation."""
+    words = _WORD.findall(text)
+    return {w.lower() for i, w in enumerate(words) if any(ch.isdigit() for ch in w) or (i > 0 and w[:1].isupper())}
+
+
+def shares_anchor(claim: str, passage_text: str) -> bool:
+    """Whether a claim and a passage in another language name at least one same number or name."""
+    wanted = anchors(claim)
+    if not wanted:
+        return True  # nothing to check by: the model's choice stands
+    have = " " + " ".join(w.lower() for w in _WORD.findall(passage_text)) + " "
+    return any(f" {w} " in have for w in wanted)
+
+
+_SENTENCE_END = re.compile(r"[.!?。]++(?:\s*+\[[^\[\]]*+\])*(?=\s|$)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with any citations that trail their full stop kept attached.
+
+    A stop counts only before white space, so "4.5" and "U.S.-led" stay whole.
+    """
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append(text[start : match.end()])
+        start = match.end()
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip()]
+
+
+def best_sentence(texts: Iterable[str], claim: str, *, both_ways: bool = False) -> tuple[list[str], int]:
+    """The sentences of the text that holds the sentence best backing `claim`, and its index
+    (`[], -1` when there is none). `both_ways` also weighs how much of the sentence the claim
+    holds, which prefers a short exact sentence to a long one that merely contains the claim."""
+    found: tuple[list[str], int] = ([], -1)
+    best = -1.0
+    for text in texts:
+        sentences = split_sentences(text)
+        for k, sentence in enumerate(sentences):
+            score = support(claim, sentence) + (support(sentence, claim) if both_ways else 0.0)
+            if score > best:
+                best, found = score, (sentences, k)
+    return found
