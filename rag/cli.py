@@ -480,6 +480,9 @@ def bench(
         raise fail("--sizes needs at least one size of 1 or more", 2)
     if resume and workdir is None:
         raise fail("--resume needs --workdir: the folder the interrupted run kept its indexes in", 2)
+    if merge and not results.is_file():
+        raise fail(f"--merge keeps the figures saved in {results.resolve()}, and there is no such file: run from "
+                   "the project folder, or point --results at the saved file", 2)
     settings = load_settings()
     import signal
 
@@ -490,7 +493,7 @@ def bench(
         run_bench(settings, sizes=wanted, workdir=workdir, results_path=results, markdown_path=markdown,
                   include_llm=llm, include_server=server, include_startup=startup, queries=queries, seed=seed,
                   progress=lambda line: err.print(line, highlight=False), resume=resume, merge=merge)
-    out.print(f"wrote {results} and {markdown}", highlight=False)
+    out.print(f"wrote {results.resolve()} and {markdown.resolve()}", highlight=False)
 
 
 @app.command()

@@ -26,7 +26,7 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from rag.documents import MANIFEST_NAME, SUPPORTED_SUFFIXES, scan
 from rag.embeddings import USE_MODEL_ID, embedding_id, make_aux_embedding, make_embedding
 from rag.llm import LLMError
-from rag.schema import Article, IndexReport, StoredDocument
+from rag.schema import Article, IndexReport, StoredDocument, chunk_id
 from rag.settings import Settings
 from rag.store import BuildInfo, IndexStore, StoreError
 from rag.translation import TranslationError, Translator, needs_translation
@@ -103,13 +103,6 @@ def published_numbers(article: Article) -> dict[str, int]:
     can filter on ("in July 2023" searches that month's articles too)."""
     match = re.match(r"(\d{4})(?:-(\d{2}))?", article.published)
     return {"year": int(match.group(1)), "month": int(match.group(2) or 0)} if match else {"year": 0, "month": 0}
-
-
-def chunk_id(doc_id: str, content_hash: str, chunk: int) -> str:
-    """The stable id of one chunk of one version of an article: the same text gets the same id
-    on every run (so re-indexing is idempotent), and a reader can name a passage's node without
-    asking the store (the LlamaIndex adapters do, for `NodeWithScore.node.node_id`)."""
-    return hashlib.sha256(f"{doc_id}\x00{content_hash}\x00{chunk}".encode()).hexdigest()[:32]
 
 
 def chunk_article(article: Article, splitter: SentenceSplitter, root: str) -> list[TextNode]:

@@ -27,8 +27,7 @@ from llama_index.core.chat_engine.types import AgentChatResponse, BaseChatEngine
 from llama_index.core.prompts.mixin import PromptDictType, PromptMixinType
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 
-from rag.indexing import chunk_id
-from rag.schema import Answer, Passage
+from rag.schema import Answer, Passage, chunk_id
 
 if TYPE_CHECKING:
     from rag.assistant import AnswerStream, Assistant

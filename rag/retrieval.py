@@ -31,6 +31,7 @@ def passage_from_hit(hit: Hit) -> Passage:
         chunk=int(meta.get("chunk", 0)),
         content_hash=str(meta.get("content_hash", "")),
         node_id=hit.node.node_id,
+        chunks=int(meta.get("chunks", 0) or 0),
     )
 
 
@@ -94,11 +95,13 @@ class Retriever:
         (whichever is nearer): a question in English finds the Italian report's passages."""
         hits = self.store.query(embedding, k)
         translations = self.store.translations
-        if translations is None or translations.count() == 0:
+        if translations is None:
             return hits
         best = {h.node.node_id: h for h in hits}
         nearer = {t.node.node_id: t.score for t in translations.query(embedding, k)
                   if t.score > (best[t.node.node_id].score if t.node.node_id in best else -2.0)}
+        if not nearer:  # no translations, or none nearer than its original
+            return hits
         missing = [i for i in nearer if i not in best]
         best.update({h.node.node_id: h for h in self.store.fetch(missing, embedding)})
         scored = [Hit(node=h.node, score=nearer.get(i, h.score)) for i, h in best.items()]
@@ -128,8 +131,9 @@ class Retriever:
     def articles(self, passages: Sequence[Passage]) -> dict[str, str]:
         """The whole text of each passage's article, by doc_id: what a question's names are checked
         against (a passage often quotes someone its article names only paragraphs earlier)."""
-        versions = {p.doc_id: p.content_hash for p in passages}  # each article read once
-        return {doc_id: self.store.article_text(doc_id, digest) for doc_id, digest in versions.items()}
+        versions = {p.doc_id: (p.content_hash, p.chunks) for p in passages}  # each article read once
+        return {doc_id: self.store.article_text(doc_id, digest, chunks)
+                for doc_id, (digest, chunks) in versions.items()}
 
     def widen(self, passages: Sequence[Passage], window: int, count: int) -> list[Passage]:
         """The first `count` passages with up to `window` neighbouring chunks of their article on each side.

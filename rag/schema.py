@@ -3,8 +3,17 @@ a passage, an answer and its citations, an article, an indexed document, an inde
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+
+def chunk_id(doc_id: str, content_hash: str, chunk: int) -> str:
+    """The stable id of one chunk of one version of an article: the same text gets the same id
+    on every run (so re-indexing is idempotent), and a reader can name a passage's node, or its
+    neighbours, without a metadata search (the LlamaIndex adapters do, for
+    `NodeWithScore.node.node_id`; widening fetches neighbours by id)."""
+    return hashlib.sha256(f"{doc_id}\x00{content_hash}\x00{chunk}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,7 @@ class Passage:
     content_hash: str = ""
     translation: str = ""  # the text translated (into the index's or the question's language) for the model
     node_id: str = ""  # the chunk's id in the index
+    chunks: int = 0  # how many chunks its article has (0: unknown)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from rag.schema import chunk_id
 from rag.vectors import Hit, metadata_pages, nearest
 
 
@@ -36,7 +37,7 @@ class TranslationStore:
 
     def query(self, embedding: list[float], k: int) -> list[Hit]:
         """The `k` nearest translations; their node ids are those of the chunks they translate."""
-        return nearest(self.vector_store, self.count(), embedding, k)
+        return nearest(self.vector_store, embedding, k)
 
     def texts(self, ids: Sequence[str], language: str) -> dict[str, str]:
         """The translations into `language` of the chunks with these ids (those that have one)."""
@@ -48,14 +49,15 @@ class TranslationStore:
                 if (meta or {}).get("translated_to") == language}
 
     def chunk_texts(self, doc_id: str, content_hash: str, chunks: Sequence[int], language: str) -> dict[int, str]:
-        """Translations of the given chunk numbers of one version of an article."""
+        """Translations of the given chunk numbers of one version of an article (by id, as
+        `IndexStore.chunk_texts`: a translation has the id of the chunk it translates)."""
         if not chunks:
             return {}
-        got = self.collection.get(where={"$and": [{"doc_id": doc_id}, {"content_hash": content_hash},
-                                                  {"translated_to": language}, {"chunk": {"$in": list(chunks)}}]},
-                                  include=["documents", "metadatas"])
-        return {int((meta or {}).get("chunk", -1)): text or ""
-                for text, meta in zip(got["documents"], got["metadatas"], strict=True)}
+        wanted = {chunk_id(doc_id, content_hash, c): c for c in chunks if c >= 0}
+        got = self.collection.get(ids=list(wanted), include=["documents", "metadatas"])
+        return {wanted[node_id]: text or "" for node_id, text, meta in zip(got["ids"], got["documents"],
+                                                                           got["metadatas"], strict=True)
+                if node_id in wanted and (meta or {}).get("translated_to") == language}
 
     def counts(self, language: str) -> dict[tuple[str, str], int]:
         """How many chunks of each article version have a translation into `language`."""

@@ -200,3 +200,26 @@ def test_a_stopped_bench_leaves_no_process_behind_and_can_be_resumed(tmp_path: P
     assert not (tmp_path / "r.json").exists()  # no figures from a run that did not finish
     assert (work / "n400" / "articles").is_dir() and (work / "n400" / "index").is_dir()  # kept for --resume
     assert read_ledger(work / "n400" / "index")["sittings"] == 1
+
+
+def test_a_retrieval_only_rerun_keeps_the_saved_llm_and_startup_figures_with_their_date(tmp_path: Path) -> None:
+    from rag.bench.report import _startup_section
+    from rag.bench.run import kept_sections
+
+    saved = {"machine": {"date": "2026-12-01T10:00:00+00:00"},
+             "llm": {"ttft_ms": {"p50": 8000.0}}, "startup": {"ask": {"ready_s": None, "first_answer_s": 23.0}},
+             "incremental": {"seconds": 45.0, "measured": "2026-11-30T09:00:00+00:00"}}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    kept = kept_sections({"llm": None, "startup": None, "incremental": {"seconds": 2.0}}, path)
+    assert set(kept) == {"llm", "startup"}  # what this run measured is not replaced
+    assert kept["llm"]["measured"] == "2026-12-01T10:00:00+00:00" and kept["llm"]["ttft_ms"]["p50"] == 8000.0
+    assert kept_sections({"llm": None}, tmp_path / "absent.json") == {}
+    lines = _startup_section(kept["startup"])
+    assert any("Measured 2026-12-01 10:00 by an earlier run" in line for line in lines)
+    assert sum(line.startswith("| rag ") for line in lines) == 1  # the date stamp is not a command row
+
+
+def test_merge_without_the_saved_file_fails_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no such file"):
+        run_bench(make_settings(tmp_path), sizes=(3,), results_path=tmp_path / "nowhere.json", merge=True)

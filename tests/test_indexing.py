@@ -27,6 +27,27 @@ def test_index_then_retrieve_bundled(tmp_path: Path, articles: Path, e5: E5Embed
     assert hits[0].source == "004_ca42ec8f4e875d75.txt"
     assert "500 million" in hits[0].text
     assert hits[0].score > hits[-1].score
+    assert len(store.query(e5.get_query_embedding("Trudeau"), 10_000)) == store.count()  # k > count
+
+
+@pytest.mark.usefixtures("either_store")
+def test_neighbours_and_whole_articles_are_read_by_id_as_by_filter(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
+    """Widening and name checks fetch chunks by their computed ids (fast on a large index); they
+    must read exactly what a metadata filter finds, and skip chunk numbers that do not exist."""
+    settings = make_settings(tmp_path, articles_dir=articles)
+    index_paths(settings, embedder=e5, aux_embedder=use)
+    store = IndexStore.open(settings)
+    doc = store.documents()["004_ca42ec8f4e875d75.txt"]
+    assert doc.chunks > 2
+    assert store.article_text(doc.doc_id, doc.content_hash, doc.chunks) == store.article_text(doc.doc_id,
+                                                                                              doc.content_hash)
+    texts = store.chunk_texts(doc.doc_id, doc.content_hash, [-1, 0, 2, doc.chunks + 3])
+    assert sorted(texts) == [0, 2] and all(texts.values())
+    assert store.chunk_texts(doc.doc_id, "another version", [0, 1]) == {}
+    passage = Retriever(store, e5, 1).retrieve("How much money did Trudeau announce for military equipment?")[0]
+    assert passage.chunks == doc.chunks
 
 
 @pytest.mark.usefixtures("either_store")

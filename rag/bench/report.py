@@ -78,6 +78,15 @@ def _measured(size: dict[str, Any], results: dict[str, Any]) -> str:
     return when if sittings <= 1 else f"{when} ({sittings} sittings)"
 
 
+def _kept(section: dict[str, Any]) -> list[str]:
+    """A note on figures an earlier run measured (kept by `--merge` when this run skipped them)."""
+    when = section.get("measured")
+    if not when:
+        return []
+    return [f"*Measured {str(when)[:16].replace('T', ' ')} by an earlier run (this run did not measure it; "
+            "kept by `--merge`).*", ""]
+
+
 def _incremental(results: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     inc = results.get("incremental")
@@ -86,6 +95,7 @@ def _incremental(results: dict[str, Any]) -> list[str]:
                   "One new article written into the folder of the largest corpus, then `index_paths` (what `rag "
                   "index` and `rag index --watch` run) with the models already loaded. It scans the folder and "
                   "lists the index (proportional to the corpus, but cheap) and embeds only the new article.", ""]
+        lines += _kept(inc)
         lines += _table(["index (articles)", "added", "chunks embedded", "seconds", "full index seconds",
                          "full index chunks", "time ratio to full", "chunk ratio to full"],
                         [[f"{inc['articles_before']:,}", inc["added"], inc["chunks_embedded"], _num(inc["seconds"], 2),
@@ -177,7 +187,7 @@ def _llm_section(llm: dict[str, Any] | None) -> list[str]:
              "5 articles, one question after another. Time to first token is the reader's wait from the question "
              "to the first visible text (retrieval and prompt processing included). Tokens: "
              f"{llm['token_count']}; decode speed runs from the first to the last token, end-to-end tokens/s from "
-             "sending the request (so it includes prompt processing).", ""]
+             "sending the request (so it includes prompt processing).", "", *_kept(llm)]
     ttft = llm.get("ttft_ms")
     if ttft:
         runtime = llm.get("runtime") or {}
@@ -205,9 +215,11 @@ def _startup_section(startup: dict[str, Any] | None) -> list[str]:
              "listens (`rag serve`: `GET /healthz` is 200; `rag ui`: the page loads), and until the first "
              "complete answer (`POST /api/ask`; Gradio's `/ask` API through `gradio_client`; `rag ask --json`: "
              "until it exits with the answer). The model is already assembled (the very first run on a machine "
-             "assembles it once).", ""]
+             "assembles it once).", "", *_kept(startup)]
     rows: list[list[object]] = []
     for command, got in startup.items():
+        if not isinstance(got, dict):  # the "measured" stamp of kept figures
+            continue
         if "error" in got:
             rows.append([f"rag {command}", "—", "—", f"not measured: {got['error']}"])
         else:

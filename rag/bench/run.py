@@ -341,6 +341,9 @@ def run_bench(settings: Settings, *, sizes: Sequence[int] = (5, 1000), workdir: 
         raise ValueError("sizes must be positive article counts and queries at least 1")
     if resume and workdir is None:
         raise ValueError("resume needs a workdir: the interrupted run's indexes are there")
+    if merge and not results_path.is_file():  # said before hours of work, not after
+        raise ValueError(f"merge keeps the figures saved in {results_path.resolve()}, and there is no such file: "
+                         "run from the project folder, or point --results at the saved file")
     say = progress or (lambda _message: None)
     own_tmp = None if workdir is not None else tempfile.mkdtemp(prefix="rag-bench-")
     root = Path(own_tmp or workdir or ".").resolve()
@@ -352,10 +355,11 @@ def run_bench(settings: Settings, *, sizes: Sequence[int] = (5, 1000), workdir: 
             shutil.rmtree(own_tmp, ignore_errors=True)
     if merge:
         results["sizes"] = merged_sizes(results["sizes"], results_path)
+        results.update(kept_sections(results, results_path))
     results_path.parent.mkdir(parents=True, exist_ok=True)
     results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     chart = write_markdown(results, markdown_path)
-    say(f"wrote {results_path}, {markdown_path} and {chart}")
+    say(f"wrote {results_path.resolve()}, {markdown_path.resolve()} and {chart.resolve()}")
     return results
 
 
@@ -370,6 +374,19 @@ def merged_sizes(measured: list[dict[str, Any]], results_path: Path) -> list[dic
     kept = [row | {"measured": row.get("measured") or saved.get("machine", {}).get("date")}
             for row in saved.get("sizes", []) if row.get("articles") not in fresh]
     return sorted([*kept, *measured], key=lambda row: row["articles"])
+
+
+def kept_sections(results: dict[str, Any], results_path: Path) -> dict[str, Any]:
+    """The saved LLM, cold-start and update figures this run did not measure (`--no-llm`,
+    `--no-startup`), each stamped with when it was measured, so a retrieval-only re-run keeps them."""
+    try:
+        saved = json.loads(results_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    date = saved.get("machine", {}).get("date")
+    return {key: saved[key] | {"measured": saved[key].get("measured") or date}
+            for key in ("incremental", "llm", "startup")
+            if not results.get(key) and isinstance(saved.get(key), dict) and saved[key]}
 
 
 def _run(settings: Settings, sizes: list[int], root: Path, include_llm: bool, include_server: bool,
