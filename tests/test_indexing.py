@@ -177,3 +177,29 @@ def test_batched_embedding_keeps_each_vector_with_its_passage(
         header = " · ".join(str(meta[k]) for k in ("title", "published", "outlet") if meta.get(k))
         assert np.allclose(vector, e5.get_text_embedding(f"{header}\n{text}" if header else text), atol=1e-4)
         assert np.allclose(aux_by_id[node_id], use.get_text_embedding(text), atol=1e-4)
+
+
+def test_the_listing_finds_part_written_and_orphaned_versions(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
+    """`documents()` reads only each version's first chunk and counts the rest by id: a version
+    missing a middle chunk is incomplete, one missing its first chunk is still found (its other
+    chunks read one by one), and the next run makes both whole again."""
+    from rag.schema import chunk_id
+
+    settings = make_settings(tmp_path, articles_dir=articles)
+    index_paths(settings, embedder=e5, aux_embedder=use)
+    store = IndexStore.open(settings)
+    whole = store.documents()
+    middle, first = whole["004_ca42ec8f4e875d75.txt"], whole["003_7c54699dea69932d.txt"]
+    assert middle.chunks > 2 and first.chunks > 1 and all(d.complete for d in whole.values())
+    store.collection.delete(ids=[chunk_id(middle.doc_id, middle.content_hash, 1)])
+    store.collection.delete(ids=[chunk_id(first.doc_id, first.content_hash, 0)])
+    broken = store.documents()
+    assert set(broken) == set(whole)
+    assert broken[middle.doc_id].chunks == middle.chunks - 1 and not broken[middle.doc_id].complete
+    assert broken[first.doc_id].chunks == first.chunks - 1 and not broken[first.doc_id].complete
+    assert broken[first.doc_id].title == first.title  # its metadata came from another chunk
+    report = index_paths(settings, embedder=e5, aux_embedder=use)
+    assert sorted(report.updated) == sorted([middle.doc_id, first.doc_id]) and report.articles_total == 5
+    assert IndexStore.open(settings).documents() == whole
