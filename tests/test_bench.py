@@ -158,6 +158,10 @@ def test_an_interrupted_index_is_carried_on_and_saved_rows_of_other_sizes_kept(
     assert [s["articles"] for s in saved["sizes"]] == [3, 6]  # the size not measured now is kept ...
     assert saved["sizes"][0]["measured"] == first["sizes"][0]["measured"]  # ... with when it was measured
     assert "(2 sittings)" in markdown_path.read_text(encoding="utf-8")
+    third = run_bench(make_settings(tmp_path), sizes=(6,), resume=True, merge=True, **common)  # type: ignore[arg-type]
+    checked = third["sizes"][-1]["indexing"]  # a complete index found complete: a check, not a sitting
+    assert checked["sittings"] == 2 and checked["chunks"] == again["chunks"]
+    assert checked["peak_rss_mib"] >= max(full["peak_rss_mib"], again["peak_rss_mib"])  # the largest sitting's
 
 
 def test_the_cold_start_table_shows_rag_ask_beside_the_servers() -> None:

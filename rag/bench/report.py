@@ -57,7 +57,8 @@ def _indexing(results: dict[str, Any]) -> list[str]:
               "of the pipeline is free).", ""]
     if any(s["indexing"].get("sittings", 1) > 1 for s in results["sizes"]):
         lines += ["An index built over several sittings (`rag bench --resume` after an interruption) sums their "
-                  "chunks and seconds; its peak memory is the last sitting's.", ""]
+                  "chunks and seconds; its peak memory is the largest sitting's. A size whose index a later run found "
+                  "complete keeps its indexing figures and their date (retrieval was timed again).", ""]
     lines += _table(["articles", "measured", "words", "chunks", "seconds", "chunks/s", "models alone chunks/s",
                      "share", "model load s", "peak RSS MiB", "RSS after model load MiB", "index on disk MiB"],
                     [[f"{s['articles']:,}", _measured(s, results), f"{s['words']:,}", f"{s['indexing']['chunks']:,}",
@@ -73,7 +74,8 @@ def _indexing(results: dict[str, Any]) -> list[str]:
 def _measured(size: dict[str, Any], results: dict[str, Any]) -> str:
     """When a size row was measured (rows kept by `--merge` come from earlier runs), and in how
     many sittings its index was built."""
-    when = str(size.get("measured") or results["machine"]["date"])[:16].replace("T", " ")
+    when = str(size["indexing"].get("measured") or size.get("measured") or results["machine"]["date"])
+    when = when[:16].replace("T", " ")
     sittings = size["indexing"].get("sittings", 1)
     return when if sittings <= 1 else f"{when} ({sittings} sittings)"
 

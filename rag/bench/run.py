@@ -73,19 +73,20 @@ def ledger_path(index_dir: Path) -> Path:
 
 
 def read_ledger(index_dir: Path) -> dict[str, float]:
-    """Chunks and seconds of earlier sittings on this index (zeros when there were none)."""
+    """Chunks, seconds and peak memory of earlier sittings on this index (zeros when there were none)."""
     try:
         got = json.loads(ledger_path(index_dir).read_text(encoding="utf-8"))
-        return {"chunks": int(got["chunks"]), "seconds": float(got["seconds"]), "sittings": int(got["sittings"])}
+        return {"chunks": int(got["chunks"]), "seconds": float(got["seconds"]), "sittings": int(got["sittings"]),
+                "peak_rss_mib": float(got.get("peak_rss_mib") or 0.0)}
     except (OSError, ValueError, KeyError, TypeError):
-        return {"chunks": 0, "seconds": 0.0, "sittings": 0}
+        return {"chunks": 0, "seconds": 0.0, "sittings": 0, "peak_rss_mib": 0.0}
 
 
-def _write_ledger(index_dir: Path, chunks: int, seconds: float, sittings: int) -> None:
+def _write_ledger(index_dir: Path, chunks: int, seconds: float, sittings: int, peak_rss_mib: float) -> None:
     path = ledger_path(index_dir)
     spare = path.with_suffix(".tmp")
-    spare.write_text(json.dumps({"chunks": chunks, "seconds": round(seconds, 2), "sittings": sittings}),
-                     encoding="utf-8")
+    spare.write_text(json.dumps({"chunks": chunks, "seconds": round(seconds, 2), "sittings": sittings,
+                                 "peak_rss_mib": peak_rss_mib}), encoding="utf-8")
     spare.replace(path)
 
 
@@ -103,8 +104,8 @@ def _index_child(articles: Path, index_dir: Path, build: dict[str, str]) -> dict
     load_s = time.perf_counter() - start
     rss_loaded = _peak_rss_mib()
     before = read_ledger(index_dir)
-    sitting = int(before["sittings"]) + 1
-    _write_ledger(index_dir, int(before["chunks"]), before["seconds"], sitting)  # `--resume` can carry on from here
+    sitting, peak = int(before["sittings"]) + 1, before["peak_rss_mib"]
+    _write_ledger(index_dir, int(before["chunks"]), before["seconds"], sitting, peak)  # `--resume` carries on
     shown, written, began = [-1], [time.perf_counter()], time.perf_counter()
 
     def progress(done: int, total: int) -> None:
@@ -114,18 +115,23 @@ def _index_child(articles: Path, index_dir: Path, build: dict[str, str]) -> dict
             print(f"progress {done} {total}", file=sys.stderr, flush=True)
         if time.perf_counter() - written[0] >= LEDGER_EVERY_S:
             written[0] = time.perf_counter()
-            _write_ledger(index_dir, int(before["chunks"]) + done, before["seconds"] + written[0] - began, sitting)
+            _write_ledger(index_dir, int(before["chunks"]) + done, before["seconds"] + written[0] - began, sitting,
+                          max(peak, _peak_rss_mib()))
 
     report = index_paths(settings, embedder=embedder, aux_embedder=aux, progress=progress)
     chunks = int(before["chunks"]) + report.chunks_embedded
     seconds = round(before["seconds"] + report.seconds, 2)
-    _write_ledger(index_dir, chunks, seconds, sitting)
+    if report.chunks_embedded == 0 and before["sittings"]:  # found it complete: a check, not a sitting
+        sitting = int(before["sittings"])
+    peak = max(peak, _peak_rss_mib())  # the index's peak is the largest of its sittings'
+    _write_ledger(index_dir, chunks, seconds, sitting, peak)
     chunks_per_s = chunks / seconds if seconds else None
     models = embedding_only(settings, embedder, aux)
     return {"seconds": seconds, "chunks": chunks, "articles": report.articles_total, "sittings": sitting,
+            "embedded_now": report.chunks_embedded,
             "chunks_per_s": round(chunks_per_s, 2) if chunks_per_s else None,
             "model_load_s": round(load_s, 2), "peak_rss_after_load_mib": rss_loaded,
-            "peak_rss_mib": _peak_rss_mib(), "skipped": len(report.skipped), "embedding_only": models,
+            "peak_rss_mib": peak, "skipped": len(report.skipped), "embedding_only": models,
             "share_of_embedding_only": round(chunks_per_s / models["chunks_per_s"], 3)
             if chunks_per_s and models["chunks_per_s"] else None}
 
@@ -370,10 +376,23 @@ def merged_sizes(measured: list[dict[str, Any]], results_path: Path) -> list[dic
         saved = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return measured
-    fresh = {row["articles"] for row in measured}
-    kept = [row | {"measured": row.get("measured") or saved.get("machine", {}).get("date")}
-            for row in saved.get("sizes", []) if row.get("articles") not in fresh]
-    return sorted([*kept, *measured], key=lambda row: row["articles"])
+    date = saved.get("machine", {}).get("date")
+    by_size = {row.get("articles"): row for row in saved.get("sizes", [])}
+    kept = [row | {"measured": row.get("measured") or date} for size, row in by_size.items()
+            if size not in {row["articles"] for row in measured}]
+    return sorted([*kept, *(_with_saved_indexing(row, by_size.get(row["articles"]), date) for row in measured)],
+                  key=lambda row: row["articles"])
+
+
+def _with_saved_indexing(row: dict[str, Any], saved: dict[str, Any] | None, date: str | None) -> dict[str, Any]:
+    """A size whose index this run found complete (`--resume`, nothing embedded) keeps the saved
+    indexing figures: this run's sitting timed no indexing, and its disk size would count the
+    earlier run's baseline collection."""
+    if saved is None or row["indexing"].get("embedded_now") != 0 or \
+            saved.get("indexing", {}).get("chunks") != row["indexing"]["chunks"]:
+        return row
+    return row | {"indexing": saved["indexing"] | {"measured": saved["indexing"].get("measured")
+                                                   or saved.get("measured") or date}}
 
 
 def kept_sections(results: dict[str, Any], results_path: Path) -> dict[str, Any]:
