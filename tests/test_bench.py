@@ -219,6 +219,13 @@ def test_a_retrieval_only_rerun_keeps_the_saved_llm_and_startup_figures_with_the
     assert set(kept) == {"llm", "startup"}  # what this run measured is not replaced
     assert kept["llm"]["measured"] == "2026-12-01T10:00:00+00:00" and kept["llm"]["ttft_ms"]["p50"] == 8000.0
     assert kept_sections({"llm": None}, tmp_path / "absent.json") == {}
+    smaller = kept_sections({"llm": {"ttft_ms": {}}, "startup": {}, "incremental": {"articles_before": 1000}}, path)
+    assert set(smaller) == {"startup"}  # this run measured the update at the larger index
+    saved["incremental"]["articles_before"] = 10000
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    larger = kept_sections({"llm": {"ttft_ms": {}}, "startup": {}, "incremental": {"articles_before": 1000}}, path)
+    assert larger["incremental"]["articles_before"] == 10000
+    assert larger["incremental"]["measured"] == "2026-11-30T09:00:00+00:00"
     lines = _startup_section(kept["startup"])
     assert any("Measured 2026-12-01 10:00 by an earlier run" in line for line in lines)
     assert sum(line.startswith("| rag ") for line in lines) == 1  # the date stamp is not a command row

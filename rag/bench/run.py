@@ -397,15 +397,21 @@ def _with_saved_indexing(row: dict[str, Any], saved: dict[str, Any] | None, date
 
 def kept_sections(results: dict[str, Any], results_path: Path) -> dict[str, Any]:
     """The saved LLM, cold-start and update figures this run did not measure (`--no-llm`,
-    `--no-startup`), each stamped with when it was measured, so a retrieval-only re-run keeps them."""
+    `--no-startup`, or the update at a larger size than this run's largest), each stamped with when
+    it was measured, so a partial re-run keeps them."""
     try:
         saved = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     date = saved.get("machine", {}).get("date")
-    return {key: saved[key] | {"measured": saved[key].get("measured") or date}
+    kept = {key: saved[key] | {"measured": saved[key].get("measured") or date}
             for key in ("incremental", "llm", "startup")
             if not results.get(key) and isinstance(saved.get(key), dict) and saved[key]}
+    ours, theirs = results.get("incremental") or {}, saved.get("incremental") or {}
+    if ours and theirs and theirs.get("articles_before", 0) > ours.get("articles_before", 0):
+        # the update is reported for the largest index measured (a 5,1000 re-run keeps the 10,000 one)
+        kept["incremental"] = theirs | {"measured": theirs.get("measured") or date}
+    return kept
 
 
 def _run(settings: Settings, sizes: list[int], root: Path, include_llm: bool, include_server: bool,
