@@ -71,6 +71,23 @@ def joined_decimals(text: str) -> str:
     return re.sub(r"(?<=\d)\. (?=\d)", ".", text)
 
 
+_SPLIT_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}), (\d{3})(?=[^\d]|$)")
+
+
+def joined_thousands(text: str, known: set[str], final: bool = False) -> str:
+    """"3, 300 individuals" as "3,300 individuals" when the passages hold 3300: the small model
+    sometimes puts a space after a thousands separator, and the two halves then fail the number
+    check although the answer is right. Joined only when the joined number is in `known` (so
+    "On March 3, 300 troops" stays as written unless a passage says 3,300). While the text is
+    still streaming (`final` False) a group at the very end waits: the next token may add a digit."""
+    def join(match: re.Match[str]) -> str:
+        whole = match.group(1) + match.group(2)
+        at_end = match.end() == len(text)
+        return f"{match.group(1)},{match.group(2)}" if whole in known and (final or not at_end) else match.group(0)
+
+    return _SPLIT_THOUSANDS.sub(join, text)
+
+
 class Draft:
     """A model answer checked sentence by sentence as it streams; what it releases is final.
 
@@ -105,6 +122,7 @@ class Draft:
         self.dropped: list[str] = []  # sentences not shown, with why (for evaluation and logs)
         self._checker: CitationChecker | None = None
         self._numbers = [numbers(t) for t in self.texts]
+        self._known = set().union(*self._numbers)  # every passage's numbers: what a split one may join into
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
@@ -130,7 +148,7 @@ class Draft:
         self.raw += delta
         if self.stopped:
             return ""
-        self._pending = joined_decimals(self._pending + delta)
+        self._pending = joined_thousands(joined_decimals(self._pending + delta), self._known)
         sentences = split_sentences(self._pending)
         if len(sentences) < 2 or may_be_abstention(self.raw):
             return ""
@@ -139,7 +157,7 @@ class Draft:
 
     def finish(self) -> str:
         """The model is done: check the last sentence; return what may be shown now."""
-        rest, self._pending = self._pending, ""
+        rest, self._pending = joined_thousands(self._pending, self._known, final=True), ""
         if self.stopped or not rest.strip():
             return ""
         return "".join(self._take(s) for s in split_sentences(rest))
