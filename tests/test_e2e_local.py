@@ -194,7 +194,8 @@ def test_answer_floors_and_wrong_answer_ceiling_on_a_fixed_dev_subset(tmp_path_f
     index_paths(settings, [BUNDLED, ROOT / "data" / "eval" / "corpus"], embedder=e5, aux_embedder=use)
     bot = Assistant(settings, embedder=e5)
     bot._aux_embedder = use
-    cases = [c for c in load_cases(ROOT / "data" / "eval" / "dev.jsonl") if int(c.id[1:]) % 6 == 1]
+    cases = [c for c in load_cases(ROOT / "data" / "eval" / "dev.jsonl")
+             if int(c.id[1:]) % 6 == 1 and int(c.id[1:]) <= 100]  # fixed: d001-d100 only
     report = run_eval(cases, lambda c: bot.ask(c.question, history=c.history or None))
     overall = report["overall"]
     assert report["errors"] == 0
