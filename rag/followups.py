@@ -32,9 +32,23 @@ _ALWAYS = frozenset("there then now same latter former afterwards afterward late
                     "là alors dort damals lì allora allí entonces sana daar toen "
                     "he she him her they them elle ils elles er sie lui lei dia mereka beliau".split())
 _EXISTENTIAL = frozenset("is are was were be been".split())  # "Are there sanctions...?" points nowhere
-# "that" is mostly a conjunction ("said that..."); it points back as the subject of a verb or at the end.
+# "that" is often a conjunction ("said that...") or a relative ("the loan that Canada made"); it
+# points back as the subject of a verb, at the end, or before a noun ("that loan", "that summit").
 _THAT_POINTS_BEFORE = frozenset("is was will would did does do cost costs mean happen happened number amount "
                                 "figure day year time summit meeting visit announcement".split())
+# After these, "that" opens a clause (said that, so that, such that) ...
+_THAT_OPENS_CLAUSE_AFTER = frozenset("""
+say says said saying tell tells told announce announces announced claim claims claimed state states stated
+think thinks thought believe believes believed know knows knew warn warns warned add adds added report reports
+reported note notes noted argue argues argued insist insists insisted confirm confirms confirmed deny denies
+denied suggest suggests suggested show shows showed mean means meant promise promises promised ensure ensures
+ensured fear feared hope hoped expect expected agree agreed decide decided so such now given than
+""".split())
+# ... and before these it is a conjunction or a relative, not a demonstrative
+_THAT_BEFORE_CLAUSE = frozenset("""
+the a an he she it they we you i his her its their our this these those there some any no all every
+had has have was were is are would could should might must may can will did do does
+""".split())
 
 _CONTINUING = re.compile(
     r"^\s*(and|but|so|or|what about|how about|how so|et|mais|und|aber|e|ma|y|pero|dan|lalu|"
@@ -57,11 +71,21 @@ def pointing_words(question: str) -> list[str]:
         after = lower[i + 1] if i + 1 < len(lower) else ""
         if word == "there" and i > 0 and lower[i - 1] in _EXISTENTIAL:
             continue
-        if word == "that" and after and after not in _THAT_POINTS_BEFORE:
+        if word == "that" and after and after not in _THAT_POINTS_BEFORE and not _demonstrative(words, i):
             continue
         if word in _ALWAYS or word == "that" or (not named and (word in _POINTING or word.endswith("-nya"))):
             out.append(word)
     return out
+
+
+def _demonstrative(words: list[str], i: int) -> bool:
+    """Whether the "that" at `i`, with a word after it, is a determiner pointing back ("How is
+    that loan to be repaid?") rather than a conjunction ("said that Canada") or a relative ("the
+    loan that was made"). Doubt goes to the rewrite, as everywhere here."""
+    before = words[i - 1].lower() if i > 0 else ""
+    after = words[i + 1]
+    return (before not in _THAT_OPENS_CLAUSE_AFTER and after.lower() not in _THAT_BEFORE_CLAUSE
+            and not after[0].isupper())
 
 
 def stands_alone(question: str) -> bool:

@@ -15,6 +15,8 @@ MUST_REWRITE = [
     "What did he say about the sanctions?",
     "And when was that?",
     "How much will that cost?",
+    "How is that loan to be repaid?",  # "that" before a noun: the loan of the previous turn
+    "Who signed that agreement in the end?",
     "How much military aid did Canada announce there?",  # a name, but "there" is the earlier place
     "What weapons did Trudeau promise on the same occasion?",
     "Where was Trudeau heading afterwards?",
@@ -33,6 +35,8 @@ MUST_SKIP = [
     "What did Stepanov say the Russian embassy and its consular institutions would keep doing?",
     "Are there sanctions on Russian diamonds in the articles?",  # existential "there"
     "Which minister said that Canada would expel four diplomats?",  # "that" as a conjunction
+    "Did Freeland announce that four Russian diplomats would be expelled?",
+    "Which official said that the four diplomats had five days to leave Canada?",
     "Combien de diplomates russes ont été expulsés le 26 mars 2018 ?",
     "Wie viele Schuss Munition liefert Kanada an die Ukraine?",
     "Quanto vale ogni anno per Mosca il commercio dei diamanti russi?",
