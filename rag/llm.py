@@ -138,8 +138,7 @@ class LocalServer:
     into `parallel` slots, so any number of threads may call it at once.
     """
 
-    def __init__(self, model_path: Path, *, threads: int, context: int, slot_dir: Path, parallel: int = 1,
-                 cache_reuse: int = 0) -> None:
+    def __init__(self, model_path: Path, *, threads: int, context: int, slot_dir: Path, parallel: int = 1) -> None:
         import xllamacpp
 
         from rag.local_model import runtime_kernels
@@ -159,7 +158,6 @@ class LocalServer:
         params.verbosity = -1
         params.endpoint_slots = True
         params.slot_save_path = str(slot_dir) + os.sep
-        params.n_cache_reuse = cache_reuse
         self._server = xllamacpp.Server(params)
         self.root_url = str(self._server.listening_address).rstrip("/")
         self.base_url = self.root_url + "/v1"
@@ -185,17 +183,16 @@ class LocalServer:
             http.post("/slots/0", params={"action": "save"}, json={"filename": name})
 
 
-_local_servers: dict[tuple[str, int, int, int], LocalServer] = {}
+_local_servers: dict[tuple[str, int, int], LocalServer] = {}
 _local_lock = threading.Lock()
 
 
-def local_server(model_path: Path, threads: int, context: int, slot_dir: Path, cache_reuse: int = 0) -> LocalServer:
+def local_server(model_path: Path, threads: int, context: int, slot_dir: Path) -> LocalServer:
     """One llama.cpp server per model file and process: the weights are loaded once (1.9 GB)."""
-    key = (str(model_path), threads, context, cache_reuse)
+    key = (str(model_path), threads, context)
     with _local_lock:
         if key not in _local_servers:
-            _local_servers[key] = LocalServer(model_path, threads=threads, context=context, slot_dir=slot_dir,
-                                              cache_reuse=cache_reuse)
+            _local_servers[key] = LocalServer(model_path, threads=threads, context=context, slot_dir=slot_dir)
         return _local_servers[key]
 
 
@@ -210,8 +207,7 @@ def make_chat_model(settings: Settings, prefix: Sequence[Message] = ()) -> ChatM
                          concurrency=settings.llm_concurrency)
     model_path = Path(settings.llm_model) if settings.llm_model and Path(settings.llm_model).is_file() else None
     server = local_server(model_path or ensure_local_model(settings.model_cache_dir),
-                          settings.llm_threads, settings.llm_context, settings.model_cache_dir / "slots",
-                          settings.llm_cache_reuse)
+                          settings.llm_threads, settings.llm_context, settings.model_cache_dir / "slots")
     if prefix:
         with contextlib.suppress(httpx.HTTPError):  # only a speed-up: answering works without it
             server.prime(prefix)

@@ -96,9 +96,6 @@ class Settings(BaseSettings):
                              "more are refused at once with 429 and Retry-After")
     llm_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for the local model")
     llm_context: int = Field(4096, ge=1024, le=32768, description="Context window of the local model (tokens)")
-    llm_cache_reuse: int = Field(0, ge=0, le=4096, description="Local model: reuse cached runs of at least this "
-                                 "many prompt tokens found later in the new prompt (a passage given again after "
-                                 "other passages), shifting them instead of recomputing (0: off)")
     model_cache_dir: Path = Field(Path.home() / ".cache" / "rag", description="Where the local GGUF is assembled")
 
     embedding: str = Field(LOCAL_EMBEDDING, description="'e5' (bundled) or 'openai:<model name>'")
