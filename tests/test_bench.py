@@ -208,22 +208,24 @@ def test_a_stopped_bench_leaves_no_process_behind_and_can_be_resumed(tmp_path: P
 
 def test_a_retrieval_only_rerun_keeps_the_saved_llm_and_startup_figures_with_their_date(tmp_path: Path) -> None:
     from rag.bench.report import _startup_section
-    from rag.bench.run import kept_sections
+    from rag.bench.run import kept_sections, saved_results
 
     saved = {"machine": {"date": "2026-12-01T10:00:00+00:00"},
              "llm": {"ttft_ms": {"p50": 8000.0}}, "startup": {"ask": {"ready_s": None, "first_answer_s": 23.0}},
              "incremental": {"seconds": 45.0, "measured": "2026-11-30T09:00:00+00:00"}}
     path = tmp_path / "results.json"
     path.write_text(json.dumps(saved), encoding="utf-8")
-    kept = kept_sections({"llm": None, "startup": None, "incremental": {"seconds": 2.0}}, path)
+    kept = kept_sections({"llm": None, "startup": None, "incremental": {"seconds": 2.0}}, saved_results(path))
     assert set(kept) == {"llm", "startup"}  # what this run measured is not replaced
     assert kept["llm"]["measured"] == "2026-12-01T10:00:00+00:00" and kept["llm"]["ttft_ms"]["p50"] == 8000.0
-    assert kept_sections({"llm": None}, tmp_path / "absent.json") == {}
-    smaller = kept_sections({"llm": {"ttft_ms": {}}, "startup": {}, "incremental": {"articles_before": 1000}}, path)
+    assert kept_sections({"llm": None}, saved_results(tmp_path / "absent.json")) == {}
+    smaller = kept_sections({"llm": {"ttft_ms": {}}, "startup": {}, "incremental": {"articles_before": 1000}},
+                            saved_results(path))
     assert set(smaller) == {"startup"}  # this run measured the update at the larger index
     saved["incremental"]["articles_before"] = 10000
     path.write_text(json.dumps(saved), encoding="utf-8")
-    larger = kept_sections({"llm": {"ttft_ms": {}}, "startup": {}, "incremental": {"articles_before": 1000}}, path)
+    larger = kept_sections({"llm": {"ttft_ms": {}}, "startup": {}, "incremental": {"articles_before": 1000}},
+                           saved_results(path))
     assert larger["incremental"]["articles_before"] == 10000
     assert larger["incremental"]["measured"] == "2026-11-30T09:00:00+00:00"
     lines = _startup_section(kept["startup"])

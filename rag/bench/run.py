@@ -360,8 +360,9 @@ def run_bench(settings: Settings, *, sizes: Sequence[int] = (5, 1000), workdir: 
         if own_tmp is not None:
             shutil.rmtree(own_tmp, ignore_errors=True)
     if merge:
-        results["sizes"] = merged_sizes(results["sizes"], results_path)
-        results.update(kept_sections(results, results_path))
+        saved = saved_results(results_path)
+        results["sizes"] = merged_sizes(results["sizes"], saved)
+        results.update(kept_sections(results, saved))
     results_path.parent.mkdir(parents=True, exist_ok=True)
     results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     chart = write_markdown(results, markdown_path)
@@ -369,13 +370,18 @@ def run_bench(settings: Settings, *, sizes: Sequence[int] = (5, 1000), workdir: 
     return results
 
 
-def merged_sizes(measured: list[dict[str, Any]], results_path: Path) -> list[dict[str, Any]]:
-    """This run's size rows plus the saved ones of sizes it did not measure, by size; a saved row
-    without its own date takes its file's run date, so every row says when it was measured."""
+def saved_results(results_path: Path) -> dict[str, Any]:
+    """The figures an earlier run saved (empty when there are none or the file is unreadable)."""
     try:
         saved = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return measured
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def merged_sizes(measured: list[dict[str, Any]], saved: dict[str, Any]) -> list[dict[str, Any]]:
+    """This run's size rows plus the saved ones of sizes it did not measure, by size; a saved row
+    without its own date takes its file's run date, so every row says when it was measured."""
     date = saved.get("machine", {}).get("date")
     by_size = {row.get("articles"): row for row in saved.get("sizes", [])}
     kept = [row | {"measured": row.get("measured") or date} for size, row in by_size.items()
@@ -395,14 +401,10 @@ def _with_saved_indexing(row: dict[str, Any], saved: dict[str, Any] | None, date
                                                    or saved.get("measured") or date}}
 
 
-def kept_sections(results: dict[str, Any], results_path: Path) -> dict[str, Any]:
+def kept_sections(results: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
     """The saved LLM, cold-start and update figures this run did not measure (`--no-llm`,
     `--no-startup`, or the update at a larger size than this run's largest), each stamped with when
     it was measured, so a partial re-run keeps them."""
-    try:
-        saved = json.loads(results_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
     date = saved.get("machine", {}).get("date")
     kept = {key: saved[key] | {"measured": saved[key].get("measured") or date}
             for key in ("incremental", "llm", "startup")
