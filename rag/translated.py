@@ -13,8 +13,7 @@ from typing import Any
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag.schema import chunk_id
-from rag.vectors import Hit, metadata_pages, nearest
+from rag.vectors import Hit, chunk_texts_by_id, metadata_pages, nearest
 
 
 class TranslationStore:
@@ -51,13 +50,8 @@ class TranslationStore:
     def chunk_texts(self, doc_id: str, content_hash: str, chunks: Sequence[int], language: str) -> dict[int, str]:
         """Translations of the given chunk numbers of one version of an article (by id, as
         `IndexStore.chunk_texts`: a translation has the id of the chunk it translates)."""
-        if not chunks:
-            return {}
-        wanted = {chunk_id(doc_id, content_hash, c): c for c in chunks if c >= 0}
-        got = self.collection.get(ids=list(wanted), include=["documents", "metadatas"])
-        return {wanted[node_id]: text or "" for node_id, text, meta in zip(got["ids"], got["documents"],
-                                                                           got["metadatas"], strict=True)
-                if node_id in wanted and (meta or {}).get("translated_to") == language}
+        return chunk_texts_by_id(self.collection, doc_id, content_hash, chunks,
+                                 lambda meta: meta.get("translated_to") == language)
 
     def counts(self, language: str) -> dict[tuple[str, str], int]:
         """How many chunks of each article version have a translation into `language`."""

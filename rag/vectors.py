@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,8 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
 )
 from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.schema import chunk_id
 
 PAGE = 1000
 
@@ -53,6 +55,21 @@ def metadatas_by_id(collection: Any, ids: Sequence[str]) -> Iterator[dict[str, A
         got = collection.get(ids=list(ids[start : start + PAGE]), include=["metadatas"])
         for meta in got.get("metadatas") or []:
             yield dict(meta or {})
+
+
+def chunk_texts_by_id(collection: Any, doc_id: str, content_hash: str, chunks: Sequence[int],
+                      accept: Callable[[dict[str, Any]], bool] | None = None) -> dict[int, str]:
+    """Texts of the given chunk numbers of one version of an article, fetched by their computed
+    ids (`chunk_id`), not a metadata filter: a filter on three keys took 0.2 s at 84,000 chunks, and
+    sometimes far longer; a get by id takes a millisecond. `accept` keeps only records whose
+    metadata it approves (absent ones are left out either way)."""
+    wanted = {chunk_id(doc_id, content_hash, c): c for c in chunks if c >= 0}
+    if not wanted:
+        return {}
+    got = collection.get(ids=list(wanted), include=["documents", "metadatas"] if accept else ["documents"])
+    metas = got.get("metadatas") or [None] * len(got["ids"])
+    return {wanted[node_id]: text or "" for node_id, text, meta in zip(got["ids"], got["documents"], metas, strict=True)
+            if node_id in wanted and (accept is None or accept(dict(meta or {})))}
 
 
 @dataclass(frozen=True)
