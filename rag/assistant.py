@@ -23,13 +23,21 @@ from typing import TYPE_CHECKING
 from llama_index.core.embeddings import BaseEmbedding
 
 from rag.draft import Draft
+from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import stands_alone
 from rag.grounding import missing_pins, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect
 from rag.llm import ChatModel, make_chat_model
-from rag.prompts import answer_messages, clean_question, parse_rewrite, rewrite_messages
+from rag.prompts import (
+    answer_messages,
+    choice_messages,
+    clean_question,
+    parse_choice,
+    parse_rewrite,
+    rewrite_messages,
+)
 from rag.retrieval import Passage, Retriever
 from rag.schema import Answer
 from rag.settings import Settings
@@ -183,11 +191,29 @@ class Assistant:
 
     def standalone(self, question: str, history: History | None) -> str:
         """Rewrite a follow-up into a question that retrieval can answer on its own; a question
-        that names what it is about is searched as it is (no LLM call: ~2 s sooner)."""
+        that names what it is about is searched as it is (no LLM call: ~2 s sooner). An elliptic
+        one ("And Canada?") is first completed from the previous question (`rag.ellipsis`): the
+        LLM is then asked only about what still points back, if anything."""
         if not history or stands_alone(question):
             return question
+        previous = next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "user"), "")
+        completed = self._completed(question, previous)
+        if completed is not None:
+            log.info("follow-up %r completed from the previous question: %r", question[:80], completed[:160])
+            if stands_alone(completed):
+                return completed
+            question = completed
         output = self.chat_model.complete(rewrite_messages(question, history), max_tokens=80)
         return parse_rewrite(output, question)
+
+    def _completed(self, question: str, previous: str) -> str | None:
+        """An elliptic follow-up completed from the previous question; when the fragment could
+        replace more than one name or date, the LLM picks the completion by number."""
+        options = completions(question, previous)
+        if len(options) <= 1:
+            return options[0] if options else None
+        output = self.chat_model.complete(choice_messages(previous, question, options), max_tokens=4)
+        return parse_choice(output, options)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         """The `k` (default `retrieve_k`) best passages, fused and re-ranked, as the index holds them."""

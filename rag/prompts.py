@@ -154,6 +154,25 @@ def rewrite_messages(question: str, history: Sequence[dict[str, str]], max_turns
     ]
 
 
+CHOICE_PROMPT = ("The user asked a question, then a short follow-up. Which of the numbered questions does "
+                 "the follow-up ask? Reply with its number only.")
+
+
+def choice_messages(previous: str, question: str, options: Sequence[str]) -> list[dict[str, str]]:
+    """Asks which completion of an elliptic follow-up (`rag.ellipsis.completions`) is meant."""
+    numbered = "\n".join(f"{i}. {option}" for i, option in enumerate(options, 1))
+    return [{"role": "system", "content": CHOICE_PROMPT},
+            {"role": "user", "content": f"Question: {previous}\nFollow-up: {question}\n\n{numbered}\n\nNumber:"}]
+
+
+def parse_choice(output: str, options: Sequence[str]) -> str | None:
+    """The option whose number the model replied with, or None if it named none of them."""
+    found = re.search(r"\d+", output)
+    if found is None or not 1 <= int(found.group(0)) <= len(options):
+        return None
+    return options[int(found.group(0)) - 1]
+
+
 def parse_rewrite(output: str, original: str) -> str:
     """First line of the model's rewrite, or the original question if the output is unusable."""
     line = next((ln.strip() for ln in output.strip().splitlines() if ln.strip()), "")
