@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.embeddings import BaseEmbedding
 
+from rag.citations import join_cited
+from rag.compound import split_question
 from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
@@ -31,6 +33,7 @@ from rag.indexing import build_info
 from rag.language import detect
 from rag.llm import ChatModel, make_chat_model
 from rag.prompts import (
+    ABSTAIN_TEXT,
     answer_messages,
     choice_messages,
     clean_question,
@@ -39,7 +42,7 @@ from rag.prompts import (
     rewrite_messages,
 )
 from rag.retrieval import Passage, Retriever
-from rag.schema import Answer
+from rag.schema import Answer, Citation
 from rag.settings import Settings
 from rag.store import IndexStore
 from rag.translation import llm_translation
@@ -99,6 +102,24 @@ class _Turn:
             self.first_token_ms = _ms(self.started)
         self.shown.append(text)
         return text
+
+
+@dataclass
+class _Outcome:
+    """One question's answer before it becomes an `Answer`: what to show and what it came from."""
+
+    text: str
+    abstained: bool
+    citations: list[Citation]
+    retrieved: list[Passage]
+    given: list[Passage]
+    draft: str
+    dropped: list[str]
+
+
+def _add(timings: dict[str, float], key: str, ms: float) -> None:
+    """Add to a timing: a compound question's parts add up."""
+    timings[key] = round(timings.get(key, 0.0) + ms, 1)
 
 
 def foreign(passage: Passage, language: str) -> bool:
@@ -263,51 +284,87 @@ class Assistant:
         standalone = self.standalone(question, history)
         if history and not stands_alone(question):
             timings["rewrite"] = _ms(start)
-        t = time.perf_counter()
-        retrieved = self._retrieve(standalone)
         language = detect(question)
-        articles = self.retriever.articles(retrieved)  # the given passages' are among them
-        passages = for_reader(self.retriever.widen(self._given(standalone, retrieved, language, articles),
-                                                   self.settings.window, self.settings.window_passages), language)
-        timings["retrieve"] = _ms(t)
         turn = _Turn(start)
-        draft = Draft(standalone, passages, language, translate=self.settings.translate, articles=articles)
+        parts = split_question(standalone) if self.settings.split_compound else []
+        if parts:
+            outcome = self._compound(parts, language, timings)
+        else:
+            outcome = yield from self._single(standalone, language, turn, timings)
+        if not turn.shown:
+            yield turn.show(outcome.text)  # held (a compound question) or an abstention: one sentence
+        if turn.first_token_ms is not None:
+            timings["first_token"] = turn.first_token_ms
+        timings["total"] = _ms(start)
+        if outcome.dropped:
+            log.info("held back from the answer to %r: %s", question[:80], "; ".join(outcome.dropped)[:500])
+        return Answer(question=question, text=outcome.text, abstained=outcome.abstained,
+                      citations=outcome.citations, retrieved=outcome.retrieved, timings_ms=timings,
+                      standalone_question=standalone, draft=outcome.draft, given=outcome.given)
+
+    def _single(self, question: str, language: str, turn: _Turn,
+                timings: dict[str, float]) -> Generator[str, None, _Outcome]:
+        """Answer one question: retrieve, draft, check, and stream what the checks release."""
+        t = time.perf_counter()
+        retrieved = self._retrieve(question)
+        articles = self.retriever.articles(retrieved)  # the given passages' are among them
+        passages = for_reader(self.retriever.widen(self._given(question, retrieved, language, articles),
+                                                   self.settings.window, self.settings.window_passages), language)
+        _add(timings, "retrieve", _ms(t))
+        draft = Draft(question, passages, language, translate=self.settings.translate, articles=articles)
         if passages:
             t = time.perf_counter()
             yield from self._answer(draft, turn)
-            timings["generate"] = _ms(t)
+            _add(timings, "generate", _ms(t))
             # A small model reads a passage in another language badly: it abstains over it, or
             # answers from it with the wrong name. Either way, before the reader has seen a word,
             # give it the passages translated into the question's language and ask again.
             if draft.translate and not draft.released and any(foreign(p, language) for p in passages):
                 t = time.perf_counter()
                 translated = self._translated(passages, language)
-                timings["translate"] = _ms(t)
-                draft = Draft(standalone, translated, language, articles=articles)
+                spent = _ms(t)
+                _add(timings, "translate", spent)
+                draft = Draft(question, translated, language, articles=articles)
                 yield from self._answer(draft, turn)
-                timings["generate"] += _ms(t) - timings["translate"]
+                _add(timings, "generate", _ms(t) - spent)
             # The answer cited a near-duplicate report (another year, another summit): answer once
             # more from the retrieved passages whose articles hold what the question names, if any.
             if draft.off_the_question and self.settings.retry_off_question:
-                retry = self._pinned(standalone, retrieved, language, draft, articles)
+                retry = self._pinned(question, retrieved, language, draft, articles)
                 if retry is not None:
                     t = time.perf_counter()
-                    missing = missing_pins(standalone, draft.cited, language, articles, draft.passages).describe()
+                    missing = missing_pins(question, draft.cited, language, articles, draft.passages).describe()
                     retry.dropped[:0] = [*draft.dropped, f"first draft cited passages without the question's "
                                          f"{missing}: {draft.raw.strip()[:200]}"]
                     draft = retry
                     yield from self._answer(draft, turn)
-                    timings["retry"] = _ms(t)
+                    _add(timings, "retry", _ms(t))
         text, abstained, citations = draft.result()
-        if not turn.shown:
-            yield turn.show(text)  # an abstention: the reader still gets a sentence
-        if turn.first_token_ms is not None:
-            timings["first_token"] = turn.first_token_ms
-        timings["total"] = _ms(start)
-        if draft.dropped:
-            log.info("held back from the answer to %r: %s", question[:80], "; ".join(draft.dropped)[:500])
-        return Answer(question=question, text=text, abstained=abstained, citations=citations, retrieved=retrieved,
-                      timings_ms=timings, standalone_question=standalone, draft=draft.raw, given=draft.passages)
+        return _Outcome(text, abstained, citations, retrieved, draft.passages, draft.raw, draft.dropped)
+
+    def _compound(self, parts: Sequence[str], language: str, timings: dict[str, float]) -> _Outcome:
+        """Answer each part of a compound question on its own (`rag.compound`), holding every part
+        back: the reader sees the parts joined when all are answered, else one abstention."""
+        outcomes = []
+        for part in parts:
+            held = self._single(part, language, _Turn(time.perf_counter()), timings)
+            while True:
+                try:
+                    next(held)
+                except StopIteration as done:
+                    outcomes.append(done.value)
+                    break
+        retrieved = list({p.node_id: p for o in outcomes for p in o.retrieved}.values())
+        given = [p for o in outcomes for p in o.given]
+        raw = "\n".join(o.draft for o in outcomes)
+        dropped = [d for o in outcomes for d in o.dropped]
+        unanswered = [part for part, o in zip(parts, outcomes, strict=True) if o.abstained]
+        if unanswered:
+            dropped.append(f"no answer to {len(unanswered)} of {len(parts)} parts of the question: "
+                           + " | ".join(unanswered))
+            return _Outcome(ABSTAIN_TEXT, True, [], retrieved, given, raw, dropped)
+        text, citations = join_cited([(o.text, o.citations) for o in outcomes])
+        return _Outcome(text, False, citations, retrieved, given, raw, dropped)
 
     def _given(self, question: str, retrieved: Sequence[Passage], language: str,
                articles: Mapping[str, str]) -> list[Passage]:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from rag.prompts import CITATION
+from rag.schema import Citation
 from rag.wording import SUPPORT_MIN, Vocabulary, content_tokens, shares_anchor, split_sentences
 
 # Possessive quantifiers: the spaces around a comma could otherwise be split between two
@@ -138,3 +139,31 @@ class CitationChecker:
 def check_citations(raw: str, passages: Sequence[str], judgeable: Sequence[bool] | None = None) -> str:
     """`raw` with its citations checked against `passages` (see `CitationChecker`)."""
     return CitationChecker(passages, judgeable).check(raw)
+
+
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+
+
+def join_cited(parts: Sequence[tuple[str, Sequence[Citation]]]) -> tuple[str, list[Citation]]:
+    """Answers to the parts of one question, each numbered from [1], as one answer: citations
+    renumbered in order, a passage cited by two parts keeping one number."""
+    joined: list[Citation] = []
+    number: dict[str, int] = {}  # node id -> number in the joined answer
+    texts = []
+    for text, citations in parts:
+        local: dict[int, int] = {}
+        for citation in citations:
+            key = citation.passage.node_id
+            if key not in number:
+                number[key] = len(joined) + 1
+                joined.append(Citation(n=number[key], passage=citation.passage))
+            local[citation.n] = number[key]
+        texts.append(_renumbered(text.strip(), local))
+    return " ".join(texts), joined
+
+
+def _renumbered(text: str, table: dict[int, int]) -> str:
+    def marker(found: re.Match[str]) -> str:
+        return "[" + ", ".join(str(table.get(int(n), int(n))) for n in found.group(1).split(",")) + "]"
+
+    return _MARKER.sub(marker, text)

@@ -31,7 +31,7 @@ _QUESTION_PHRASE = re.compile(r"^(?:what|which|who|whom|whose|where|when|how)\b"
 _AUXILIARIES = ("did|does|do|is|are|was|were|will|would|has|have|had|can|could|should|shall|may|might|must")
 # The previous question split at its first auxiliary: "What weapons" | "did" | "Trudeau promise ...?"
 _SPLIT_AT_AUXILIARY = re.compile(rf"^(?P<phrase>(?:what|which|who|whom|whose|where|when|how)\b"
-                                 r"(?:\s+(?!(?:and|or|but)\b)[\w'’-]+){0,4}?)"
+                                 r"(?:\s+(?!(?:and|or|but)\b)[\w'’-]+){0,8}?)"
                                  rf"\s+(?P<aux>{_AUXILIARIES})\s+(?P<tail>.+)$", re.IGNORECASE)
 _HAS_VERB = re.compile(rf"\b(?:{_AUXILIARIES})\b", re.IGNORECASE)
 # A verb in a question-phrase fragment ("And how many died?") makes it a question of its own.
@@ -40,13 +40,14 @@ _VERB_LIKE = re.compile(r"\b(?:\w+ed|say|says|said|won|win|wins|left|leave|met|m
 
 _MONTH = ("January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?")
-_DATE = (rf"(?:\d{{1,2}}\s+(?:{_MONTH})(?:,?\s+\d{{4}})?|(?:{_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
+DATE = (  # a date as news questions give one: "March 26, 2018", "26 March", "June 2025", "2023"
+    rf"(?:\d{{1,2}}\s+(?:{_MONTH})(?:,?\s+\d{{4}})?|(?:{_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
          r"|(?:19|20)\d\d)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # A date as the previous question holds it, with the preposition that governs it.
 _DATE_PREPOSITIONS = frozenset("on in during by since until before after".split())
-_DATE_SPAN = re.compile(rf"(?:\b(?:on|in|during|by|since|until|before|after)\s+)?\b{_DATE}\b")
-_DATE_FRAGMENT = re.compile(rf"^(?:(?P<prep>on|in|during|by|since|until|before|after)\s+)?(?:the\s+)?{_DATE}$",
+DATE_SPAN = re.compile(rf"(?:\b(?:on|in|during|by|since|until|before|after)\s+)?\b{DATE}\b")
+DATE_FRAGMENT = re.compile(rf"^(?:(?P<prep>on|in|during|by|since|until|before|after)\s+)?(?:the\s+)?{DATE}$",
                             re.IGNORECASE)
 
 # A run of capitalised words ("the United States", "Global Affairs Canada", "G7"), with its "the".
@@ -71,8 +72,8 @@ def completions(question: str, previous: str) -> list[str]:
         return []  # "And what are the two militaries doing?": a question of its own, with a pointer
     if _QUESTION_PHRASE.match(fragment):
         return _new_question_phrase(fragment, previous)
-    if _DATE_FRAGMENT.match(fragment):
-        return _new_date(fragment, previous)
+    if DATE_FRAGMENT.match(fragment):
+        return new_date(fragment, previous)
     if _FRAGMENT_NAME.match(fragment):
         return _new_name(fragment, previous)
     return []
@@ -89,14 +90,27 @@ def _new_question_phrase(fragment: str, previous: str) -> list[str]:
     split = _SPLIT_AT_AUXILIARY.match(previous.strip())
     if split is None or len(fragment.split()) < 2 or _VERB_LIKE.search(fragment):
         return []
+    dates = list(DATE_SPAN.finditer(fragment))
+    if len(dates) == 1 and dates[0].end() == len(fragment):  # "how many entities in 2023": date goes last
+        phrase = fragment[:dates[0].start()].strip()
+        if _same_head(phrase, split.group("phrase")):  # "how many in 2023": only the date changes
+            return new_date(dates[0].group(0), previous)
+        completed = _question(f"{phrase} {split.group('aux')} {split.group('tail')}")
+        return new_date(dates[0].group(0), completed)
     return [_question(f"{fragment} {split.group('aux')} {split.group('tail')}")]
 
 
-def _new_date(fragment: str, previous: str) -> list[str]:
+def _same_head(phrase: str, previous_phrase: str) -> bool:
+    """"how many" and "How many shadow fleet vessels": the same question about another date."""
+    return previous_phrase.lower().startswith(phrase.lower())
+
+
+def new_date(fragment: str, previous: str) -> list[str]:
     """"And in 2023?": the previous question with this date in place of one of its dates."""
-    found = _DATE_FRAGMENT.match(fragment)
-    assert found is not None
-    dates = list(_DATE_SPAN.finditer(previous))
+    found = DATE_FRAGMENT.match(fragment)
+    if found is None:
+        return []
+    dates = list(DATE_SPAN.finditer(previous))
     out: list[str] = []
     for old in dates if len(dates) <= MAX_CANDIDATES else []:
         had_preposition = old.group(0).split()[0].lower() in _DATE_PREPOSITIONS

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     retry_off_question: bool = Field(True, description="When an answer cites passages that lack the names or "
                                      "dates the question gives, answer once more from the retrieved passages "
                                      "whose articles have them (one more LLM call), else decline")
+    split_compound: bool = Field(True, description="Answer a question about two dates or events (\"how many in "
+                                 "February, and how many in June?\") one part at a time, each from its own "
+                                 "passages; shown when every part is answered, else declined")
     focus_pinned: bool = Field(False, description="When some retrieved passages' articles hold every name and "
                                "date the question gives, hand the LLM only those (not the near-duplicate "
                                "reports of other years or summits ranked among them); off: on dev it added "

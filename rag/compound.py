@@ -1,0 +1,123 @@
+"""Compound questions about two reports ("... in February 2025, and how many in June 2025?"),
+split into one question per report.
+
+Handed both halves at once, the bundled 1.5B model answers one and garbles or drops the other:
+on dev, 2 of 9 such questions were answered and the rest withheld by the checks (docs/quality.md).
+Split, each half gets its own retrieval, its own draft and its own checks, and the answer is
+shown only when every half is answered (`Assistant`).
+
+Only halves pinned to different dates or ordinals ("the first and the third anniversaries") are
+split. Two facts from one report ("how many individuals and how many entities") are one
+question for the model, and asking twice would only double the wait. English only; a question
+in another language is answered whole, as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.ellipsis import DATE, DATE_SPAN, completions
+
+_WH = r"(?:what|which|who|whom|whose|where|when|how)\b"
+_PREPOSITION = r"(?:in|on|at|by|during|for|from|after|before|over|since|until|with|to)"
+# "<first>, and <second>": the second half opens with a question word (maybe after a preposition)
+# or is a date ("..., and by June 2024?"). The first " and " that does so splits.
+_TWO_CLAUSES = re.compile(rf"^(?P<first>.+?),?\s+and\s+(?P<second>(?:{_PREPOSITION}\s+)?{_WH}.+|{_PREPOSITION}\s+.+)$",
+                          re.IGNORECASE)
+_AUXILIARY = r"(?:did|does|do|is|are|was|were|will|would|has|have|had|can|could)"
+_HAS_AUXILIARY = re.compile(rf"\b{_AUXILIARY}\b", re.IGNORECASE)
+# The subject a question names right after its auxiliary: "did Moscow ban", "was Joly speaking".
+_SUBJECT = re.compile(rf"\b{_AUXILIARY}\s+(?P<name>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)")
+_SUBJECT_PRONOUN = re.compile(rf"\b(?P<aux>{_AUXILIARY})\s+(?:it|he|she|they)\b", re.IGNORECASE)
+
+_ORDINALS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+_TWO_ORDINALS = re.compile(rf"\b(?P<the>the\s+)?(?P<one>{_ORDINALS})\s+and\s+(?:the\s+)?(?P<two>{_ORDINALS})\s+"
+                           r"(?P<noun>[a-z]+)", re.IGNORECASE)
+_TWO_DATES = re.compile(rf"\b(?P<one>{DATE})\s+and\s+(?P<two>{DATE})\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def split_question(question: str) -> list[str]:
+    """The questions `question` asks about different dates or events, one each; [] when it asks
+    about one (or is not a form this recognises)."""
+    for rule in (_two_clauses, _two_ordinals, _two_dates):
+        parts = rule(question.strip())
+        if parts:
+            return parts
+    return []
+
+
+def _two_clauses(question: str) -> list[str]:
+    """"How many X did Canada sanction in February 2025, and how many in June 2025?" and
+    "..., and in which city did she hold ... in January 2022?": the second half completed from the
+    first, when the two are pinned to different dates."""
+    found = _TWO_CLAUSES.match(question)
+    if found is None:
+        return []
+    first = _question(found.group("first"))
+    second = found.group("second").strip().rstrip("?.! ")
+    if not _HAS_AUXILIARY.search(first):
+        return []  # "How many individuals and how many entities ...": one question, two facts
+    if _HAS_AUXILIARY.search(second):
+        whole = _question(_named_subject(second, first))
+    else:
+        options = completions(f"And {second}?", first)
+        if len(options) != 1:
+            return []
+        whole = options[0]
+    if not _different_dates(first, whole):
+        return []
+    return [first, whole]
+
+
+def _named_subject(clause: str, first: str) -> str:
+    """"did it bar" -> "did Moscow bar" when the first half asked what Moscow did."""
+    subject = _SUBJECT.search(first)
+    if subject is None:
+        return clause
+    return _SUBJECT_PRONOUN.sub(lambda m: f"{m.group('aux')} {subject.group('name')}", clause, count=1)
+
+
+def _different_dates(first: str, second: str) -> bool:
+    one = {m.group(0).lower() for m in DATE_SPAN.finditer(first)}
+    two = {m.group(0).lower() for m in DATE_SPAN.finditer(second)}
+    return bool(one) and bool(two) and one != two
+
+
+def _two_ordinals(question: str) -> list[str]:
+    """"In which cities did Trudeau mark the first and the third anniversaries of ...?" -> one
+    question per anniversary."""
+    found = _TWO_ORDINALS.search(question)
+    if found is None:
+        return []
+    noun = _singular(found.group("noun"))
+    the = found.group("the") or ""
+    return [_question(question[:found.start()] + f"{the}{found.group(which)} {noun}" + question[found.end():])
+            for which in ("one", "two")]
+
+
+def _two_dates(question: str) -> list[str]:
+    """"... at the G7 summits of 2022 and 2023?" -> one question per year; "in February and
+    March 2022" lends the year to the first month."""
+    found = _TWO_DATES.search(question)
+    if found is None:
+        return []
+    one, two = found.group("one"), found.group("two")
+    year = _YEAR.search(two)
+    if not _YEAR.search(one) and year:
+        one = f"{one} {year.group(0)}"
+    return [_question(question[:found.start()] + date + question[found.end():]) for date in (one, two)]
+
+
+def _singular(noun: str) -> str:
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun[:-1]
+    return noun
+
+
+def _question(text: str) -> str:
+    text = text.strip().rstrip("?.!, ")
+    return text[:1].upper() + text[1:] + "?"
+

@@ -1,0 +1,104 @@
+"""Compound questions about two dates or events split into one question each (`rag.compound`),
+answered part by part, and shown only when every part is answered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.citations import join_cited
+from rag.compound import split_question
+from rag.prompts import ABSTAIN_TEXT
+from rag.schema import Citation, Passage
+from tests.fixtures.openai_stub import OpenAIStub
+from tests.fixtures.settings import make_settings
+
+SPLIT = [
+    ("How many vessels did Canada sanction in February 2025, and how many in June 2025?",
+     ["How many vessels did Canada sanction in February 2025?", "How many vessels did Canada sanction in June 2025?"]),
+    ("How many officials did Moscow ban in spring 2021, and how many Canadians did it bar on April 21, 2022?",
+     ["How many officials did Moscow ban in spring 2021?", "How many Canadians did Moscow bar on April 21, 2022?"]),
+    ("How many members of the State Duma did Canada sanction in February 2022, and how many members of the "
+     "Federation Council in March 2022?",
+     ["How many members of the State Duma did Canada sanction in February 2022?",
+      "How many members of the Federation Council did Canada sanction in March 2022?"]),
+    ("How many people had Canada sanctioned by June 2022, and by June 2024?",
+     ["How many people had Canada sanctioned by June 2022?", "How many people had Canada sanctioned by June 2024?"]),
+    ("What did Canada ban at the G7 summits of 2022 and 2023?",
+     ["What did Canada ban at the G7 summits of 2022?", "What did Canada ban at the G7 summits of 2023?"]),
+    ("What did Canada announce in February and March 2022?",
+     ["What did Canada announce in February 2022?", "What did Canada announce in March 2022?"]),
+    ("Where did Trudeau mark the first and the third anniversaries of the invasion?",
+     ["Where did Trudeau mark the first anniversary of the invasion?",
+      "Where did Trudeau mark the third anniversary of the invasion?"]),
+]
+
+WHOLE = [
+    "How many individuals and how many entities did Canada sanction at the G7 summit in 2022?",  # one report
+    "In response to the Salisbury attack, how many diplomats did Canada expel and how many applications did it "
+    "reject?",
+    "How much is Canada investing in Latvia from July 2023, and over what period?",  # one date
+    "How many troops did Russia mass near Ukraine's border in January 2022?",
+    "Which leaders met in Kyiv and Lviv in 2022?",
+    "Combien de diplomates le Canada a-t-il expulsés en 2018, et combien en 2022 ?",  # English only
+]
+
+
+@pytest.mark.parametrize(("question", "parts"), SPLIT)
+def test_a_question_about_two_dates_or_events_is_split(question: str, parts: list[str]) -> None:
+    assert split_question(question) == parts
+
+
+@pytest.mark.parametrize("question", WHOLE)
+def test_a_question_about_one_report_is_answered_whole(question: str) -> None:
+    assert split_question(question) == []
+
+
+def _passage(node: str) -> Passage:
+    return Passage(source=f"{node}.txt", doc_id=node, title=node, outlet="", language="en", published="",
+                   text=node, score=1.0, chunk=0, node_id=node)
+
+
+def test_joined_parts_keep_one_number_per_passage() -> None:
+    a, b, c = _passage("a"), _passage("b"), _passage("c")
+    text, cited = join_cited([("First [1], and [2].", [Citation(1, a), Citation(2, b)]),
+                              ("Second [1][2], also [1, 2].", [Citation(1, c), Citation(2, a)])])
+    assert text == "First [1], and [2]. Second [3][1], also [3, 1]."
+    assert [(x.n, x.passage.node_id) for x in cited] == [(1, "a"), (2, "b"), (3, "c")]
+
+
+def test_a_compound_question_is_shown_only_when_every_part_is_answered(tmp_path: Path, bundled_index: Path,
+                                                                       stub: OpenAIStub) -> None:
+    """The Dnipro strike (January 2023) is in the articles; a June 2030 one is not."""
+    answered: list[str] = []
+
+    def reply(request: dict[str, object]) -> str:
+        user = str(request["messages"][-1]["content"])  # type: ignore[index]
+        asked = user.rsplit("Question:", 1)[-1]
+        answered.append(asked.strip())
+        if "2030" in asked:
+            return "I don't know: the articles don't say."
+        return "Canada summoned Russia's ambassador, Oleg Stepanov [1]."
+
+    stub.behaviour.reply = reply
+    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
+                             openai_api_key="sk-test", llm_model="stub-model")
+    bot = Assistant(settings)
+    question = ("Which ambassador did Canada summon in January 2023, and which ambassador did it summon in "
+                "June 2030?")
+    stream = bot.stream(question)
+    shown = list(stream)
+    assert stream.answer is not None
+    assert answered[-2:] == ["Which ambassador did Canada summon in January 2023?",
+                             "Which ambassador did Canada summon in June 2030?"]
+    assert stream.answer.abstained and shown == [ABSTAIN_TEXT]  # the answered half never reached the reader
+
+    answered.clear()
+    both = bot.ask("Which ambassador did Canada summon in January 2023, and which ambassador did it summon "
+                   "in 2022?")
+    assert len(answered) == 2 and not both.abstained
+    assert both.text.count("Oleg Stepanov") == 2
+    assert both.text.endswith(f"[{len(both.citations)}].")  # the second part's [1], renumbered
+    assert [c.n for c in both.citations] == list(range(1, len(both.citations) + 1))
