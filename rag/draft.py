@@ -34,7 +34,9 @@ from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
 from rag.rerank import pins
 from rag.schema import Citation, Passage
-from rag.wording import best_sentence, echo_backed, on_topic, split_sentences
+from rag.wording import best_sentence, content_tokens, echo_backed, on_topic, split_sentences
+
+TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
 
 
 def may_be_abstention(text: str) -> bool:
@@ -265,7 +267,11 @@ class Draft:
         if self.language not in ("", "en"):
             return True
         claim = CITATION.sub("", " ".join(self._held))
-        if on_topic(self.question, claim, self._behind(claim, order, after=True)):
+        # A terse answer ("Kyiv") is backed by its whole passage: the sentence naming the city may
+        # sit two sentences from the one naming the press conference asked about.
+        terse = len(content_tokens(claim)) <= TERSE_WORDS
+        behind = " ".join(self.texts[i] for i in order) if terse else self._behind(claim, order, after=True)
+        if on_topic(self.question, claim, behind):
             return True
         self._withheld = "neither the answer nor the passage sentences behind it speak of what the question asks"
         return False
@@ -273,7 +279,7 @@ class Draft:
     def _behind(self, claim: str, order: Sequence[int], after: bool = False) -> str:
         """The cited passages' sentence that best backs `claim`, with the one before it (and, with
         `after`, the one after it)."""
-        sentences, k = best_sentence((self.texts[i] for i in order), claim)
+        sentences, k = best_sentence((self.texts[i] for i in order), claim, ties=self.question)
         return " ".join(sentences[max(0, k - 1): k + 1 + after]) if k >= 0 else ""
 
     def _dates_ok(self, order: Sequence[int]) -> bool:

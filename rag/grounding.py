@@ -236,12 +236,25 @@ def counts_what_was_asked(claim: str, nouns: frozenset[str], question_numbers: s
     Without `totals` (the question asks what one event brought, `asks_total`), a number the
     passages give only as a running total ("has now sanctioned more than 3,300") does not count."""
     given = counted_numbers(claim, nouns) - question_numbers
+    if not given and backing is not None and bare_count(claim):
+        given = numbers(claim) - question_numbers  # "Eight [1].": the asked noun is implied
     if backing is None or not given:
         return bool(given)
     counts = set().union(*(numbers_beside(text, nouns) for text in backing))
     if not totals:
         counts -= set().union(*(running_totals(text) for text in backing))
     return bool(given & counts)
+
+
+_BARE_COUNT = re.compile(r"^\W*(?:(?:about|around|roughly|nearly|almost|over|more than|at least|some|exactly)\s+)?"
+                         r"(?:\d[\d,.\s]*(?:million|billion)?|[a-z]+(?:[- ][a-z]+)?)\W*$")
+
+
+def bare_count(claim: str) -> bool:
+    """Whether the claim is only a count ("Eight.", "72", "about 1,000"): the answer to "how many
+    tanks" names no noun, so the cited passage must give that number beside the asked noun."""
+    text = fold(claim).strip()
+    return bool(_BARE_COUNT.match(text)) and bool(numbers(text))
 
 
 # A number given as a running total, not as what one announcement brought: "Canada has now

@@ -187,16 +187,20 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
-def best_sentence(texts: Iterable[str], claim: str, *, both_ways: bool = False) -> tuple[list[str], int]:
+def best_sentence(texts: Iterable[str], claim: str, *, both_ways: bool = False,
+                  ties: str = "") -> tuple[list[str], int]:
     """The sentences of the text that holds the sentence best backing `claim`, and its index
     (`[], -1` when there is none). `both_ways` also weighs how much of the sentence the claim
-    holds, which prefers a short exact sentence to a long one that merely contains the claim."""
+    holds, which prefers a short exact sentence to a long one that merely contains the claim.
+    Sentences backing the claim equally are told apart by how much of `ties` they hold: a terse
+    "Kyiv" is backed by every sentence naming Kyiv, and the question says which one answers."""
     found: tuple[list[str], int] = ([], -1)
-    best = -1.0
+    best = (-1.0, -1.0)
     for text in texts:
         sentences = split_sentences(text)
         for k, sentence in enumerate(sentences):
             score = support(claim, sentence) + (support(sentence, claim) if both_ways else 0.0)
-            if score > best:
-                best, found = score, (sentences, k)
+            rank = (score, support(ties, sentence) if ties else 0.0)
+            if rank > best:
+                best, found = rank, (sentences, k)
     return found

@@ -503,3 +503,32 @@ def test_an_answer_in_the_questions_words_must_cite_a_passage_that_has_them() ->
     # One repeated word is a paraphrase ("promised" where the report says "will deliver"), not judged.
     assert echo_backed("What equipment did Trudeau promise?", "Canada promised 25 armoured vehicles.",
                        ["Trudeau announced that Canada will deliver 25 light armoured vehicles."])
+
+
+TANKS = passage("Canada has now pledged eight Leopard 2 tanks to Ukraine, Defence Minister Anand said. "
+                "Canada also sent 200 armoured vehicles.", "2023-02-24", source="tanks.txt")
+
+
+def test_a_bare_count_stands_only_when_its_passage_counts_the_asked_thing_with_it() -> None:
+    question = "How many Leopard 2 tanks had Canada pledged in total after February 24, 2023?"
+    # Passes: "Eight" answers "how many tanks", and the passage gives eight beside "tanks".
+    text, abstained, _ = finalize("Eight [1].", [TANKS], question)
+    assert not abstained and text == "Eight [1]."
+    # Rejected: the passage's 200 counts vehicles, not the tanks asked about.
+    assert finalize("200 [1].", [TANKS], question)[1]
+
+
+PRESS = passage("Joly on Tuesday told reporters in Kyiv that Canada is looking at options. She said the issue "
+                "has been raised repeatedly. The demands were heard, Joly said at a joint press conference with "
+                "Ukrainian Foreign Minister Dmytro Kuleba.", "2022-01-18", source="press.txt")
+WALL = passage("On Tuesday, Joly visited the Wall of Remembrance in Kyiv. It honours soldiers who died fighting "
+               "Russia-backed separatists.", "2022-01-18", source="wall.txt")
+
+
+def test_a_terse_answer_is_on_topic_when_its_passage_speaks_of_what_was_asked() -> None:
+    question = "In which city did Joly hold a joint press conference with Dmytro Kuleba in January 2022?"
+    # Passes: the city is named two sentences before the press conference the question asks about.
+    text, abstained, _ = finalize("Kyiv [1]", [PRESS], question)
+    assert not abstained and text.startswith("Kyiv")
+    # Rejected: the passage names Kyiv, but says nothing of a press conference.
+    assert finalize("Kyiv [1]", [WALL], question)[1]
