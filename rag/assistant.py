@@ -39,6 +39,7 @@ from rag.prompts import (
     clean_question,
     parse_choice,
     parse_rewrite,
+    repeats_earlier,
     rewrite_messages,
 )
 from rag.retrieval import Passage, Retriever
@@ -225,7 +226,12 @@ class Assistant:
                 return completed
             question = completed
         output = self.chat_model.complete(rewrite_messages(question, history), max_tokens=80)
-        return parse_rewrite(output, question)
+        rewritten = parse_rewrite(output, question)
+        if repeats_earlier(rewritten, question, history):
+            log.info("rewrite of %r only repeats an earlier question: %r; searched as asked", question[:80],
+                     rewritten[:160])
+            return question
+        return rewritten
 
     def _completed(self, question: str, previous: str) -> str | None:
         """An elliptic follow-up completed from the previous question; when the fragment could

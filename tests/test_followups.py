@@ -70,3 +70,25 @@ def test_a_standalone_question_in_a_conversation_costs_no_rewrite_call(tmp_path:
     assert alone.standalone_question == "How much money did Trudeau announce for military equipment?"
     bot.ask("What did he say about the sanctions?", history)
     assert rewrites() == 1
+
+
+def test_a_rewrite_that_only_repeats_an_earlier_question_is_not_searched(tmp_path: Path, bundled_index: Path,
+                                                                          stub: OpenAIStub) -> None:
+    """Answering the earlier question again would answer what was asked before, not now."""
+    earlier = "How many Canadians did Russia bar from entering the country on April 21, 2022?"
+
+    def reply(request: dict[str, object]) -> str:
+        user = str(request["messages"][-1]["content"])  # type: ignore[index]
+        if "Rewritten question" in user:
+            return earlier if "previous list" in user else "What did Russia's foreign ministry say about it?"
+        return "I don't know: the articles don't say."
+
+    stub.behaviour.reply = reply
+    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
+                             openai_api_key="sk-test", llm_model="stub-model")
+    bot = Assistant(settings)
+    history = [{"role": "user", "content": earlier}, {"role": "assistant", "content": "61 Canadians [1]."}]
+    assert bot.ask("And in the previous list?", history).standalone_question == "And in the previous list?"
+    # Passes: a rewrite that says something new is searched.
+    assert bot.ask("What did they say about it?", history).standalone_question == \
+        "What did Russia's foreign ministry say about it?"
