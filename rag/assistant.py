@@ -123,6 +123,16 @@ def _add(timings: dict[str, float], key: str, ms: float) -> None:
     timings[key] = round(timings.get(key, 0.0) + ms, 1)
 
 
+def _drained(tokens: Generator[str, None, _Outcome]) -> _Outcome:
+    """Run an answer to its end without showing it; its outcome (a part of a compound question,
+    held until every part is answered)."""
+    while True:
+        try:
+            next(tokens)
+        except StopIteration as done:
+            return done.value
+
+
 def foreign(passage: Passage, language: str) -> bool:
     """Whether a passage is (known to be) in another language than `language`, with no translation."""
     return not passage.translation and (passage.language or detect(passage.text)) not in ("", language)
@@ -351,15 +361,7 @@ class Assistant:
     def _compound(self, parts: Sequence[str], language: str, timings: dict[str, float]) -> _Outcome:
         """Answer each part of a compound question on its own (`rag.compound`), holding every part
         back: the reader sees the parts joined when all are answered, else one abstention."""
-        outcomes = []
-        for part in parts:
-            held = self._single(part, language, _Turn(time.perf_counter()), timings)
-            while True:
-                try:
-                    next(held)
-                except StopIteration as done:
-                    outcomes.append(done.value)
-                    break
+        outcomes = [_drained(self._single(part, language, _Turn(time.perf_counter()), timings)) for part in parts]
         retrieved = list({p.node_id: p for o in outcomes for p in o.retrieved}.values())
         given = [p for o in outcomes for p in o.given]
         raw = "\n".join(o.draft for o in outcomes)

@@ -120,4 +120,3 @@ def _singular(noun: str) -> str:
 def _question(text: str) -> str:
     text = text.strip().rstrip("?.!, ")
     return text[:1].upper() + text[1:] + "?"
-

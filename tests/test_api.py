@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -290,15 +291,21 @@ def cite_first(reply: str) -> Any:
 
 def test_every_response_carries_a_request_id_and_the_log_lines_too(served: Served,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    def access() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "rag.serve.ops" and "/healthz" in r.getMessage()]
+
     with served.http() as client, caplog.at_level(logging.INFO, logger="rag"):
         echoed = client.get("/healthz", headers={"X-Request-ID": "trace-42"})
         fresh = client.get("/healthz")
         hostile = client.get("/healthz", headers={"X-Request-ID": "<script>" + "x" * 100})
+        # the server thread writes a request's access line just after its response has gone out
+        deadline = time.monotonic() + 5
+        while len(access()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
     assert echoed.headers["x-request-id"] == "trace-42"
     assert re.fullmatch(r"[0-9a-f]{16}", fresh.headers["x-request-id"])
     assert re.fullmatch(r"[0-9a-f]{16}", hostile.headers["x-request-id"])  # not echoed: a fresh one
-    access = [r for r in caplog.records if r.name == "rag.serve.ops" and "/healthz" in r.getMessage()]
-    assert len(access) == 3 and "200" in access[0].getMessage()
+    assert len(access()) == 3 and "200" in access()[0].getMessage()
 
 
 def test_log_lines_name_their_request() -> None:
