@@ -27,7 +27,7 @@ from rag.compound import split_question
 from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
-from rag.followups import stands_alone
+from rag.followups import repeats_earlier, stands_alone
 from rag.grounding import missing_pins, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect
@@ -39,7 +39,6 @@ from rag.prompts import (
     clean_question,
     parse_choice,
     parse_rewrite,
-    repeats_earlier,
     rewrite_messages,
 )
 from rag.retrieval import Passage, Retriever

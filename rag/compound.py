@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from rag.ellipsis import DATE, DATE_SPAN, completions
+from rag.ellipsis import AUXILIARIES, DATE, DATE_SPAN, YEAR, as_question, completions
 
 _WH = r"(?:what|which|who|whom|whose|where|when|how)\b"
 _PREPOSITION = r"(?:in|on|at|by|during|for|from|after|before|over|since|until|with|to)"
@@ -24,7 +24,7 @@ _PREPOSITION = r"(?:in|on|at|by|during|for|from|after|before|over|since|until|wi
 # or is a date ("..., and by June 2024?"). The first " and " that does so splits.
 _TWO_CLAUSES = re.compile(rf"^(?P<first>.+?),?\s+and\s+(?P<second>(?:{_PREPOSITION}\s+)?{_WH}.+|{_PREPOSITION}\s+.+)$",
                           re.IGNORECASE)
-_AUXILIARY = r"(?:did|does|do|is|are|was|were|will|would|has|have|had|can|could)"
+_AUXILIARY = f"(?:{AUXILIARIES})"
 _HAS_AUXILIARY = re.compile(rf"\b{_AUXILIARY}\b", re.IGNORECASE)
 # The subject a question names right after its auxiliary: "did Moscow ban", "was Joly speaking".
 _SUBJECT = re.compile(rf"\b{_AUXILIARY}\s+(?P<name>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)")
@@ -34,7 +34,6 @@ _ORDINALS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
 _TWO_ORDINALS = re.compile(rf"\b(?P<the>the\s+)?(?P<one>{_ORDINALS})\s+and\s+(?:the\s+)?(?P<two>{_ORDINALS})\s+"
                            r"(?P<noun>[a-z]+)", re.IGNORECASE)
 _TWO_DATES = re.compile(rf"\b(?P<one>{DATE})\s+and\s+(?P<two>{DATE})\b")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def split_question(question: str) -> list[str]:
@@ -54,12 +53,12 @@ def _two_clauses(question: str) -> list[str]:
     found = _TWO_CLAUSES.match(question)
     if found is None:
         return []
-    first = _question(found.group("first"))
+    first = as_question(found.group("first"))
     second = found.group("second").strip().rstrip("?.! ")
     if not _HAS_AUXILIARY.search(first):
         return []  # "How many individuals and how many entities ...": one question, two facts
     if _HAS_AUXILIARY.search(second):
-        whole = _question(_named_subject(second, first))
+        whole = as_question(_named_subject(second, first))
     else:
         options = completions(f"And {second}?", first)
         if len(options) != 1:
@@ -92,7 +91,7 @@ def _two_ordinals(question: str) -> list[str]:
         return []
     noun = _singular(found.group("noun"))
     the = found.group("the") or ""
-    return [_question(question[:found.start()] + f"{the}{found.group(which)} {noun}" + question[found.end():])
+    return [as_question(question[:found.start()] + f"{the}{found.group(which)} {noun}" + question[found.end():])
             for which in ("one", "two")]
 
 
@@ -103,10 +102,10 @@ def _two_dates(question: str) -> list[str]:
     if found is None:
         return []
     one, two = found.group("one"), found.group("two")
-    year = _YEAR.search(two)
-    if not _YEAR.search(one) and year:
+    year = YEAR.search(two)
+    if not YEAR.search(one) and year:
         one = f"{one} {year.group(0)}"
-    return [_question(question[:found.start()] + date + question[found.end():]) for date in (one, two)]
+    return [as_question(question[:found.start()] + date + question[found.end():]) for date in (one, two)]
 
 
 def _singular(noun: str) -> str:
@@ -115,8 +114,3 @@ def _singular(noun: str) -> str:
     if noun.endswith("s") and not noun.endswith("ss"):
         return noun[:-1]
     return noun
-
-
-def _question(text: str) -> str:
-    text = text.strip().rstrip("?.!, ")
-    return text[:1].upper() + text[1:] + "?"

@@ -28,12 +28,12 @@ import re
 _OPENING = re.compile(r"^\s*(?:and|but|so|what about|how about|and what about|and how about)\s+(?P<rest>[^?]+?)"
                       r"\s*[?.!]*\s*$", re.IGNORECASE)
 _QUESTION_PHRASE = re.compile(r"^(?:what|which|who|whom|whose|where|when|how)\b", re.IGNORECASE)
-_AUXILIARIES = ("did|does|do|is|are|was|were|will|would|has|have|had|can|could|should|shall|may|might|must")
+AUXILIARIES = ("did|does|do|is|are|was|were|will|would|has|have|had|can|could|should|shall|may|might|must")
 # The previous question split at its first auxiliary: "What weapons" | "did" | "Trudeau promise ...?"
 _SPLIT_AT_AUXILIARY = re.compile(rf"^(?P<phrase>(?:what|which|who|whom|whose|where|when|how)\b"
                                  r"(?:\s+(?!(?:and|or|but)\b)[\w'’-]+){0,8}?)"
-                                 rf"\s+(?P<aux>{_AUXILIARIES})\s+(?P<tail>.+)$", re.IGNORECASE)
-_HAS_VERB = re.compile(rf"\b(?:{_AUXILIARIES})\b", re.IGNORECASE)
+                                 rf"\s+(?P<aux>{AUXILIARIES})\s+(?P<tail>.+)$", re.IGNORECASE)
+_HAS_VERB = re.compile(rf"\b(?:{AUXILIARIES})\b", re.IGNORECASE)
 # A verb in a question-phrase fragment ("And how many died?") makes it a question of its own.
 _VERB_LIKE = re.compile(r"\b(?:\w+ed|say|says|said|won|win|wins|left|leave|met|meet|went|go|came|come|"
                         r"happen|happens|mean|means|think|thinks|thought|know|knew|get|got)\b", re.IGNORECASE)
@@ -43,7 +43,7 @@ _MONTH = ("January|February|March|April|May|June|July|August|September|October|N
 DATE = (  # a date as news questions give one: "March 26, 2018", "26 March", "June 2025", "2023"
     rf"(?:\d{{1,2}}\s+(?:{_MONTH})(?:,?\s+\d{{4}})?|(?:{_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
          r"|(?:19|20)\d\d)")
-_YEAR = re.compile(r"(?:19|20)\d\d")
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A date as the previous question holds it, with the preposition that governs it.
 _DATE_PREPOSITIONS = frozenset("on in during by since until before after".split())
 DATE_SPAN = re.compile(rf"(?:\b(?:on|in|during|by|since|until|before|after)\s+)?\b{DATE}\b")
@@ -79,8 +79,9 @@ def completions(question: str, previous: str) -> list[str]:
     return []
 
 
-def _question(text: str) -> str:
-    text = text.strip().rstrip("?.! ")
+def as_question(text: str) -> str:
+    """`text` as a question: capitalised, with one question mark."""
+    text = text.strip().rstrip("?.!, ")
     return text[:1].upper() + text[1:] + "?"
 
 
@@ -95,9 +96,9 @@ def _new_question_phrase(fragment: str, previous: str) -> list[str]:
         phrase = fragment[:dates[0].start()].strip()
         if _same_head(phrase, split.group("phrase")):  # "how many in 2023": only the date changes
             return new_date(dates[0].group(0), previous)
-        completed = _question(f"{phrase} {split.group('aux')} {split.group('tail')}")
+        completed = as_question(f"{phrase} {split.group('aux')} {split.group('tail')}")
         return new_date(dates[0].group(0), completed)
-    return [_question(f"{fragment} {split.group('aux')} {split.group('tail')}")]
+    return [as_question(f"{fragment} {split.group('aux')} {split.group('tail')}")]
 
 
 def _same_head(phrase: str, previous_phrase: str) -> bool:
@@ -116,8 +117,8 @@ def new_date(fragment: str, previous: str) -> list[str]:
         had_preposition = old.group(0).split()[0].lower() in _DATE_PREPOSITIONS
         new = fragment
         if had_preposition and not found.group("prep"):
-            new = f"{'in' if _YEAR.fullmatch(fragment) else 'on'} {fragment}"
-        out.append(_question(previous[:old.start()] + new + previous[old.end():]))
+            new = f"{'in' if YEAR.fullmatch(fragment) else 'on'} {fragment}"
+        out.append(as_question(previous[:old.start()] + new + previous[old.end():]))
     return out
 
 
@@ -154,7 +155,7 @@ def _with_name(previous: str, span: re.Match[str], name: str) -> str:
     acronym = re.fullmatch(r"the\s+[A-Z0-9]{2,}", old) is not None
     if acronym and not name.lower().startswith("the ") and previous[span.end():].lstrip()[:1].islower():
         new = old[:4] + new
-    return _question(previous[:span.start()] + new + previous[span.end():])
+    return as_question(previous[:span.start()] + new + previous[span.end():])
 
 
 def _core(name: str) -> str:

@@ -11,6 +11,7 @@ costs a wrong search, a wrong "needs the rewrite" costs two seconds, so doubt go
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Words that point back at something said before (en, fr, de, it, es, id, pt, nl).
 _POINTING = frozenset("""
@@ -94,3 +95,14 @@ def stands_alone(question: str) -> bool:
     if len(words) < MIN_WORDS or _CONTINUING.match(question):
         return False
     return not pointing_words(question)
+
+
+def repeats_earlier(rewrite: str, question: str, history: Sequence[dict[str, str]]) -> bool:
+    """Whether the rewrite of a follow-up is just an earlier question of the conversation again
+    ("And in the previous list?" rewritten as the question before it): answering it would answer
+    what was already asked, not what is asked now."""
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.lower()))
+
+    earlier = {plain(str(t.get("content", ""))) for t in history if t.get("role") == "user"}
+    return plain(rewrite) in earlier and plain(rewrite) != plain(question)

@@ -173,17 +173,6 @@ def parse_choice(output: str, options: Sequence[str]) -> str | None:
     return options[int(found.group(0)) - 1]
 
 
-def repeats_earlier(rewrite: str, question: str, history: Sequence[dict[str, str]]) -> bool:
-    """Whether the rewrite of a follow-up is just an earlier question of the conversation again
-    ("And in the previous list?" rewritten as the question before it): answering it would answer
-    what was already asked, not what is asked now."""
-    def plain(text: str) -> str:
-        return " ".join(re.findall(r"\w+", text.lower()))
-
-    earlier = {plain(str(t.get("content", ""))) for t in history if t.get("role") == "user"}
-    return plain(rewrite) in earlier and plain(rewrite) != plain(question)
-
-
 def parse_rewrite(output: str, original: str) -> str:
     """First line of the model's rewrite, or the original question if the output is unusable."""
     line = next((ln.strip() for ln in output.strip().splitlines() if ln.strip()), "")

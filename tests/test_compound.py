@@ -13,7 +13,7 @@ from rag.compound import split_question
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Citation, Passage
 from tests.fixtures.openai_stub import OpenAIStub
-from tests.fixtures.settings import make_settings
+from tests.fixtures.served import stub_settings
 
 SPLIT = [
     ("How many vessels did Canada sanction in February 2025, and how many in June 2025?",
@@ -83,8 +83,7 @@ def test_a_compound_question_is_shown_only_when_every_part_is_answered(tmp_path:
         return "Canada summoned Russia's ambassador, Oleg Stepanov [1]."
 
     stub.behaviour.reply = reply
-    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
-                             openai_api_key="sk-test", llm_model="stub-model")
+    settings = stub_settings(tmp_path, bundled_index, stub)
     bot = Assistant(settings)
     question = ("Which ambassador did Canada summon in January 2023, and which ambassador did it summon in "
                 "June 2030?")

@@ -11,7 +11,7 @@ from rag.assistant import Assistant
 from rag.ellipsis import completions
 from rag.prompts import parse_choice
 from tests.fixtures.openai_stub import OpenAIStub
-from tests.fixtures.settings import make_settings
+from tests.fixtures.served import stub_settings
 
 COMPLETED = [
     ("And Canada?", "How many Russian diplomats did the United States expel on March 26, 2018?",
@@ -81,8 +81,7 @@ def test_the_models_choice_is_read_by_number_and_nothing_else(reply: str, expect
 def test_a_completed_ellipsis_is_searched_without_a_rewrite_call(tmp_path: Path, bundled_index: Path,
                                                                   stub: OpenAIStub) -> None:
     stub.behaviour.reply = "I don't know: the articles don't say."
-    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
-                             openai_api_key="sk-test", llm_model="stub-model")
+    settings = stub_settings(tmp_path, bundled_index, stub)
     bot = Assistant(settings)
 
     def rewrites() -> list[str]:
@@ -115,8 +114,7 @@ def test_the_llm_picks_among_completions_and_a_reply_that_names_none_falls_back_
         return "I don't know: the articles don't say."
 
     stub.behaviour.reply = reply
-    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
-                             openai_api_key="sk-test", llm_model="stub-model")
+    settings = stub_settings(tmp_path, bundled_index, stub)
     bot = Assistant(settings)
     history = [{"role": "user", "content": "What did Trudeau announce at the NATO summit in Vilnius?"},
                {"role": "assistant", "content": "The articles don't say."}]

@@ -9,7 +9,7 @@ import pytest
 from rag.assistant import Assistant
 from rag.followups import stands_alone
 from tests.fixtures.openai_stub import OpenAIStub
-from tests.fixtures.settings import make_settings
+from tests.fixtures.served import stub_settings
 
 MUST_REWRITE = [
     "What did he say about the sanctions?",
@@ -56,8 +56,7 @@ def test_questions_that_name_their_subject_are_searched_as_they_are(question: st
 def test_a_standalone_question_in_a_conversation_costs_no_rewrite_call(tmp_path: Path, bundled_index: Path,
                                                                        stub: OpenAIStub) -> None:
     stub.behaviour.reply = "I don't know: the articles don't say."
-    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
-                             openai_api_key="sk-test", llm_model="stub-model")
+    settings = stub_settings(tmp_path, bundled_index, stub)
     bot = Assistant(settings)
     history = [{"role": "user", "content": "Who is Russia's ambassador to Canada?"},
                {"role": "assistant", "content": "Oleg Stepanov [1]."}]
@@ -84,8 +83,7 @@ def test_a_rewrite_that_only_repeats_an_earlier_question_is_not_searched(tmp_pat
         return "I don't know: the articles don't say."
 
     stub.behaviour.reply = reply
-    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
-                             openai_api_key="sk-test", llm_model="stub-model")
+    settings = stub_settings(tmp_path, bundled_index, stub)
     bot = Assistant(settings)
     history = [{"role": "user", "content": earlier}, {"role": "assistant", "content": "61 Canadians [1]."}]
     assert bot.ask("And in the previous list?", history).standalone_question == "And in the previous list?"
