@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from rag.ellipsis import AUXILIARIES, DATE, DATE_SPAN, YEAR, as_question, completions
+from rag.ellipsis import AUXILIARIES, DATE, DATE_SPAN, HAS_AUXILIARY, YEAR, as_question, completions
 
 _WH = r"(?:what|which|who|whom|whose|where|when|how)\b"
 _PREPOSITION = r"(?:in|on|at|by|during|for|from|after|before|over|since|until|with|to)"
@@ -25,7 +25,6 @@ _PREPOSITION = r"(?:in|on|at|by|during|for|from|after|before|over|since|until|wi
 _TWO_CLAUSES = re.compile(rf"^(?P<first>.+?),?\s+and\s+(?P<second>(?:{_PREPOSITION}\s+)?{_WH}.+|{_PREPOSITION}\s+.+)$",
                           re.IGNORECASE)
 _AUXILIARY = f"(?:{AUXILIARIES})"
-_HAS_AUXILIARY = re.compile(rf"\b{_AUXILIARY}\b", re.IGNORECASE)
 # The subject a question names right after its auxiliary: "did Moscow ban", "was Joly speaking".
 _SUBJECT = re.compile(rf"\b{_AUXILIARY}\s+(?P<name>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)")
 _SUBJECT_PRONOUN = re.compile(rf"\b(?P<aux>{_AUXILIARY})\s+(?:it|he|she|they)\b", re.IGNORECASE)
@@ -55,9 +54,9 @@ def _two_clauses(question: str) -> list[str]:
         return []
     first = as_question(found.group("first"))
     second = found.group("second").strip().rstrip("?.! ")
-    if not _HAS_AUXILIARY.search(first):
+    if not HAS_AUXILIARY.search(first):
         return []  # "How many individuals and how many entities ...": one question, two facts
-    if _HAS_AUXILIARY.search(second):
+    if HAS_AUXILIARY.search(second):
         whole = as_question(_named_subject(second, first))
     else:
         options = completions(f"And {second}?", first)

@@ -33,7 +33,7 @@ AUXILIARIES = ("did|does|do|is|are|was|were|will|would|has|have|had|can|could|sh
 _SPLIT_AT_AUXILIARY = re.compile(rf"^(?P<phrase>(?:what|which|who|whom|whose|where|when|how)\b"
                                  r"(?:\s+(?!(?:and|or|but)\b)[\w'’-]+){0,8}?)"
                                  rf"\s+(?P<aux>{AUXILIARIES})\s+(?P<tail>.+)$", re.IGNORECASE)
-_HAS_VERB = re.compile(rf"\b(?:{AUXILIARIES})\b", re.IGNORECASE)
+HAS_AUXILIARY = re.compile(rf"\b(?:{AUXILIARIES})\b", re.IGNORECASE)
 # A verb in a question-phrase fragment ("And how many died?") makes it a question of its own.
 _VERB_LIKE = re.compile(r"\b(?:\w+ed|say|says|said|won|win|wins|left|leave|met|meet|went|go|came|come|"
                         r"happen|happens|mean|means|think|thinks|thought|know|knew|get|got)\b", re.IGNORECASE)
@@ -46,9 +46,9 @@ DATE = (  # a date as news questions give one: "March 26, 2018", "26 March", "Ju
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A date as the previous question holds it, with the preposition that governs it.
 _DATE_PREPOSITIONS = frozenset("on in during by since until before after".split())
-DATE_SPAN = re.compile(rf"(?:\b(?:on|in|during|by|since|until|before|after)\s+)?\b{DATE}\b")
-DATE_FRAGMENT = re.compile(rf"^(?:(?P<prep>on|in|during|by|since|until|before|after)\s+)?(?:the\s+)?{DATE}$",
-                            re.IGNORECASE)
+_DATE_PREPOSITION = "|".join(sorted(_DATE_PREPOSITIONS))
+DATE_SPAN = re.compile(rf"(?:\b(?:{_DATE_PREPOSITION})\s+)?\b{DATE}\b")
+DATE_FRAGMENT = re.compile(rf"^(?:(?P<prep>{_DATE_PREPOSITION})\s+)?(?:the\s+)?{DATE}$", re.IGNORECASE)
 
 # A run of capitalised words ("the United States", "Global Affairs Canada", "G7"), with its "the".
 _NAME = re.compile(r"(?:\bthe\s+)?\b[A-Z][\w’'.-]*(?:\s+(?:of\s+)?[A-Z][\w’'.-]*)*")
@@ -68,7 +68,7 @@ def completions(question: str, previous: str) -> list[str]:
     if not opening or not previous.strip():
         return []
     fragment = opening.group("rest").strip().rstrip(",;:")
-    if _HAS_VERB.search(fragment):
+    if HAS_AUXILIARY.search(fragment):
         return []  # "And what are the two militaries doing?": a question of its own, with a pointer
     if _QUESTION_PHRASE.match(fragment):
         return _new_question_phrase(fragment, previous)

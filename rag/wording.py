@@ -200,7 +200,8 @@ def best_sentence(texts: Iterable[str], claim: str, *, both_ways: bool = False,
         sentences = split_sentences(text)
         for k, sentence in enumerate(sentences):
             score = support(claim, sentence) + (support(sentence, claim) if both_ways else 0.0)
-            rank = (score, support(ties, sentence) if ties else 0.0)
+            # the tie-break only matters to a sentence that could tie or beat the best so far
+            rank = (score, support(ties, sentence) if ties and score >= best[0] else 0.0)
             if rank > best:
                 best, found = rank, (sentences, k)
     return found
