@@ -345,17 +345,31 @@ class Assistant:
             # The answer cited a near-duplicate report (another year, another summit): answer once
             # more from the retrieved passages whose articles hold what the question names, if any.
             if draft.off_the_question and self.settings.retry_off_question:
-                retry = self._pinned(question, retrieved, language, draft, articles)
-                if retry is not None:
-                    t = time.perf_counter()
-                    missing = missing_pins(question, draft.cited, language, articles, draft.passages).describe()
-                    retry.dropped[:0] = [*draft.dropped, f"first draft cited passages without the question's "
-                                         f"{missing}: {draft.raw.strip()[:200]}"]
-                    draft = retry
-                    yield from self._answer(draft, turn)
-                    _add(timings, "retry", _ms(t))
+                missing = missing_pins(question, draft.cited, language, articles, draft.passages).describe()
+                draft = yield from self._retried(draft, self._pinned(question, retrieved, language, draft, articles),
+                                                 f"first draft cited passages without the question's {missing}",
+                                                 turn, timings)
+            # The checks withheld an answer the model drew from several reports: a small model
+            # handed near-duplicates takes a number from the wrong one. Ask once more over the
+            # best-ranked report's passages alone (a shorter prompt, nothing to mix up).
+            if draft.withheld and self.settings.retry_one_report:
+                draft = yield from self._retried(draft, self._one_report(question, retrieved, language, draft,
+                                                                         articles),
+                                                 "draft over several reports withheld", turn, timings)
         text, abstained, citations = draft.result()
         return _Outcome(text, abstained, citations, retrieved, draft.passages, draft.raw, draft.dropped)
+
+    def _retried(self, draft: Draft, retry: Draft | None, why: str, turn: _Turn,
+                 timings: dict[str, float]) -> Generator[str, None, Draft]:
+        """Answer once more through `retry` (None: no better passages, keep `draft`); the first
+        draft's withheld sentences stay on record, with `why` it was not shown."""
+        if retry is None:
+            return draft
+        t = time.perf_counter()
+        retry.dropped[:0] = [*draft.dropped, f"{why}: {draft.raw.strip()[:200]}"]
+        yield from self._answer(retry, turn)
+        _add(timings, "retry", _ms(t))
+        return retry
 
     def _compound(self, parts: Sequence[str], language: str, timings: dict[str, float]) -> _Outcome:
         """Answer each part of a compound question on its own (`rag.compound`), holding every part
@@ -394,6 +408,21 @@ class Assistant:
         (`rag.grounding.pinned_passages`), or None when there are none, or they are exactly the ones tried."""
         chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language, articles)
         if not chosen or {p.node_id for p in chosen} == {p.node_id for p in tried.passages}:
+            return None
+        passages = for_reader(self.retriever.widen(chosen, self.settings.window, self.settings.window_passages),
+                              language)
+        return Draft(question, passages, language, articles=articles)
+
+    def _one_report(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft,
+                    articles: Mapping[str, str]) -> Draft | None:
+        """A draft over the retrieved passages of the best-ranked report alone, or None when the
+        tried draft already read that report alone, or the report lacks a name or date the
+        question gives (its answer would be withheld again: no call spent on it)."""
+        if not retrieved or len({p.doc_id for p in tried.passages}) < 2:
+            return None
+        best = retrieved[0].doc_id
+        chosen = [p for p in retrieved if p.doc_id == best][: self.settings.top_k]
+        if missing_pins(question, for_reader(chosen, language), language, articles, chosen):
             return None
         passages = for_reader(self.retriever.widen(chosen, self.settings.window, self.settings.window_passages),
                               language)

@@ -318,6 +318,12 @@ class Draft:
             return False
         return bool(missing_pins(self.question, self.cited, self.language, self.articles, self.passages))
 
+    @property
+    def withheld(self) -> bool:
+        """Whether the model answered but the checks held its answer back (not an "I don't know",
+        not waiting for a translation)."""
+        return bool(self.raw.strip()) and not self.released and not self.stopped
+
     def result(self) -> tuple[str, bool, list[Citation]]:
         """The final answer: exactly what was released, or the abstention."""
         if not self.released:

@@ -132,8 +132,21 @@ class Retriever:
         """The whole text of each passage's article, by doc_id: what a question's names are checked
         against (a passage often quotes someone its article names only paragraphs earlier)."""
         versions = {p.doc_id: (p.content_hash, p.chunks) for p in passages}  # each article read once
-        return {doc_id: self.store.article_text(doc_id, digest, chunks)
-                for doc_id, (digest, chunks) in versions.items()}
+        translated = {p.doc_id for p in passages if p.translation}
+        out = {}
+        for doc_id, (digest, chunks) in versions.items():
+            translation = self._translated_article(doc_id, digest, chunks) if doc_id in translated else ""
+            out[doc_id] = translation + self.store.article_text(doc_id, digest, chunks)
+        return out
+
+    def _translated_article(self, doc_id: str, content_hash: str, chunks: int) -> str:
+        """An article's stored translation, put before its original: its opening then names, in the
+        index's language, the event a translated passage belongs to ("NATO" where the French
+        report's lede says "OTAN")."""
+        if self.store.translations is None or chunks <= 0:
+            return ""
+        texts = self.store.translations.chunk_texts(doc_id, content_hash, range(chunks), self.language)
+        return "\n".join(texts[c] for c in sorted(texts)) + "\n" if texts else ""
 
     def widen(self, passages: Sequence[Passage], window: int, count: int) -> list[Passage]:
         """The first `count` passages with up to `window` neighbouring chunks of their article on each side.

@@ -264,13 +264,36 @@ def test_an_answer_from_the_near_duplicate_is_retried_over_the_named_report(
     assert "Elmau" not in stub.behaviour.requests[1]["messages"][-1]["content"]  # only the named report
 
     stub.behaviour.requests.clear()
-    off = openai_assistant(tmp_path, index, stub, retry_off_question=False, focus_pinned=False)
+    off = openai_assistant(tmp_path, index, stub, retry_off_question=False, retry_one_report=False,
+                           focus_pinned=False)
     declined = off.ask(question)
     assert declined.abstained and len(stub.behaviour.requests) == 1  # without the retry: right, but silent
 
     stub.behaviour.requests.clear()
     nowhere = openai_assistant(tmp_path, index, stub).ask(question.replace("Hiroshima", "Kananaskis"))
     assert nowhere.abstained and len(stub.behaviour.requests) == 1  # no report names it: no second call
+
+
+def test_a_withheld_answer_drawn_from_several_reports_is_asked_again_over_the_best_one_alone(
+        tmp_path: Path, e5: Any, use: Any, stub: Any) -> None:
+    from tests.fixtures.assistants import openai_assistant
+
+    index = _summit_index(tmp_path, e5, use)
+    stub.behaviour.reply = _confused_model
+    question = "How many entities did Canada sanction at the Hiroshima summit?"
+    answer = openai_assistant(tmp_path, index, stub, retry_off_question=False, focus_pinned=False).ask(question)
+    assert not answer.abstained and "35" in answer.text and "46" not in answer.text
+    assert len(stub.behaviour.requests) == 2 and "retry" in answer.timings_ms
+    first, second = (r["messages"][-1]["content"] for r in stub.behaviour.requests)
+    assert "Elmau" in first and "Elmau" not in second and "Hiroshima" in second
+
+    # Rejected: a second answer that is wrong too is withheld, and no third call is made.
+    stub.behaviour.requests.clear()
+    stub.behaviour.reply = lambda request: "Canada sanctioned 99 entities [1]."
+    wrong = openai_assistant(tmp_path, index, stub, focus_pinned=False).ask("How many entities did Canada sanction?")
+    assert wrong.abstained and len(stub.behaviour.requests) == 2
+    retried = stub.behaviour.requests[1]["messages"][-1]["content"]
+    assert ("Elmau" in retried) != ("Hiroshima" in retried)  # one report only
 
 
 def test_the_model_is_given_only_the_report_the_question_names_when_it_was_retrieved(

@@ -106,6 +106,13 @@ def test_foreign_articles_get_translated_companions_that_retrieval_matches_and_a
     widened = retriever.widen([best], window=1, count=1)[0]
     assert widened.translation.count("EN: ") == min(chunks, 1 + (best.chunk > 0) + (best.chunk < chunks - 1))
 
+    # The article a translated passage is checked against opens with its translation (the names
+    # of its lede in the index's language), then the original; an untranslated one is the original.
+    articles = retriever.articles([best, *retriever.retrieve("Which diplomats did Canada expel?")])
+    assert articles["sanzioni.txt"].startswith("EN: Vertice di Hiroshima") and "\nVertice di Hiroshima" in articles[
+        "sanzioni.txt"]
+    assert articles["expels.txt"].startswith("Ottawa expels") and "EN: " not in articles["expels.txt"]
+
 
 def test_incremental_runs_rebuild_update_and_removal_keep_translations_in_step(
         tmp_path: Path, folder: Path, stub: OpenAIStub, e5: E5Embedding) -> None:
