@@ -323,8 +323,7 @@ class Assistant:
         t = time.perf_counter()
         retrieved = self._retrieve(question)
         articles = self.retriever.articles(retrieved)  # the given passages' are among them
-        passages = for_reader(self.retriever.widen(self._given(question, retrieved, language, articles),
-                                                   self.settings.window, self.settings.window_passages), language)
+        passages = self._widened(self._given(question, retrieved, language, articles), language)
         _add(timings, "retrieve", _ms(t))
         draft = Draft(question, passages, language, translate=self.settings.translate, articles=articles)
         if passages:
@@ -409,9 +408,7 @@ class Assistant:
         chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language, articles)
         if not chosen or {p.node_id for p in chosen} == {p.node_id for p in tried.passages}:
             return None
-        passages = for_reader(self.retriever.widen(chosen, self.settings.window, self.settings.window_passages),
-                              language)
-        return Draft(question, passages, language, articles=articles)
+        return Draft(question, self._widened(chosen, language), language, articles=articles)
 
     def _one_report(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft,
                     articles: Mapping[str, str]) -> Draft | None:
@@ -424,9 +421,13 @@ class Assistant:
         chosen = [p for p in retrieved if p.doc_id == best][: self.settings.top_k]
         if missing_pins(question, for_reader(chosen, language), language, articles, chosen):
             return None
-        passages = for_reader(self.retriever.widen(chosen, self.settings.window, self.settings.window_passages),
-                              language)
-        return Draft(question, passages, language, articles=articles)
+        return Draft(question, self._widened(chosen, language), language, articles=articles)
+
+    def _widened(self, chosen: Sequence[Passage], language: str) -> list[Passage]:
+        """`chosen` as the model reads them: the best widened by neighbouring chunks (`RAG_WINDOW`),
+        translated only where the question is in another language (`for_reader`)."""
+        return for_reader(self.retriever.widen(chosen, self.settings.window, self.settings.window_passages),
+                          language)
 
     def _answer(self, draft: Draft, turn: _Turn) -> Generator[str, None, None]:
         """Stream one model answer through `draft`, showing only what it releases. A draft that
