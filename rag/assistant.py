@@ -27,7 +27,7 @@ from rag.compound import split_question
 from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
-from rag.followups import repeats_earlier, stands_alone
+from rag.followups import repeats_earlier, stands_alone, unresolved
 from rag.grounding import missing_pins, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect
@@ -297,12 +297,16 @@ class Assistant:
         start = time.perf_counter()
         timings: dict[str, float] = {}
         standalone = self.standalone(question, history)
-        if history and not stands_alone(question):
+        rewritten = bool(history) and not stands_alone(question)
+        if rewritten:
             timings["rewrite"] = _ms(start)
         language = detect(question)
         turn = _Turn(start)
-        parts = split_question(standalone) if self.settings.split_compound else []
-        if parts:
+        unclear = unresolved(standalone, question) if rewritten else []
+        parts = split_question(standalone) if self.settings.split_compound and not unclear else []
+        if unclear:
+            outcome = self._unclear(standalone, unclear, timings)
+        elif parts:
             outcome = self._compound(parts, language, timings)
         else:
             outcome = yield from self._single(standalone, language, turn, timings)
@@ -369,6 +373,16 @@ class Assistant:
         yield from self._answer(retry, turn)
         _add(timings, "retry", _ms(t))
         return retry
+
+    def _unclear(self, question: str, pronouns: Sequence[str], timings: dict[str, float]) -> _Outcome:
+        """An abstention for a follow-up whose rewrite could not tell who its pronouns stand for
+        (`rag.followups.unresolved`): an answer about whoever the passages name would be about the
+        wrong person. The closest passages are still offered; no LLM call is spent."""
+        t = time.perf_counter()
+        retrieved = self._retrieve(question)
+        _add(timings, "retrieve", _ms(t))
+        why = f"the follow-up's {', '.join(repr(p) for p in pronouns)} could not be resolved from the conversation"
+        return _Outcome(ABSTAIN_TEXT, True, [], retrieved, [], "", [f"{why}: {question[:200]}"])
 
     def _compound(self, parts: Sequence[str], language: str, timings: dict[str, float]) -> _Outcome:
         """Answer each part of a compound question on its own (`rag.compound`), holding every part

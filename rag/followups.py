@@ -97,6 +97,29 @@ def stands_alone(question: str) -> bool:
     return not pointing_words(question)
 
 
+# Pronouns that stand for a person (or people) named earlier (en, fr, de, it, es, id, pt, nl).
+_PERSONAL = frozenset("""
+he she him her his hers they them their theirs
+elle elles lui leur leurs eux er ihm ihn ihr ihre lei loro él ella ellos ellas dia mereka beliau
+ele ela eles elas dele dela hij zij hem haar hun
+""".split())
+
+
+def unresolved(rewrite: str, question: str) -> list[str]:
+    """The person pronouns of a follow-up that its rewrite still has while naming no one new
+    ("According to him, whose fault is that?" rewritten as "According to him, who is responsible
+    for the crisis?"): whoever "him" is, the search and the answer would be about someone else.
+    A rewrite that adds a name ("What did Joly say about her visit?") has resolved what it could."""
+    asked = {w.lower() for w in _WORD.findall(question)}
+    kept = [w for w in dict.fromkeys(w.lower() for w in _WORD.findall(rewrite)) if w in _PERSONAL and w in asked]
+    if not kept:
+        return []
+    named_before = {w for w in _WORD.findall(question) if w[0].isupper()}
+    words = _WORD.findall(rewrite)
+    adds_a_name = any(w[0].isupper() and w not in named_before for w in words[1:])
+    return [] if adds_a_name else kept
+
+
 def repeats_earlier(rewrite: str, question: str, history: Sequence[dict[str, str]]) -> bool:
     """Whether the rewrite of a follow-up is just an earlier question of the conversation again
     ("And in the previous list?" rewritten as the question before it): answering it would answer

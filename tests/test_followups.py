@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
-from rag.followups import stands_alone
+from rag.followups import stands_alone, unresolved
 from tests.fixtures.openai_stub import OpenAIStub
 from tests.fixtures.served import stub_settings
 
@@ -90,3 +90,56 @@ def test_a_rewrite_that_only_repeats_an_earlier_question_is_not_searched(tmp_pat
     # Passes: a rewrite that says something new is searched.
     assert bot.ask("What did they say about it?", history).standalone_question == \
         "What did Russia's foreign ministry say about it?"
+
+
+# (follow-up, its rewrite): the rewrite still leans on a pronoun and names no one new.
+MUST_REJECT_REWRITE = [
+    ("According to him, whose fault is that?", "According to him, who is responsible for the crisis?"),
+    ("What did he say?", "What did he say?"),  # the model gave the question back
+    ("What did she announce in Toronto?", "What did she announce in Toronto?"),  # Toronto was already named
+    ("Qu'a-t-elle annoncé ensuite ?", "Qu'a-t-elle annoncé ensuite ?"),
+    ("Apa yang dia katakan tentang sanksi?", "Apa yang dia katakan tentang sanksi?"),
+]
+MUST_PASS_REWRITE = [
+    ("How long did they have to leave the country?", "How long did the Canadian diplomats have to leave the country?"),
+    ("What did she say Canada would bear?", "What did Maria Zakharova say Canada would bear?"),
+    ("What did she say about her visit?", "What did Joly say about her visit?"),  # "her" stays, "she" is named
+    ("And what did he promise during that visit?", "What did Trudeau promise during his visit to Kyiv?"),
+    ("How much will that cost?", "How much will the loan to Ukraine cost?"),  # no person pronoun at all
+]
+
+
+@pytest.mark.parametrize(("question", "rewrite"), MUST_REJECT_REWRITE)
+def test_a_rewrite_that_leaves_the_person_unnamed_is_unresolved(question: str, rewrite: str) -> None:
+    assert unresolved(rewrite, question)
+
+
+@pytest.mark.parametrize(("question", "rewrite"), MUST_PASS_REWRITE)
+def test_a_rewrite_that_names_the_person_is_resolved(question: str, rewrite: str) -> None:
+    assert unresolved(rewrite, question) == []
+
+
+def test_a_follow_up_about_an_unnamed_person_is_declined_without_an_answer_call(
+        tmp_path: Path, bundled_index: Path, stub: OpenAIStub) -> None:
+    """Whoever "him" is, an answer about the person the passages happen to name would be about
+    someone else: the reader gets the abstention and the closest passages, and no answer is drafted."""
+    def reply(request: dict[str, object]) -> str:
+        user = str(request["messages"][-1]["content"])  # type: ignore[index]
+        if "Rewritten question" in user:
+            return ("According to Stepanov, who is responsible for the crisis?" if "Stepanov" in user
+                    else "According to him, who is responsible for the crisis?")
+        return "Canada is responsible for the crisis [1]."
+
+    stub.behaviour.reply = reply
+    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
+    vague = [{"role": "user", "content": "How are relations between the two countries?"},
+             {"role": "assistant", "content": "They are in a serious crisis [1]."}]
+    answer = bot.ask("According to him, whose fault is that?", vague)
+    assert answer.abstained and answer.citations == [] and answer.retrieved
+    assert not any("Rewritten question" not in r["messages"][-1]["content"] for r in stub.behaviour.requests)
+    # Passes: the same follow-up after a turn that names him is rewritten with his name and answered.
+    named = [{"role": "user", "content": "How does Stepanov see relations between the two countries?"},
+             {"role": "assistant", "content": "He said relations are in a serious crisis [1]."}]
+    answer = bot.ask("According to him, whose fault is that?", named)
+    assert answer.standalone_question == "According to Stepanov, who is responsible for the crisis?"
+    assert any("Rewritten question" not in r["messages"][-1]["content"] for r in stub.behaviour.requests)
