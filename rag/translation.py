@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 
+from rag.calendar_names import restore_calendar_names
 from rag.errors import RagError
 from rag.language import name as language_name
 from rag.llm import ChatModel
@@ -37,7 +38,8 @@ def llm_translation(model: ChatModel, text: str, language: str) -> str:
     """`text` translated into `language` (ISO code) by `model`: the one translation request, used
     at index time (cached on disk) and at question time (cached per process)."""
     messages = translate_messages(text, language_name(language))
-    return model.complete(messages, max_tokens=min(1024, len(text) // 2 + 64)).strip()
+    translation = model.complete(messages, max_tokens=min(1024, len(text) // 2 + 64)).strip()
+    return restore_calendar_names(text, translation, language)
 
 
 def needs_translation(article_language: str, settings: Settings) -> bool:
@@ -109,8 +111,8 @@ class Translator:
     def translate_one(self, text: str) -> str:
         key = cache_key(self.settings.llm_model_name, self.target, text)
         cached = self.cache.get(key)
-        if cached is not None:
-            return cached
+        if cached is not None:  # checked again: the cache may predate a fix to the check
+            return restore_calendar_names(text, cached, self.target)
         started = time.perf_counter()
         translation = llm_translation(self.model, text, self.target)
         self.calls += 1

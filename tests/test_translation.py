@@ -175,6 +175,23 @@ def test_a_killed_translation_resumes_from_the_chunks_already_made(tmp_path: Pat
     assert fresh.calls == 1
 
 
+def test_a_weekday_the_model_changed_is_put_back_in_new_and_cached_translations(tmp_path: Path,
+                                                                               stub: OpenAIStub) -> None:
+    """The 1.5B model once translated Indonesian "Sabtu" (Saturday) as "Sunday"; the answer to
+    "On which day...?" was then a cited "Sunday"."""
+    settings = stub_settings(tmp_path, stub)
+    original = "Serangan terhadap gedung apartemen di Dnipro, Sabtu, merupakan serangan paling mematikan."
+    stub.behaviour.reply = "The attack on an apartment building in Dnipro on Sunday was the deadliest."
+    assert Translator(settings).translate([original]) == [
+        "The attack on an apartment building in Dnipro on Saturday was the deadliest."]
+    # A translation cached before the check existed comes back checked too.
+    key = cache_key(settings.llm_model_name, settings.index_language, "Pada hari Senin, Joly berbicara.")
+    Translator(settings).cache.put(key, "On Friday, Joly spoke.")
+    fresh = Translator(settings)
+    assert fresh.translate(["Pada hari Senin, Joly berbicara."]) == ["On Monday, Joly spoke."]
+    assert fresh.calls == 0
+
+
 def test_the_status_command_reports_translations(tmp_path: Path, folder: Path, stub: OpenAIStub,
                                                  e5: E5Embedding, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
