@@ -34,7 +34,14 @@ from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
 from rag.rerank import pins
 from rag.schema import Citation, Passage
-from rag.wording import best_sentence, content_tokens, echo_backed, on_topic, split_sentences
+from rag.wording import (
+    best_sentence,
+    content_tokens,
+    echo_backed,
+    on_topic,
+    own_words_unbacked,
+    split_sentences,
+)
 
 TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
 
@@ -212,6 +219,10 @@ class Draft:
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
             return None
+        words = self._unbacked_words(claim, cited)
+        if words:
+            self.dropped.append(f"words {words} not in the cited passages: {claim.strip()[:200]}")
+            return None
         if numbers(claim) - self._question_numbers and (
                 not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
                                                            self._count_backing(cited), self._totals)):
@@ -229,6 +240,16 @@ class Draft:
             self._backing[order] = PinVocabulary(t for i in order for t in article_text(self.passages[i],
                                                                                          self.articles))
         return unbacked_names(claim, self._asked, self._backing[order])
+
+    def _unbacked_words(self, claim: str, cited: Sequence[int]) -> list[str]:
+        """The few words a short sentence adds to the question's that its cited passages (or
+        their titles) lack (`own_words_unbacked`); judged for English, where every cited passage
+        reads in the answer's language (the stems are English)."""
+        order = [i for i in cited if 0 <= i < len(self.passages)]
+        if self.language not in ("", "en") or not order or not self._readable(order):
+            return []
+        return own_words_unbacked(self.question, claim,
+                                  [t for i in order for t in (self.texts[i], self.passages[i].title) if t])
 
     def _readable(self, order: Sequence[int]) -> bool:
         """Whether every cited passage can be compared with the answer word for word (it is in the

@@ -92,6 +92,26 @@ def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
     return sum(t in held for t in echoed) >= ECHO_MIN * len(echoed)
 
 
+OWN_WORDS_JUDGED = 3  # a sentence adding at most this many words of its own to the question's is judged
+
+
+def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) -> list[str]:
+    """The words a short answer adds to the question's that the passages it cites do not hold.
+
+    "What Russian imports did Canada ban at the G7 summits of 2022 and 2023?" answered with
+    "Canada banned Russian gold imports at the G7 summit of 2023 [2]": every word but "gold"
+    repeats the question, so the citation check is satisfied by the echo, and the one word that
+    answers came from another passage. A longer sentence says enough of its own for the citation
+    check to judge it, and may paraphrase; it is not judged here. Numbers are checked elsewhere."""
+    asked = _stems(question)
+    own = [t for t in content_tokens(claim) if not any(c.isdigit() for c in t) and _stem(t) not in asked]
+    if not own or len(own) > OWN_WORDS_JUDGED:
+        return []
+    text = " ".join(cited_texts)
+    held, words = _stems(text), WordSet(content_tokens(text))
+    return [t for t in own if _stem(t) not in held and t not in words]
+
+
 # Words of a question that frame it rather than say what it is about.
 _FRAMING = frozenset("""many much according happen happened happens kind type reason reasons describe described
     mention mentioned report reported reports article articles news give gave given""".split())
@@ -131,6 +151,7 @@ _IRREGULAR = {past: verb for verb, forms in {
     "keep": "kept", "freeze": "froze frozen", "drive": "drove driven", "break": "broke broken",
     "choose": "chose chosen", "forbid": "forbade forbidden", "withdraw": "withdrew withdrawn",
     "undertake": "undertook undertaken",
+    "become": "became",
     "think": "thought", "find": "found", "build": "built", "spend": "spent", "grow": "grew grown", "go": "went gone",
 }.items() for past in forms.split()}
 

@@ -555,3 +555,29 @@ def test_a_terse_answer_is_on_topic_when_its_passage_speaks_of_what_was_asked() 
     assert not abstained and text.startswith("Kyiv")
     # Rejected: the passage names Kyiv, but says nothing of a press conference.
     assert finalize("Kyiv [1]", [WALL], question)[1]
+
+
+def test_the_word_that_answers_an_echoing_sentence_must_be_in_the_passage_it_cites() -> None:
+    from rag.wording import own_words_unbacked
+
+    hiroshima = passage("At the G7 summit in Hiroshima, Canada banned imports of Russian diamonds in 2023.",
+                        "2023-05-20", "G7 summit in Hiroshima", source="hiroshima.txt")
+    question = "What Russian imports did Canada ban at the G7 summits of 2022 and 2023?"
+    # Rejected: the sentence echoes the question, and its one word of its own ("gold") is the
+    # other summit's: the citation check is satisfied by the echo alone.
+    echo = "Canada banned Russian gold imports at the G7 summit of 2023 [2]."
+    assert own_words_unbacked(question, echo, [hiroshima.text]) == ["gold"]
+    text, abstained, _ = finalize(f"Canada banned Russian gold imports in 2022 [1]. {echo}", [ELMAU, hiroshima],
+                                  question)
+    assert abstained  # without the 2023 sentence nothing cites a 2023 report
+    # Passed: the answering word is in the cited passage (in another form), and a sentence with
+    # more of its own than a few words is the citation check's to judge, paraphrase and all.
+    right = "Canada banned Russian gold imports in 2022 [1] and Russian diamonds in 2023 [2]."
+    text, abstained, _ = finalize(right, [ELMAU, hiroshima], question)
+    assert not abstained and "diamonds" in text
+    assert own_words_unbacked(question, "Canada banned diamond imports [1].", [hiroshima.text]) == []
+    assert own_words_unbacked("On what date did Mark Carney become prime minister?",
+                              "Mark Carney became prime minister on March 14 [1].",
+                              ["Carney took office on March 14."]) == []
+    assert own_words_unbacked(question, "Canada announced a ban on the sale of luxury vehicles, gold and "
+                              "technology to Moscow [1].", [hiroshima.text]) == []
