@@ -354,11 +354,12 @@ class Assistant:
                                                  turn, timings)
             # The checks withheld an answer the model drew from several reports: a small model
             # handed near-duplicates takes a number from the wrong one. Ask once more over the
-            # best-ranked report's passages alone (a shorter prompt, nothing to mix up).
+            # best-ranked report's passages alone (a shorter prompt, nothing to mix up); over one
+            # report, when the model only restated the question, over its best passage alone.
             if draft.withheld and self.settings.retry_one_report:
-                draft = yield from self._retried(draft, self._one_report(question, retrieved, language, draft,
-                                                                         articles),
-                                                 "draft over several reports withheld", turn, timings)
+                draft = yield from self._retried(draft, self._narrower(question, retrieved, language, draft,
+                                                                       articles),
+                                                 "draft withheld, asked again over fewer passages", turn, timings)
         text, abstained, citations = draft.result()
         return _Outcome(text, abstained, citations, retrieved, draft.passages, draft.raw, draft.dropped)
 
@@ -424,12 +425,23 @@ class Assistant:
             return None
         return Draft(question, self._widened(chosen, language), language, articles=articles)
 
-    def _one_report(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft,
+    def _narrower(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft,
+                  articles: Mapping[str, str]) -> Draft | None:
+        """A draft over less than the withheld one read: the best-ranked report's retrieved
+        passages alone when it read several reports (`_one_report`); its first passage alone when
+        it read several passages of one report and only restated the question; else None."""
+        if len({p.doc_id for p in tried.passages}) >= 2:
+            return self._one_report(question, retrieved, language, articles)
+        if tried.only_restated and len(tried.passages) >= 2:
+            return Draft(question, tried.passages[:1], language, articles=articles)
+        return None
+
+    def _one_report(self, question: str, retrieved: Sequence[Passage], language: str,
                     articles: Mapping[str, str]) -> Draft | None:
-        """A draft over the retrieved passages of the best-ranked report alone, or None when the
-        tried draft already read that report alone, or the report lacks a name or date the
-        question gives (its answer would be withheld again: no call spent on it)."""
-        if not retrieved or len({p.doc_id for p in tried.passages}) < 2:
+        """A draft over the retrieved passages of the best-ranked report alone, or None when that
+        report lacks a name or date the question gives (its answer would be withheld again: no
+        call spent on it)."""
+        if not retrieved:
             return None
         best = retrieved[0].doc_id
         chosen = [p for p in retrieved if p.doc_id == best][: self.settings.top_k]

@@ -141,6 +141,7 @@ class Draft:
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
         self._gave_number = False
+        self._restated = 0  # sentences dropped because they only restated the question
         self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
 
     @property
@@ -218,6 +219,7 @@ class Draft:
             return None
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
+            self._restated += 1
             return None
         words = self._unbacked_words(claim, cited)
         if words:
@@ -344,6 +346,14 @@ class Draft:
         """Whether the model answered but the checks held its answer back (not an "I don't know",
         not waiting for a translation)."""
         return bool(self.raw.strip()) and not self.released and not self.stopped
+
+    @property
+    def only_restated(self) -> bool:
+        """Whether the model answered with nothing but the question restated (every sentence it
+        wrote was dropped for that, none for another reason): it did not find the answer in what
+        it read, which with several long passages may sit unnoticed in the first."""
+        return (self.withheld and not self._held and self._restated > 0
+                and self._restated == len(split_sentences(self.raw)))
 
     def result(self) -> tuple[str, bool, list[Citation]]:
         """The final answer: exactly what was released, or the abstention."""

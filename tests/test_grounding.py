@@ -581,3 +581,52 @@ def test_the_word_that_answers_an_echoing_sentence_must_be_in_the_passage_it_cit
                               ["Carney took office on March 14."]) == []
     assert own_words_unbacked(question, "Canada announced a ban on the sale of luxury vehicles, gold and "
                               "technology to Moscow [1].", [hiroshima.text]) == []
+
+
+def _one_long_report(tmp_path: Path, e5: Any, use: Any) -> Path:
+    """One report long enough for several passages; the answer (Geneva, Brussels) is in its first."""
+    from rag.indexing import index_paths
+    from tests.fixtures.settings import make_settings
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    filler = ("Joly met her counterpart at the foreign ministry and spoke of the crisis, of the embassy, of the "
+              "consular staff and of the talks that were planned for the coming weeks in the region. ") * 6
+    (articles / "kyiv.txt").write_text(
+        "Joly in Kyiv\n\nLast week Washington and its allies rejected Moscow's security demands in Geneva and "
+        "Brussels, days before Joly's press conference in Kyiv.\n\n" + "\n\n".join([filler] * 5) + "\n")
+    settings = make_settings(tmp_path, articles_dir=articles)
+    index_paths(settings, embedder=e5, aux_embedder=use)
+    return Path(settings.index_dir)
+
+
+def test_an_answer_that_only_restated_the_question_is_asked_again_over_the_best_passage(
+        tmp_path: Path, e5: Any, use: Any, stub: Any) -> None:
+    """A small model handed four long passages of one report often answers by restating the
+    question; over the passage that holds the answer alone it finds it."""
+    from tests.fixtures.assistants import openai_assistant
+
+    index = _one_long_report(tmp_path, e5, use)
+    question = "In which two cities did Washington and its allies reject Moscow's security demands?"
+
+    def buried(request: dict[str, Any]) -> str:
+        sources = [ln for ln in request["messages"][-1]["content"].splitlines() if re.match(r"\[\d+\]", ln)]
+        if len(sources) > 1:
+            return "Washington and its allies rejected Moscow's security demands [1]."
+        return "In Geneva and Brussels [1]." if "Geneva" in sources[0] else "I don't know."
+
+    stub.behaviour.reply = buried
+    answer = openai_assistant(tmp_path, index, stub, focus_pinned=False).ask(question)
+    assert not answer.abstained and "Geneva" in answer.text and "retry" in answer.timings_ms
+    assert len(stub.behaviour.requests) == 2
+
+    # Rejected: restating again over the one passage is withheld, with no third call.
+    stub.behaviour.requests.clear()
+    stub.behaviour.reply = lambda request: "Washington and its allies rejected Moscow's security demands [1]."
+    again = openai_assistant(tmp_path, index, stub, focus_pinned=False).ask(question)
+    assert again.abstained and len(stub.behaviour.requests) == 2
+    # Passed untouched: an answer withheld for another reason (a number no passage has) is not retried.
+    stub.behaviour.requests.clear()
+    stub.behaviour.reply = lambda request: "In 14 cities [1]."
+    other = openai_assistant(tmp_path, index, stub, focus_pinned=False).ask(question)
+    assert other.abstained and len(stub.behaviour.requests) == 1
