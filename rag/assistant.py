@@ -354,8 +354,8 @@ class Assistant:
                                                  turn, timings)
             # The checks withheld an answer the model drew from several reports: a small model
             # handed near-duplicates takes a number from the wrong one. Ask once more over the
-            # best-ranked report's passages alone (a shorter prompt, nothing to mix up); over one
-            # report, when the model only restated the question, over its best passage alone.
+            # best-ranked report's passages alone (a shorter prompt, nothing to mix up). When the
+            # model only restated the question, over the first passage alone.
             if draft.withheld and self.settings.retry_one_report:
                 draft = yield from self._retried(draft, self._narrower(question, retrieved, language, draft,
                                                                        articles),
@@ -427,13 +427,14 @@ class Assistant:
 
     def _narrower(self, question: str, retrieved: Sequence[Passage], language: str, tried: Draft,
                   articles: Mapping[str, str]) -> Draft | None:
-        """A draft over less than the withheld one read: the best-ranked report's retrieved
-        passages alone when it read several reports (`_one_report`); its first passage alone when
-        it read several passages of one report and only restated the question; else None."""
-        if len({p.doc_id for p in tried.passages}) >= 2:
-            return self._one_report(question, retrieved, language, articles)
+        """A draft over less than the withheld one read: its first passage alone when the model
+        only restated the question (it found no answer: nothing was mixed up, something was
+        missed); else the best-ranked report's retrieved passages alone when it read several
+        reports (`_one_report`); else None."""
         if tried.only_restated and len(tried.passages) >= 2:
             return Draft(question, tried.passages[:1], language, articles=articles)
+        if len({p.doc_id for p in tried.passages}) >= 2:
+            return self._one_report(question, retrieved, language, articles)
         return None
 
     def _one_report(self, question: str, retrieved: Sequence[Passage], language: str,
