@@ -108,8 +108,8 @@ class Settings(BaseSettings):
                                      "whose articles have them (one more LLM call), else decline")
     retry_one_report: bool = Field(True, description="When the checks withhold an answer drawn from passages of "
                                    "several reports, answer once more from the best-ranked report's passages alone "
-                                   "(one more LLM call over a shorter prompt); when it only restated the question "
-                                   "over one report's passages, from the first passage alone; else decline")
+                                   "(one more LLM call over a shorter prompt); when it only restated the question, "
+                                   "from the first passage alone; else decline")
     split_compound: bool = Field(True, description="Answer a question about two dates or events (\"how many in "
                                  "February, and how many in June?\") one part at a time, each from its own "
                                  "passages; shown when every part is answered, else declined")
