@@ -93,6 +93,9 @@ def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
 
 
 OWN_WORDS_JUDGED = 3  # a sentence adding at most this many words of its own to the question's is judged
+# "Yes, Moscow invited Joly": the answer to a yes-no question, which no passage writes; whether it
+# holds is the citation check's to judge, on the rest of the sentence.
+_ANSWER_PARTICLES = frozenset({"yes", "nope", "yeah", "indeed"})
 # Numbers written as words: a count is the number check's to judge ("sixty" for a passage's 60).
 _NUMBER_WORD = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
                           r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred|thousand"
@@ -109,7 +112,8 @@ def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) ->
     check to judge it, and may paraphrase; it is not judged here. Numbers are checked elsewhere."""
     asked = _stems(question)
     own = [t for t in content_tokens(claim)
-           if not any(c.isdigit() for c in t) and not _NUMBER_WORD.fullmatch(t) and _stem(t) not in asked]
+           if not any(c.isdigit() for c in t) and not _NUMBER_WORD.fullmatch(t) and t not in _ANSWER_PARTICLES
+           and _stem(t) not in asked]
     if not own or len(own) > OWN_WORDS_JUDGED:
         return []
     text = " ".join(cited_texts)

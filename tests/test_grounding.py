@@ -581,6 +581,9 @@ def test_the_word_that_answers_an_echoing_sentence_must_be_in_the_passage_it_cit
                               ["Carney took office on March 14."]) == []
     assert own_words_unbacked(question, "Canada announced a ban on the sale of luxury vehicles, gold and "
                               "technology to Moscow [1].", [hiroshima.text]) == []
+    # "Yes" answers a yes-no question; no passage writes it.
+    assert own_words_unbacked("Did Moscow ever invite Joly to visit Russia?", "Yes, Moscow invited Joly to visit "
+                              "Russia [1].", ["Joly has an open invitation to visit Moscow, Stepanov said."]) == []
     # A count written as a word is the number check's to judge, not this one's.
     assert own_words_unbacked("How many Russian diplomats did the United States expel?", "Sixty Russian diplomats [1].",
                               ["The United States expelled 60 Russian diplomats."]) == []
