@@ -109,7 +109,9 @@ def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) ->
     "Canada banned Russian gold imports at the G7 summit of 2023 [2]": every word but "gold"
     repeats the question, so the citation check is satisfied by the echo, and the one word that
     answers came from another passage. A longer sentence says enough of its own for the citation
-    check to judge it, and may paraphrase; it is not judged here. Numbers are checked elsewhere."""
+    check to judge it, and may paraphrase; it is not judged here. Withheld only when none of its
+    own words is backed ("The envelope covers the purchase" over "an envelope ... for the
+    purchase" paraphrases with "covers"). Numbers are checked elsewhere."""
     asked = _stems(question)
     own = [t for t in content_tokens(claim)
            if not any(c.isdigit() for c in t) and not _NUMBER_WORD.fullmatch(t) and t not in _ANSWER_PARTICLES
@@ -118,7 +120,8 @@ def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) ->
         return []
     text = " ".join(cited_texts)
     held, words = _stems(text), WordSet(content_tokens(text))
-    return [t for t in own if _stem(t) not in held and t not in words]
+    missing = [t for t in own if _stem(t) not in held and t not in words]
+    return missing if len(missing) == len(own) else []  # one word of its own backed: a paraphrase
 
 
 # Words of a question that frame it rather than say what it is about.

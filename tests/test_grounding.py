@@ -581,6 +581,10 @@ def test_the_word_that_answers_an_echoing_sentence_must_be_in_the_passage_it_cit
                               ["Carney took office on March 14."]) == []
     assert own_words_unbacked(question, "Canada announced a ban on the sale of luxury vehicles, gold and "
                               "technology to Moscow [1].", [hiroshima.text]) == []
+    # One of its own words backed: a paraphrase ("covers"), not another passage's fact.
+    assert own_words_unbacked("How much did Trudeau announce for military equipment?",
+                              "The envelope covers the purchase of equipment [1].",
+                              ["Trudeau announced an envelope of $500 million for the purchase of equipment."]) == []
     # "Yes" answers a yes-no question; no passage writes it.
     assert own_words_unbacked("Did Moscow ever invite Joly to visit Russia?", "Yes, Moscow invited Joly to visit "
                               "Russia [1].", ["Joly has an open invitation to visit Moscow, Stepanov said."]) == []
