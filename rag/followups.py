@@ -110,12 +110,10 @@ def unresolved(rewrite: str, question: str) -> list[str]:
     ("According to him, whose fault is that?" rewritten as "According to him, who is responsible
     for the crisis?"): whoever "him" is, the search and the answer would be about someone else.
     A rewrite that adds a name ("What did Joly say about her visit?") has resolved what it could."""
-    asked = {w.lower() for w in _WORD.findall(question)}
-    kept = [w for w in dict.fromkeys(w.lower() for w in _WORD.findall(rewrite)) if w in _PERSONAL and w in asked]
-    if not kept:
-        return []
-    named_before = {w for w in _WORD.findall(question) if w[0].isupper()}
-    words = _WORD.findall(rewrite)
+    asked, words = _WORD.findall(question), _WORD.findall(rewrite)
+    lower_asked = {w.lower() for w in asked}
+    kept = [w for w in dict.fromkeys(w.lower() for w in words) if w in _PERSONAL and w in lower_asked]
+    named_before = {w for w in asked if w[0].isupper()}
     adds_a_name = any(w[0].isupper() and w not in named_before for w in words[1:])
     return [] if adds_a_name else kept
 
