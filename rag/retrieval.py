@@ -76,8 +76,12 @@ class Retriever:
             candidates = [passage_from_hit(h) for h in self._dense(embedding, wanted)]
         else:
             depth = max(self.depth, wanted)
+            # Both embeddings before any search: right after e5's call its OpenMP worker still
+            # spins on the other core, which slows Chroma's search (~9 ms instead of ~5) more
+            # than USE's single-threaded embedding (`rag bench`, docs/scaling.md).
+            aux_embedding = self.aux_embedder.get_query_embedding(question)
             dense = self._dense(embedding, depth)
-            aux_ids = self.store.query_aux(self.aux_embedder.get_query_embedding(question), depth)
+            aux_ids = self.store.query_aux(aux_embedding, depth)
             by_id = {h.node.node_id: h for h in dense}
             fused = reciprocal_rank_fusion([list(by_id), aux_ids])[:wanted]
             missing = [i for i in fused if i not in by_id]
