@@ -174,6 +174,7 @@ def asks_quantity(question: str) -> bool:
 _HOW_MANY = re.compile(r"\bhow many\b(.*)")
 _HOW_MANY_AS_WRITTEN = re.compile(r"\bhow many\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # "F-16" is "f", "16"; "ten-point" is "ten", "point"
+_HOW_MANY_WORDS = frozenset({"how", "many"})
 # Words that end the counted noun phrase: "how many people | had been killed", "how many vessels | did".
 _PHRASE_END = frozenset("""did does do were are was is have has had will would can could should may might must
     of in on at from to for by with since during after before the a an that which who this these those there
@@ -195,8 +196,11 @@ def counted_nouns(question: str) -> frozenset[str]:
     words: list[str] = []
     capitalised: set[str] = set()
     as_written = _HOW_MANY_AS_WRITTEN.search(question)  # the capitals: "Russian" diplomats, "Canadians"
-    raw_words = _PLAIN_WORD.findall(question[as_written.end():]) if as_written else []
-    for word, raw in zip(_PLAIN_WORD.findall(match.group(1))[:4], raw_words, strict=False):
+    # "how many individuals and how many entities": the second "how many" counts on, it ends nothing
+    raw_words = [w for w in _PLAIN_WORD.findall(question[as_written.end():]) if w.lower() not in _HOW_MANY_WORDS
+                 ] if as_written else []
+    for word, raw in zip([w for w in _PLAIN_WORD.findall(match.group(1)) if w not in _HOW_MANY_WORDS][:4],
+                         raw_words, strict=False):
         if word in _PHRASE_END:
             break
         if len(word) >= 3 and word != "and" and not any(ch.isdigit() for ch in word):
@@ -246,6 +250,19 @@ def counts_what_was_asked(claim: str, nouns: frozenset[str], question_numbers: s
     return bool(given & counts)
 
 
+def running_totals_given(claim: str, nouns: frozenset[str], question_numbers: set[str],
+                         backing: Sequence[str]) -> set[str]:
+    """The counts of the asked thing in `claim` that the `backing` passages give only as a running
+    total: "Canada sanctioned 1,070 individuals and 46 entities" where the report says 15
+    individuals and 46 entities, "bringing the total to more than 1,070". The other number being
+    right does not make the sentence right; the caller drops it when the question asks what one
+    event brought (`asks_total` is false)."""
+    given = counted_numbers(claim, nouns) - question_numbers
+    if not given:
+        return set()
+    return given & set().union(*(running_totals(text) for text in backing))
+
+
 _BARE_COUNT = re.compile(r"^\W*(?:(?:about|around|roughly|nearly|almost|over|more than|at least|some|exactly)\s+)?"
                          r"(?:\d[\d,.\s]*(?:million|billion)?|[a-z]+(?:[- ][a-z]+)?)\W*$")
 
@@ -258,10 +275,13 @@ def bare_count(claim: str) -> bool:
 
 
 # A number given as a running total, not as what one announcement brought: "Canada has now
-# sanctioned more than 1,070", "sanctions now cover more than 3,000", "bringing the total to 2,000".
+# sanctioned more than 1,070", "sanctions now cover more than 3,000", "bringing the total to 2,000",
+# "bringing the number of people it has sanctioned to more than 3,300".
+TOTAL_REACH = 120  # characters before a number searched for what makes it a running total
 _TOTAL_BEFORE = re.compile(
     r"\b(?:(?:has|have) (?:now |so far |since \w+ )?(?:sanctioned|listed|targeted|designated|imposed sanctions on)"
-    r"|now (?:covers?|totals?|stands? at|includes?)|a total of|in total|bringing (?:the|its) (?:total|tally) to"
+    r"|now (?:covers?|totals?|stands? at|includes?)|a total of|in total"
+    r"|bringing (?:the|its) (?:total|tally|number)(?: of [^.;]{1,60}?)? to"
     r"|(?:total|tally) (?:of|is|was|stands at|rose to|reached))"
     r" (?:more than |over |nearly |almost |about |some |at least |roughly )?$")
 # A question about the total: "in total", "so far", "by June 2022", "had Canada sanctioned".
@@ -274,7 +294,8 @@ _ASKS_TOTAL = re.compile(
 def running_totals(text: str) -> set[str]:
     """The numbers `text` gives as a running total (`_TOTAL_BEFORE` just before them)."""
     folded = fold(text)
-    return {n for m in _NUMBER.finditer(folded) if _TOTAL_BEFORE.search(folded[max(0, m.start() - 80):m.start()])
+    return {n for m in _NUMBER.finditer(folded)
+            if _TOTAL_BEFORE.search(folded[max(0, m.start() - TOTAL_REACH):m.start()])
             for n in numbers(m.group(0))}
 
 

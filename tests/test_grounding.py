@@ -375,6 +375,33 @@ def test_a_running_total_does_not_answer_how_many_one_event_brought() -> None:
     assert not abstained and "3,300" in text
 
 
+def test_a_sentence_mixing_the_running_total_with_the_events_count_is_withheld() -> None:
+    """One right number does not carry a sentence whose other count is the running total."""
+    from rag.grounding import counted_nouns, running_totals_given
+
+    elmau = passage("Canada sanctioned 15 individuals and 46 entities at the G7 summit in Elmau, bringing the "
+                    "number of people and entities it has sanctioned since 2014 to more than 1,070.",
+                    "2022-06-27", "G7 summit in Elmau", source="elmau.txt")
+    event = "How many individuals and how many entities did Canada sanction at the G7 summit in Elmau?"
+    nouns = counted_nouns(event)
+    # Rejected: 1,070 is the running total, beside the right 46.
+    assert running_totals_given("Canada sanctioned 1,070 individuals and 46 entities.", nouns, set(),
+                                [elmau.text]) == {"1070"}
+    text, abstained, _ = finalize("Canada sanctioned 1,070 individuals and 46 entities at the summit [1].",
+                                  [elmau], event)
+    assert abstained and text == ABSTAIN_TEXT
+    # Passed: the summit's own counts; the total, when the question asks for one; a total the
+    # answer mentions without giving it as the count asked.
+    text, abstained, _ = finalize("Canada sanctioned 15 individuals and 46 entities at the summit [1].",
+                                  [elmau], event)
+    assert not abstained and "15 individuals" in text
+    assert running_totals_given("15 individuals and 46 entities, and more than 1,070 since 2014.", nouns, set(),
+                                [elmau.text]) == set()
+    text, abstained, _ = finalize("Canada had sanctioned more than 1,070 individuals and entities [1].", [elmau],
+                                  "How many individuals and entities had Canada sanctioned in total since 2014?")
+    assert not abstained and "1,070" in text
+
+
 def test_a_year_the_question_names_must_be_in_the_sentence_behind_the_answer() -> None:
     kananaskis = passage("The United Kingdom announced its own measures against 20 ships the same day. It was the "
                          "first G7 summit hosted by Canada since 2018, when leaders met in La Malbaie, Quebec.",
