@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rag.errors import RagError
 from rag.schema import Passage
@@ -25,29 +26,6 @@ SYSTEM_PROMPT = (
     "- End every sentence with the number of the source it comes from, like [1] or [2].\n"
     "- Answer in the language of the question, in one to three short sentences.\n"
     f"- If the sources do not contain the answer, reply exactly: {MODEL_ABSTAIN}"
-)
-
-# Worked examples sent before every question. They are the same for every request, so
-# llama.cpp's prompt cache processes them once per process (and the saved KV cache once per
-# machine), and they teach the small model what rules alone do not: answer every part of a
-# two-part question, give who said a quote, cite the right line, and when to abstain.
-_EXAMPLE_SOURCES = (
-    "[1] Harbour City Herald, 2021-03-02: The council approved a budget of $12 million for the new "
-    "bridge on Tuesday. Construction is due to start in May, the mayor's office said.\n"
-    "[2] Valley Times, 2021-03-05: Mayor Ana Ruiz said the bridge would cut commuting times by half. "
-    'Critics called the plan "a waste of money", said spokesman Tom Lee.\n'
-    "[3] Coast News, 2021-03-06: The opposition said it would ask for an audit of the bridge budget."
-)
-EXAMPLES: tuple[dict[str, str], ...] = (
-    {"role": "user", "content": f"Sources:\n{_EXAMPLE_SOURCES}\n\nQuestion: How much will the bridge cost "
-     "and when does construction start?"},
-    {"role": "assistant", "content": "The council approved $12 million for the bridge, and construction is due "
-     "to start in May [1]."},
-    {"role": "user", "content": f"Sources:\n{_EXAMPLE_SOURCES}\n\nQuestion: What did critics say about the "
-     "plan, and who said it?"},
-    {"role": "assistant", "content": 'Critics called the plan "a waste of money", spokesman Tom Lee said [2].'},
-    {"role": "user", "content": f"Sources:\n{_EXAMPLE_SOURCES}\n\nQuestion: How long is the bridge?"},
-    {"role": "assistant", "content": MODEL_ABSTAIN},
 )
 
 REWRITE_PROMPT = (
@@ -120,6 +98,47 @@ def format_sources(passages: Sequence[Passage]) -> str:
         body = fence(defang(p.translation or p.text))
         lines.append(f"[{i}] {fence(label)}: {body}" if label else f"[{i}] {body}")
     return "\n".join(lines)
+
+
+def _source(outlet: str, published: str, text: str, title: str = "") -> Passage:
+    """A made-up passage for the worked examples, formatted by `format_sources` like a real one."""
+    return Passage(source=f"example: {outlet}, {published}", doc_id=f"example-{outlet}-{published}", title=title,
+                   outlet=outlet, language="en", published=published, text=text, score=1.0, chunk=0)
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    sources: tuple[Passage, ...]
+    question: str
+    answer: str
+
+
+# Worked examples sent before every question. They are the same for every request, so
+# llama.cpp's prompt cache processes them once per process (and the saved KV cache once per
+# machine), and they teach the small model what rules alone do not: answer every part of a
+# two-part question, give who said a quote, cite the right line, and when to abstain. Every
+# answer passes the checks of `rag.draft` over its sources (tests/test_prompts.py): the model is
+# never taught what would be withheld. More examples were measured and lost (docs/quality.md,
+# ninth round): five or four examples instead of three lowered dev answer accuracy and raised
+# the wrong-answer rate.
+_BRIDGE = (
+    _source("Harbour City Herald", "2021-03-02", "The council approved a budget of $12 million for the new bridge "
+            "on Tuesday. Construction is due to start in May, the mayor's office said."),
+    _source("Valley Times", "2021-03-05", "Mayor Ana Ruiz said the bridge would cut commuting times by half. "
+            'Critics called the plan "a waste of money", said spokesman Tom Lee.'),
+    _source("Coast News", "2021-03-06", "The opposition said it would ask for an audit of the bridge budget."),
+)
+WORKED_EXAMPLES = (
+    WorkedExample(_BRIDGE, "How much will the bridge cost and when does construction start?",
+                  "The council approved $12 million for the bridge, and construction is due to start in May [1]."),
+    WorkedExample(_BRIDGE, "What did critics say about the plan, and who said it?",
+                  'Critics called the plan "a waste of money", spokesman Tom Lee said [2].'),
+    WorkedExample(_BRIDGE, "How long is the bridge?", MODEL_ABSTAIN),
+)
+EXAMPLES: tuple[dict[str, str], ...] = tuple(
+    message for ex in WORKED_EXAMPLES
+    for message in ({"role": "user", "content": f"Sources:\n{format_sources(ex.sources)}\n\nQuestion: {ex.question}"},
+                    {"role": "assistant", "content": ex.answer}))
 
 
 TRANSLATE_PROMPT = ("Translate the user's text into {language}, sentence by sentence, leaving nothing out and "
