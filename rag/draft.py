@@ -226,21 +226,19 @@ class Draft:
         if words:
             self.dropped.append(f"words {words} not in the cited passages: {claim.strip()[:200]}")
             return None
-        totals = self._running_totals(claim, cited)
+        backing = self._count_backing(cited) if self._counted else None  # read once for both count checks
+        # a count the cited passages give only as a running total, when the question asks what one
+        # event brought (`running_totals_given`)
+        totals = (running_totals_given(claim, self._counted, self._question_numbers, backing)
+                  if backing and not self._totals else set())
         if totals:
             self.dropped.append(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
             return None
         if numbers(claim) - self._question_numbers and (
                 not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
-                                                           self._count_backing(cited), self._totals)):
+                                                           backing, self._totals)):
             self._gave_number = True
         return checked
-
-    def _running_totals(self, claim: str, cited: Sequence[int]) -> set[str]:
-        """The counts in a "how many" answer its cited passages give only as a running total, when
-        the question asks what one event brought (`running_totals_given`)."""
-        backing = self._count_backing(cited) if self._counted and not self._totals else None
-        return running_totals_given(claim, self._counted, self._question_numbers, backing) if backing else set()
 
     def _unbacked_names(self, claim: str, cited: Sequence[int]) -> list[str]:
         """The claim's names found neither in the question nor near the passages it cites
