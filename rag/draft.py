@@ -163,7 +163,8 @@ class Draft:
         sentences = split_sentences(self._pending)
         if len(sentences) < 2 or may_be_abstention(self.raw):
             return ""
-        complete, self._pending = sentences[:-1], sentences[-1]
+        # the last sentence stays pending as written: stripped, "The " + "Kremlin" became "TheKremlin"
+        complete, self._pending = sentences[:-1], self._pending[self._pending.rfind(sentences[-1]):]
         return "".join(self._take(s) for s in complete)
 
     def finish(self) -> str:

@@ -210,13 +210,18 @@ _SENTENCE_END = re.compile(r"[.!?。]++(?:\s*+\[[^\[\]]*+\])*(?=\s|$)")
 def split_sentences(text: str) -> list[str]:
     """Sentences with any citations that trail their full stop kept attached.
 
-    A stop counts only before white space, so "4.5" and "U.S.-led" stay whole.
+    A stop counts only before white space, so "4.5" and "U.S.-led" stay whole. A line break
+    ends a sentence too: a headline has no full stop, and the model lists answers one per line
+    ("Toronto, Ontario [1]" / "Kyiv, Ukraine [3]."), where read as one sentence the two lines'
+    names ran together into one name no passage holds.
     """
-    out, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        out.append(text[start : match.end()])
-        start = match.end()
-    out.append(text[start:])
+    out = []
+    for line in text.split("\n"):
+        start = 0
+        for match in _SENTENCE_END.finditer(line):
+            out.append(line[start : match.end()])
+            start = match.end()
+        out.append(line[start:])
     return [s.strip() for s in out if s.strip()]
 
 

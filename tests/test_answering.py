@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from rag.citations import CitationRenumberer, check_citations, renumber
-from rag.draft import finalize
+from rag.draft import Draft, finalize
 from rag.prompts import (
     ABSTAIN_TEXT,
     WITHHELD,
@@ -171,3 +171,27 @@ def test_answer_markup_is_inert_except_real_citations() -> None:
     assert "<b>" not in rendered and "![" not in rendered and "](" not in rendered and "$" not in rendered
     assert 'class="rag-cite"' in rendered and rendered.count("rag-cite") == 1  # [7] is not a source
     assert "&#33;&#91;x&#93;" in rendered  # the characters are all there, as entities
+
+
+ANNIVERSARIES = [
+    passage("toronto.txt", "Trudeau marked the first anniversary of the invasion at a rally in Toronto."),
+    passage("kyiv.txt", "Trudeau marked the third anniversary of the invasion in Kyiv with a dozen leaders."),
+]
+
+
+def test_an_answer_listed_one_line_per_part_is_checked_line_by_line() -> None:
+    """Read as one sentence, "Toronto [1]" and "Kyiv [2]" on two lines ran together into one
+    name, "Toronto Kyiv", that no passage holds, and the right answer was withheld."""
+    text, abstained, cites = finalize("Toronto [1]\nKyiv [2].", ANNIVERSARIES,
+                                      "In which cities did Trudeau mark the first and the third anniversaries?")
+    assert not abstained and text == "Toronto [1] Kyiv [2]."
+    assert [c.passage.source for c in cites] == ["toronto.txt", "kyiv.txt"]
+
+
+def test_a_stream_split_after_a_space_keeps_the_space() -> None:
+    """A piece of the stream ending in "The " used to lose its space: "TheKremlin"."""
+    draft = Draft("What did Trudeau mark in Kyiv?", ANNIVERSARIES)
+    shown = "".join(draft.feed(piece) for piece in
+                    ["Trudeau marked the third anniversary in Kyiv [2]. With ", "a dozen leaders [2]."])
+    shown += draft.finish()
+    assert shown.strip() == "Trudeau marked the third anniversary in Kyiv [1]. With a dozen leaders [1]."
