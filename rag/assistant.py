@@ -45,7 +45,7 @@ from rag.retrieval import Passage, Retriever
 from rag.schema import Answer, Citation
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.translation import llm_translation
+from rag.translation import faithful_translation
 from rag.wording import load_stemmer
 
 if TYPE_CHECKING:
@@ -490,7 +490,7 @@ class Assistant:
             if key in self._translations:
                 self._translations.move_to_end(key)
                 return self._translations[key]
-        translation = llm_translation(self.chat_model, text, language)
+        translation = faithful_translation(self.chat_model, text, language)
         with self._lock:
             self._translations[key] = translation or text
             while len(self._translations) > 512:

@@ -51,15 +51,17 @@ _NOT_PINS = frozenset(fold(w) for w in """
 """.split())
 
 
-def numbers(text: str) -> set[str]:
-    """The numbers in a text, normalised: separators of thousands removed, small number words as digits."""
+def numbers(text: str, words: bool = True) -> set[str]:
+    """The numbers in a text, normalised: separators of thousands removed, small number words as
+    digits (without `words`, only the numbers written in digits)."""
     folded = fold(text)
     found = set()
     for match in _NUMBER.finditer(folded):
         raw = match.group(0)
         digits = re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", raw)
         found.add(digits.replace(",", "."))
-    found.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(folded) if w in _NUMBER_WORDS)
+    if words:
+        found.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(folded) if w in _NUMBER_WORDS)
     return found
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rag.calendar_names import restore_calendar_names
 from rag.errors import RagError
+from rag.kept_numbers import joined_numbers, number_faults, sentence_by_sentence
 from rag.language import name as language_name
 from rag.llm import ChatModel
 from rag.prompts import TRANSLATE_PROMPT, translate_messages
@@ -35,11 +36,26 @@ class TranslationError(RagError, RuntimeError):
 
 
 def llm_translation(model: ChatModel, text: str, language: str) -> str:
-    """`text` translated into `language` (ISO code) by `model`: the one translation request, used
-    at index time (cached on disk) and at question time (cached per process)."""
+    """`text` translated into `language` (ISO code) by `model` in one request, its weekday and
+    month names and split numbers mended (`mended`)."""
     messages = translate_messages(text, language_name(language))
     translation = model.complete(messages, max_tokens=min(1024, len(text) // 2 + 64)).strip()
-    return restore_calendar_names(text, translation, language)
+    return mended(text, translation, language)
+
+
+def mended(original: str, translation: str, language: str) -> str:
+    """What can be put right in a translation without a model: the original's weekday and month
+    names (`rag.calendar_names`) and numbers split by a space ("1. 3 million", `rag.kept_numbers`)."""
+    return joined_numbers(original, restore_calendar_names(original, translation, language))
+
+
+def faithful_translation(model: ChatModel, text: str, language: str) -> str:
+    """The translation the app uses at question time (cached per process): one request, and
+    sentence by sentence when that one loses or changes a number (`rag.kept_numbers`)."""
+    translation = llm_translation(model, text, language)
+    if not number_faults(text, translation, language):
+        return translation
+    return sentence_by_sentence(text, lambda sentence: llm_translation(model, sentence, language), language)
 
 
 def needs_translation(article_language: str, settings: Settings) -> bool:
@@ -109,18 +125,41 @@ class Translator:
         return [self.translate_one(text) for text in texts]
 
     def translate_one(self, text: str) -> str:
+        """One request for the whole chunk; when its translation loses or changes a number, the
+        chunk again sentence by sentence (`rag.kept_numbers`), cached under its own key. Cached
+        translations are checked again when read: the cache may predate a fix to the checks."""
         key = cache_key(self.settings.llm_model_name, self.target, text)
         cached = self.cache.get(key)
-        if cached is not None:  # checked again: the cache may predate a fix to the check
-            return restore_calendar_names(text, cached, self.target)
+        if cached is None:
+            cached = self._requested(text)
+            self.cache.put(key, cached)
+        translation = mended(text, cached, self.target)
+        faults = number_faults(text, translation, self.target)
+        if not faults:
+            return translation
+        key = cache_key(self.settings.llm_model_name, self.target, SENTENCE_BY_SENTENCE + text)
+        cached = self.cache.get(key)
+        if cached is None:
+            log.info("translation of a chunk lost or changed numbers %s: translating it sentence by sentence",
+                     sorted(faults))
+            cached = sentence_by_sentence(text, lambda sentence: self._requested(sentence, required=False),
+                                          self.target)
+            self.cache.put(key, cached)
+        return cached
+
+    def _requested(self, text: str, required: bool = True) -> str:
+        """One translation request, counted; an empty reply is an error when `required` (a single
+        sentence left untranslated is kept in its own language instead)."""
         started = time.perf_counter()
         translation = llm_translation(self.model, text, self.target)
         self.calls += 1
         self.seconds += time.perf_counter() - started
-        if not translation:
+        if not translation and required:
             raise TranslationError("the LLM returned an empty translation")
-        self.cache.put(key, translation)
         return translation
+
+
+SENTENCE_BY_SENTENCE = "sentence by sentence\x00"  # a cache key's prefix: not a chunk's text
 
 
 def _default_model(settings: Settings) -> ChatModel:

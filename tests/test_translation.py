@@ -16,6 +16,7 @@ import pytest
 from rag.assistant import Assistant, for_reader
 from rag.embeddings import E5Embedding
 from rag.indexing import index_paths
+from rag.kept_numbers import written_in_digits
 from rag.llm import LLMError
 from rag.retrieval import Retriever
 from rag.schema import IndexReport, Passage
@@ -36,8 +37,9 @@ ENGLISH = ("Ottawa expels diplomats\n\nCanada expelled four Russian diplomats on
 
 
 def marked_translation(request: dict[str, Any]) -> str:
-    """The stub's translation: the user's text with a marker that says it went through here."""
-    return "EN: " + request["messages"][-1]["content"]
+    """The stub's translation: the user's text with a marker that says it went through here, and
+    its number words in digits, as a translation keeps its numbers (`rag.kept_numbers`)."""
+    return "EN: " + written_in_digits(request["messages"][-1]["content"], "it")
 
 
 @pytest.fixture
@@ -157,8 +159,8 @@ def test_a_failing_llm_leaves_the_article_searchable_and_the_next_run_translates
 
 def test_a_killed_translation_resumes_from_the_chunks_already_made(tmp_path: Path, stub: OpenAIStub) -> None:
     settings = stub_settings(tmp_path, stub)
-    texts = ["uno due tre", "quattro cinque", "sei sette otto"]
-    answered = ["one two three", "four five"]
+    texts = ["la casa bianca", "il gatto nero", "la strada lunga"]
+    answered = ["the white house", "the black cat"]
 
     def dies_after_the_second(_request: dict[str, Any]) -> str:
         if len(answered) == 1:
@@ -171,7 +173,7 @@ def test_a_killed_translation_resumes_from_the_chunks_already_made(tmp_path: Pat
     stub.behaviour.status = 200
     stub.behaviour.reply = marked_translation
     fresh = Translator(settings)  # a new process: only the cache is left
-    assert fresh.translate(texts) == ["one two three", "four five", "EN: sei sette otto"]
+    assert fresh.translate(texts) == ["the white house", "the black cat", "EN: la strada lunga"]
     assert fresh.calls == 1
 
 
@@ -238,3 +240,25 @@ def test_an_english_question_over_a_translated_passage_is_answered_without_trans
     assert answer.citations[0].passage.translation.startswith("EN: ")
     assert "translate" not in answer.timings_ms and translation_calls(stub) == calls
 
+
+
+def test_a_chunk_whose_translation_lost_a_number_is_translated_again_sentence_by_sentence(
+        tmp_path: Path, stub: OpenAIStub) -> None:
+    """The 1.5B model left "17 persone e 35 entità" out of a long Italian sentence and wrote
+    "over 20,000" for "oltre 2000": the passage the model answers from then lacks or misstates
+    the numbers asked about."""
+    settings = stub_settings(tmp_path, stub)
+    original = ("Il Canada sanziona 17 persone e 35 entità. "
+                "Le misure portano a oltre 2000 il numero totale.")
+    replies = {
+        original: "Canada announced new sanctions against Moscow. The total rises to over 20,000.",
+        "Il Canada sanziona 17 persone e 35 entità.": "Canada sanctions 17 people and 35 entities.",
+        "Le misure portano a oltre 2000 il numero totale.": "The measures bring the total to over 20,000.",
+    }
+    stub.behaviour.reply = lambda request: replies[request["messages"][-1]["content"]]
+    translator = Translator(settings)
+    expected = "Canada sanctions 17 people and 35 entities. Le misure portano a oltre 2000 il numero totale."
+    assert translator.translate([original]) == [expected]
+    assert translator.calls == 3  # the whole chunk, then each of its two sentences
+    fresh = Translator(settings)  # a new process: both translations come from the cache
+    assert fresh.translate([original]) == [expected] and fresh.calls == 0
