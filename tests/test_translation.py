@@ -262,3 +262,22 @@ def test_a_chunk_whose_translation_lost_a_number_is_translated_again_sentence_by
     assert translator.calls == 3  # the whole chunk, then each of its two sentences
     fresh = Translator(settings)  # a new process: both translations come from the cache
     assert fresh.translate([original]) == [expected] and fresh.calls == 0
+
+
+def test_a_question_time_translation_that_changed_a_number_is_made_again_sentence_by_sentence(
+        tmp_path: Path, stub: OpenAIStub) -> None:
+    """The same check for the passages translated into a question's language while it waits."""
+    from rag.llm import make_chat_model
+    from rag.translation import faithful_translation
+
+    settings = stub_settings(tmp_path, stub)
+    original = "Canada expelled four diplomats. The United States expelled 60."
+    replies = {
+        original: "Le Canada a expulsé quatre diplomates. Les États-Unis en ont expulsé 16.",
+        "Canada expelled four diplomats.": "Le Canada a expulsé quatre diplomates.",
+        "The United States expelled 60.": "Les États-Unis en ont expulsé 60.",
+    }
+    stub.behaviour.reply = lambda request: replies[request["messages"][-1]["content"]]
+    assert faithful_translation(make_chat_model(settings), original, "fr") == (
+        "Le Canada a expulsé quatre diplomates. Les États-Unis en ont expulsé 60.")
+    assert len(stub.behaviour.requests) == 3
