@@ -65,18 +65,24 @@ def written_in_digits(text: str, language: str = "") -> str:
         return text
 
 
-def sentence_by_sentence(original: str, translate: Callable[[str], str], language: str = "") -> str:
+def sentence_by_sentence(original: str, translate: Callable[[str], str], language: str = "",
+                         faults: Callable[[str, str], set[str]] | None = None) -> str:
     """The original translated into `language` one sentence at a time (lines kept as lines); a
-    sentence whose translation loses or makes up a number is kept as written."""
+    sentence whose translation has faults is kept as written. `faults(original, translation)`:
+    what a sentence's translation got wrong, by default the numbers it lost or made up
+    (`number_faults`); the caller may check more (`rag.kept_names`)."""
+    def found(sentence: str, translated: str) -> set[str]:
+        return faults(sentence, translated) if faults else number_faults(sentence, translated, language)
+
     lines = []
     for line in original.split("\n"):
         kept = []
         for sentence in split_sentences(line):
             translated = joined_numbers(sentence, translate(sentence).strip())
-            faults = number_faults(sentence, translated, language)
-            if faults or not translated:
-                log.info("translation of a sentence %s numbers %s: kept in its own language: %.80r",
-                         "changed" if translated else "was empty; no", sorted(faults), sentence)
+            wrong = found(sentence, translated) if translated else set()
+            if wrong or not translated:
+                log.info("translation of a sentence %s %s: kept in its own language: %.80r",
+                         "lost or changed" if translated else "was empty; no", sorted(wrong), sentence)
                 translated = sentence
             kept.append(translated)
         lines.append(" ".join(kept))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rag.calendar_names import restore_calendar_names
 from rag.errors import RagError
+from rag.kept_names import kept_names, lost_names
 from rag.kept_numbers import joined_numbers, number_faults, sentence_by_sentence
 from rag.language import name as language_name
 from rag.llm import ChatModel
@@ -121,31 +122,34 @@ class Translator:
         return self._model
 
     def translate(self, texts: Sequence[str]) -> list[str]:
-        """Each text in the index's language; each is cached as soon as it is made."""
-        return [self.translate_one(text) for text in texts]
+        """One article's chunks in the index's language; each translation is cached as soon as
+        it is made. Each chunk in one request first; then a chunk whose translation lost or
+        changed a number (`rag.kept_numbers`), or lost a name the translator keeps elsewhere in
+        the article (`rag.kept_names`), again sentence by sentence, each sentence cached too.
+        Cached translations are checked again when read: the cache may predate a fix to the checks."""
+        first = [self._cached(text) for text in texts]
+        kept = kept_names(zip(texts, first, strict=True))
+        return [self._faithful(text, translation, kept) for text, translation in zip(texts, first, strict=True)]
 
-    def translate_one(self, text: str) -> str:
-        """One request for the whole chunk; when its translation loses or changes a number, the
-        chunk again sentence by sentence (`rag.kept_numbers`), cached under its own key. Cached
-        translations are checked again when read: the cache may predate a fix to the checks."""
+    def _faithful(self, text: str, translation: str, kept: frozenset[str]) -> str:
+        def faults(original: str, translated: str) -> set[str]:
+            return number_faults(original, translated, self.target) | lost_names(original, translated, kept)
+
+        found = faults(text, translation)
+        if not found:
+            return translation
+        log.info("translation of a chunk lost or changed %s: translating it sentence by sentence", sorted(found))
+        return sentence_by_sentence(text, lambda sentence: self._cached(sentence, required=False), self.target,
+                                    faults)
+
+    def _cached(self, text: str, required: bool = True) -> str:
+        """The translation of `text` from the cache, else from one request (then cached)."""
         key = cache_key(self.settings.llm_model_name, self.target, text)
         cached = self.cache.get(key)
         if cached is None:
-            cached = self._requested(text)
+            cached = self._requested(text, required)
             self.cache.put(key, cached)
-        translation = mended(text, cached, self.target)
-        faults = number_faults(text, translation, self.target)
-        if not faults:
-            return translation
-        key = cache_key(self.settings.llm_model_name, self.target, SENTENCE_BY_SENTENCE + text)
-        cached = self.cache.get(key)
-        if cached is None:
-            log.info("translation of a chunk lost or changed numbers %s: translating it sentence by sentence",
-                     sorted(faults))
-            cached = sentence_by_sentence(text, lambda sentence: self._requested(sentence, required=False),
-                                          self.target)
-            self.cache.put(key, cached)
-        return cached
+        return mended(text, cached, self.target)
 
     def _requested(self, text: str, required: bool = True) -> str:
         """One translation request, counted; an empty reply is an error when `required` (a single
@@ -157,9 +161,6 @@ class Translator:
         if not translation and required:
             raise TranslationError("the LLM returned an empty translation")
         return translation
-
-
-SENTENCE_BY_SENTENCE = "sentence by sentence\x00"  # a cache key's prefix: not a chunk's text
 
 
 def _default_model(settings: Settings) -> ChatModel:

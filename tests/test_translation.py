@@ -281,3 +281,30 @@ def test_a_question_time_translation_that_changed_a_number_is_made_again_sentenc
     assert faithful_translation(make_chat_model(settings), original, "fr") == (
         "Le Canada a expulsé quatre diplomates. Les États-Unis en ont expulsé 60.")
     assert len(stub.behaviour.requests) == 3
+
+
+def test_a_chunk_whose_translation_lost_a_name_kept_elsewhere_in_its_article_is_translated_again(
+        tmp_path: Path, stub: OpenAIStub) -> None:
+    """The 1.5B model turned "Joly menyampaikan" (Joly said) into "Trudeau has announced", then,
+    asked for the sentence alone, "Johnson said". The article's other chunk shows that it keeps
+    "Joly" as written, so the chunk lost a name: the sentence that still loses it stays in
+    Indonesian, the reader's model reads Joly there rather than someone else."""
+    settings = stub_settings(tmp_path, stub)
+    first = "Joly bertemu dengan James Cleverly di Toronto."
+    second = "Dia berada di Toronto, Selasa. Joly menyampaikan bahwa pakar Kanada akan bergabung."
+    replies = {
+        first: "Joly met James Cleverly in Toronto.",
+        second: "Trudeau has announced that Canadian experts will join.",
+        "Dia berada di Toronto, Selasa.": "She was in Toronto on Tuesday.",
+        "Joly menyampaikan bahwa pakar Kanada akan bergabung.": "Johnson said that Canadian experts will join.",
+    }
+    stub.behaviour.reply = lambda request: replies[request["messages"][-1]["content"]]
+    translator = Translator(settings)
+    expected = ["Joly met James Cleverly in Toronto.",
+                "She was in Toronto on Tuesday. Joly menyampaikan bahwa pakar Kanada akan bergabung."]
+    assert translator.translate([first, second]) == expected
+    assert translator.calls == 4  # both chunks, then each sentence of the second
+    fresh = Translator(settings)  # a new process: every translation comes from the cache
+    assert fresh.translate([first, second]) == expected and fresh.calls == 0
+    # Alone, nothing shows that the translator keeps "Joly": the chunk's translation stands.
+    assert Translator(settings).translate([second]) == ["Trudeau has announced that Canadian experts will join."]
