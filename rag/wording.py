@@ -204,7 +204,12 @@ def shares_anchor(claim: str, passage_text: str) -> bool:
     return any(f" {w} " in have for w in wanted)
 
 
-_SENTENCE_END = re.compile(r"[.!?。]++(?:\s*+\[[^\[\]]*+\])*(?=\s|$)")
+# A full stop after a title or an initial ends no sentence: "a déclaré M. Harper", "Mr. Blinken",
+# "J. Le Drian" (one capital after a space, a bracket or a quote: the last stop of "U.S." still ends one).
+_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Mlle", "Prof", "Gen", "Sen", "Rep", "Gov", "Lt", "Col", "Sgt",
+           "Hr", "Sig", "Dott")
+_NOT_AN_END = "".join(rf"(?<!\W{title})(?<!^{title})" for title in _TITLES) + r"(?<![\s(\"“«][A-Z])(?<!^[A-Z])"
+_SENTENCE_END = re.compile(_NOT_AN_END + r"[.!?。]++(?:\s*+\[[^\[\]]*+\])*(?=\s|$)")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from rag.prompts import (
     rewrite_messages,
 )
 from rag.schema import Answer, Citation, Passage
-from rag.wording import support
+from rag.wording import split_sentences, support
 
 
 def passage(source: str, text: str, score: float = 0.8) -> Passage:
@@ -195,3 +195,16 @@ def test_a_stream_split_after_a_space_keeps_the_space() -> None:
                     ["Trudeau marked the third anniversary in Kyiv [2]. With ", "a dozen leaders [2]."])
     shown += draft.finish()
     assert shown.strip() == "Trudeau marked the third anniversary in Kyiv [1]. With a dozen leaders [1]."
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    # the 1.5B translator, handed "a déclaré M." and "Harper." apart, lost who said it
+    ("« La Russie porte une lourde responsabilité », a déclaré M. Harper. Selon lui, non.",
+     ["« La Russie porte une lourde responsabilité », a déclaré M. Harper.", "Selon lui, non."]),
+    ("Joly met Mr. Blinken and J. Le Drian [1]. Then she left [2].",
+     ["Joly met Mr. Blinken and J. Le Drian [1].", "Then she left [2]."]),
+    # the last stop of an abbreviation written with stops still ends a sentence
+    ("He flew to the U.S. Then to Kyiv.", ["He flew to the U.S.", "Then to Kyiv."]),
+])
+def test_a_title_or_an_initial_ends_no_sentence(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
