@@ -52,11 +52,25 @@ def mended(original: str, translation: str, language: str) -> str:
 
 def faithful_translation(model: ChatModel, text: str, language: str) -> str:
     """The translation the app uses at question time (cached per process): one request, and
-    sentence by sentence when that one loses or changes a number (`rag.kept_numbers`)."""
-    translation = llm_translation(model, text, language)
-    if not number_faults(text, translation, language):
+    sentence by sentence when that one loses or changes a number (`checked`; a lone passage
+    shows no names its translator keeps)."""
+    return checked(text, llm_translation(model, text, language),
+                   lambda sentence: llm_translation(model, sentence, language), language)
+
+
+def checked(text: str, translation: str, translate: Callable[[str], str], language: str,
+            kept: frozenset[str] = frozenset()) -> str:
+    """`translation` when it keeps the numbers of `text` (`rag.kept_numbers`) and the `kept`
+    names (`rag.kept_names`), else `text` translated again sentence by sentence by `translate`,
+    a sentence still at fault staying in its own language."""
+    def faults(original: str, translated: str) -> set[str]:
+        return number_faults(original, translated, language) | lost_names(original, translated, kept)
+
+    found = faults(text, translation)
+    if not found:
         return translation
-    return sentence_by_sentence(text, lambda sentence: llm_translation(model, sentence, language), language)
+    log.info("translation of a passage lost or changed %s: translating it sentence by sentence", sorted(found))
+    return sentence_by_sentence(text, translate, language, faults)
 
 
 def needs_translation(article_language: str, settings: Settings) -> bool:
@@ -129,18 +143,8 @@ class Translator:
         Cached translations are checked again when read: the cache may predate a fix to the checks."""
         first = [self._cached(text) for text in texts]
         kept = kept_names(zip(texts, first, strict=True))
-        return [self._faithful(text, translation, kept) for text, translation in zip(texts, first, strict=True)]
-
-    def _faithful(self, text: str, translation: str, kept: frozenset[str]) -> str:
-        def faults(original: str, translated: str) -> set[str]:
-            return number_faults(original, translated, self.target) | lost_names(original, translated, kept)
-
-        found = faults(text, translation)
-        if not found:
-            return translation
-        log.info("translation of a chunk lost or changed %s: translating it sentence by sentence", sorted(found))
-        return sentence_by_sentence(text, lambda sentence: self._cached(sentence, required=False), self.target,
-                                    faults)
+        return [checked(text, translation, lambda sentence: self._cached(sentence, required=False), self.target, kept)
+                for text, translation in zip(texts, first, strict=True)]
 
     def _cached(self, text: str, required: bool = True) -> str:
         """The translation of `text` from the cache, else from one request (then cached)."""
