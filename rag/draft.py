@@ -227,6 +227,9 @@ class Draft:
         if words:
             self.dropped.append(f"words {words} not in the cited passages: {claim.strip()[:200]}")
             return None
+        if not self._sentence_on_topic(claim, cited):
+            self.dropped.append(f"speaks of nothing the question asks about: {claim.strip()[:200]}")
+            return None
         backing = self._count_backing(cited) if self._counted else None  # read once for both count checks
         # a count the cited passages give only as a running total, when the question asks what one
         # event brought (`running_totals_given`)
@@ -308,6 +311,18 @@ class Draft:
             return True
         self._withheld = "neither the answer nor the passage sentences behind it speak of what the question asks"
         return False
+
+    def _sentence_on_topic(self, claim: str, cited: Sequence[int]) -> bool:
+        """Each sentence, not only the answer as a whole, speaks of what the question asks about
+        (`on_topic`). Once an answer is released, its later sentences were shown unjudged: "how
+        many people of Ukrainian descent, according to A and according to B" answered for A, then
+        "According to B, Canada will also send 800 drones [2]". Judged like `_topic_ok`."""
+        order = [i for i in cited if 0 <= i < len(self.passages)]
+        if self.language not in ("", "en") or not order or not self._readable(order):
+            return True
+        terse = len(content_tokens(claim)) <= TERSE_WORDS
+        behind = " ".join(self.texts[i] for i in order) if terse else self._behind(claim, order, after=True)
+        return on_topic(self.question, claim, behind)
 
     def _behind(self, claim: str, order: Sequence[int], after: bool = False) -> str:
         """The cited passages' sentence that best backs `claim`, with the one before it (and, with

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -667,3 +668,29 @@ def test_an_answer_that_only_restated_the_question_is_asked_again_over_the_best_
     stub.behaviour.reply = lambda request: "In 14 cities [1]."
     other = openai_assistant(tmp_path, index, stub, focus_pinned=False).ask(question)
     assert other.abstained and len(stub.behaviour.requests) == 1
+
+
+def test_every_sentence_of_an_answer_speaks_of_what_the_question_asks() -> None:
+    from rag.wording import topic_words
+
+    question = ("How many people of Ukrainian descent live in Canada, according to the Harbour Herald and "
+                "according to the Rhine-Courier?")
+    assert topic_words(question) == {"peopl", "descent", "live"}  # "Rhine-Courier" is a name, not a topic
+    herald = replace(passage("Canada is home to about 1.4 million people of Ukrainian descent.", "2023-02-24",
+                             source="herald.txt"), outlet="Harbour Herald")
+    courier = replace(passage("Canada will also send more than 800 drones to Ukraine, Trudeau announced. The drones "
+                              "will be made in Ontario.", "2024-02-24", source="courier.txt"), outlet="Rhine-Courier")
+    answer = ("According to the Harbour Herald, about 1.4 million people of Ukrainian descent live in Canada [1]. "
+              "According to the Rhine-Courier, Canada will also send more than 800 drones to Ukraine [2].")
+    # Rejected: the sentence for the Rhine-Courier answers another question; without it, nothing
+    # cites the Rhine-Courier, so the answer is withheld rather than half right and half wrong.
+    assert finalize(answer, [herald, courier], question)[1]
+    # Rejected, the sentence alone: shown after the first sentence was released, it was unjudged.
+    one = "How many people of Ukrainian descent live in Canada, according to the Harbour Herald?"
+    text, abstained, _ = finalize(answer, [herald, courier], one)
+    assert not abstained and "1.4 million" in text and "drones" not in text
+    # Passed: a second sentence about another part of the question keeps its place.
+    two = "How many people of Ukrainian descent live in Canada, and how many drones will Canada send?"
+    text, abstained, _ = finalize("About 1.4 million people of Ukrainian descent live in Canada [1]. Canada will "
+                                  "send more than 800 drones [2].", [herald, courier], two)
+    assert not abstained and "800 drones" in text
