@@ -33,6 +33,7 @@ from rag.grounding import (
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
+from rag.relative_dates import resolved
 from rag.rerank import pins
 from rag.schema import Citation, Passage
 from rag.wording import (
@@ -324,10 +325,12 @@ class Draft:
         behind = " ".join(self.texts[i] for i in order) if terse else self._behind(claim, order, after=True)
         return on_topic(self.question, claim, behind)
 
-    def _behind(self, claim: str, order: Sequence[int], after: bool = False) -> str:
+    def _behind(self, claim: str, order: Sequence[int], after: bool = False, texts: Sequence[str] = ()) -> str:
         """The cited passages' sentence that best backs `claim`, with the one before it (and, with
-        `after`, the one after it)."""
-        sentences, k = best_sentence((self.texts[i] for i in order), claim, ties=self.question)
+        `after`, the one after it); from `texts` when given (the passages with their relative dates
+        resolved), else as they read."""
+        texts = texts or self.texts
+        sentences, k = best_sentence((texts[i] for i in order), claim, ties=self.question)
         return " ".join(sentences[max(0, k - 1): k + 1 + after]) if k >= 0 else ""
 
     def _dates_ok(self, order: Sequence[int]) -> bool:
@@ -340,7 +343,8 @@ class Draft:
         undated = [d for d in self._dates if not any(published_in(p, d) for p in cited)]
         if not undated or not self._readable(order):
             return True
-        near = self._behind(CITATION.sub("", " ".join(self._held)), order)
+        dated = [resolved(t, p.published) for t, p in zip(self.texts, self.passages, strict=True)]
+        near = self._behind(CITATION.sub("", " ".join(self._held)), order, texts=dated)
         if all(date_named(near, d) for d in undated):
             return True
         self._withheld = "the passage sentence behind the answer is not about the year the question names"

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rag.relative_dates import resolved
 from rag.rerank import MONTHS, fold, pins, published
 from rag.schema import Passage
 from rag.wording import PREFIX, WordSet
@@ -500,9 +501,10 @@ def pinned_passages(question: str, passages: Sequence[Passage], k: int, answer_l
 
 
 def _dated(passage: Passage, date: tuple[int, int]) -> bool:
-    """Whether a passage is from, or speaks of, the year (and month) a question names."""
+    """Whether a passage is from, or speaks of, the year (and month) a question names ("last
+    spring" in a January 2022 report speaks of 2021: `rag.relative_dates`)."""
     text = " ".join(t for t in (passage.text, passage.translation, passage.title) if t)
-    return published_in(passage, date) or date_named(text, date)
+    return published_in(passage, date) or date_named(resolved(text, passage.published), date)
 
 
 def published_in(passage: Passage, date: tuple[int, int]) -> bool:

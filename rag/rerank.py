@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.relative_dates import resolved
 from rag.schema import Passage
 
 # Month names in the languages the articles and questions come in (en, fr, de, it, id, es).
@@ -103,7 +104,7 @@ def bonus(passage: Passage, question: Pins, newest: int) -> float:
             score += MONTH_BONUS
         elif year in question.years:
             score += YEAR_BONUS
-        elif not any(str(y) in passage.text for y in question.years):
+        elif not any(str(y) in resolved(passage.text, passage.published) for y in question.years):
             score -= OTHER_YEAR_PENALTY
     if question.latest and when is not None and newest:
         score += LATEST_BONUS * max(0.0, 1 - (newest - when[0]) / 4)
