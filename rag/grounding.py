@@ -101,7 +101,11 @@ class PinVocabulary(WordSet):
     """Folded words of some texts and the texts joined (for phrases)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts if text]
+        texts = [text for text in texts if text]
+        folded = [" ".join(_PIN_WORD.findall(fold(text))) for text in texts]
+        # Other spellings are matched among the words written as names only: "Kiew" for Kyiv,
+        # but not "were" for the question's "Wire".
+        capitalised = {fold(w) for text in texts for w in _PIN_WORD.findall(text) if w[:1].isupper()}
         words = [w for text in folded for w in text.split()]
         # The parts of compounds too: "Nato-Gipfel" names NATO, "Carl-Gustaf-Waffen" Carl Gustaf.
         parts = [part for w in words if "-" in w for part in w.split("-") if len(part) >= 3]
@@ -112,7 +116,7 @@ class PinVocabulary(WordSet):
         self.by_skeleton: dict[str, list[str]] = {}
         for w in self.words:
             self.by_head.setdefault(w[:4], []).append(w)
-            if len(w) >= 4 and w.isalpha():
+            if len(w) >= 4 and w.isalpha() and w in capitalised:
                 form = spelling(w)
                 self.by_skeleton.setdefault(skeleton(form), []).append(form)
 
@@ -442,6 +446,24 @@ def around(text: str, whole: str) -> str:
     return whole[:LEDE] + "\n" + whole[max(0, at - NAME_REACH): at + len(text) + NAME_REACH]
 
 
+# Words that many names share: outlets' common nouns and people's titles. "Maple Wire" is not the
+# "Dominion Wire" a question names, and "Prime Minister Justin Trudeau" is not "Prime Minister Mark
+# Carney"; a run of capitalised words is found by its other words.
+SHARED_NAME_WORDS = frozenset("""
+    news post times wire herald daily journal tribune observer sentinel echo press gazette courier dispatch
+    ledger record star mail globe telegraph chronicle review today weekly media radio network agency
+    kurier zeitung corriere giornale gazzetta
+    prime minister president foreign affairs secretary ambassador general spokesperson spokesman spokeswoman
+    deputy chancellor mayor governor senator premier chief minister ministry office department
+""".split())
+
+
+def distinctive(group: frozenset[str]) -> frozenset[str]:
+    """The words of a run of capitalised words that tell it from other names (`SHARED_NAME_WORDS`
+    left out), or all of them when every one is such a word ("the Foreign Affairs Minister")."""
+    return frozenset(group - SHARED_NAME_WORDS) or group
+
+
 def missing_pins(question: str, cited: Sequence[Passage], answer_language: str = "",
                  articles: Mapping[str, str] | None = None, among: Sequence[Passage] = ()) -> Missing:
     """The question's names and dates that the cited passages (with their articles) do not contain.
@@ -462,7 +484,7 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
     names = question_pins(question)
     if comparable:
         vocabulary = PinVocabulary(t for p in comparable for t in article_text(p, articles))
-        missing_names = frozenset(g for g in names if not any(vocabulary.has_name(n) for n in g))
+        missing_names = frozenset(g for g in names if not any(vocabulary.has_name(n) for n in distinctive(g)))
     else:
         missing_names = frozenset()
     missing_dates = frozenset(d for d in pins(question).dates if not any(_dated(p, d) for p in cited))

@@ -694,3 +694,24 @@ def test_every_sentence_of_an_answer_speaks_of_what_the_question_asks() -> None:
     text, abstained, _ = finalize("About 1.4 million people of Ukrainian descent live in Canada [1]. Canada will "
                                   "send more than 800 drones [2].", [herald, courier], two)
     assert not abstained and "800 drones" in text
+
+
+def test_a_name_is_not_found_by_a_word_many_names_share() -> None:
+    from rag.grounding import PinVocabulary
+
+    question = "Which spokesperson did the Dominion Wire quote?"
+    maple = replace(passage("Daniel Morrow told Maple Wire that the names were published.", "2022-02-22",
+                            source="maple.txt"), outlet="Maple Wire")
+    dominion = replace(passage("Jasmine Okafor told Dominion Wire that sanctions were widened.", "2024-06-13",
+                               source="dominion.txt"), outlet="Dominion Wire")
+    # Rejected: another outlet's "Wire", and "were" (another spelling only counts among names).
+    assert missing_pins(question, [maple]).names
+    assert not PinVocabulary(["The names were published."]).has_name("wire")
+    # Passed: the outlet's own word.
+    assert not missing_pins(question, [dominion]).names
+    carney = "What did Prime Minister Mark Carney announce?"
+    trudeau = passage("Prime Minister Justin Trudeau announced new sanctions.", "2023-02-24", source="t.txt")
+    assert missing_pins(carney, [trudeau]).names  # a title is no one's name
+    assert not missing_pins("What did the Foreign Affairs Minister say?",
+                            [passage("The Foreign Affairs Minister said so.", source="f.txt")]).names
+    assert PinVocabulary(["Trudeau landed in Kiew."]).has_name("kyiv")  # a place's other spelling still counts
