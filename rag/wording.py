@@ -133,7 +133,8 @@ def topic_words(question: str) -> set[str]:
     """The stems of what a question is about: its content words that are not names (names are
     the pins, `rag.grounding.question_pins`) nor framing ("how many", "according to")."""
     names = {w.lower() for w in re.findall(r"\b[A-Z]\w+(?:-\w+)*", question[1:])}  # Rheinland-Echo too
-    words = [t for t in content_tokens(question) if t not in names and t not in _FRAMING and len(t) >= 4]
+    words = [t for t in content_tokens(question) if t not in names and t not in _FRAMING
+             and (len(t) >= 4 or t in _IRREGULAR)]  # "met", "led", "won" are verbs worth judging
     return {_stem(t) for t in words if not any(c.isdigit() for c in t)}
 
 

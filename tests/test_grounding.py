@@ -454,6 +454,11 @@ def test_an_answer_about_something_else_than_the_question_is_withheld() -> None:
     assert on_topic(question, "To protest the strike on Dnipro.", "Joly said she summoned the ambassador over Dnipro.")
     assert on_topic("Who is Canada's ambassador?", "Oleg Stepanov.", "Russia's ambassador, Oleg Stepanov, said so.")
     assert on_topic("Who is Oleg Stepanov?", "A diplomat.", "")  # nothing asked but names: nothing to judge
+    # "met" is short, but a verb the answer may repeat: it is a topic word ("meet") like "came".
+    cleverly = "Where had James Cleverly met Antony Blinken before he came to Toronto?"
+    assert topic_words(cleverly) == {"meet", "come"}
+    assert on_topic(cleverly, "He met with Antony Blinken in Washington, on Tuesday.",
+                    "She was in Toronto after meeting with Blinken in Washington.")
 
 
 def test_a_name_matches_its_forms_but_not_another_name_that_starts_alike() -> None:
