@@ -23,7 +23,8 @@ _WEEKDAYS = {
     "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
     "id": "senin selasa rabu kamis jumat sabtu minggu",
 }
-_MONTHS = {
+# Month names, January first, by language (also read by `rag.relative_dates`).
+MONTHS = {
     "en": "january february march april may june july august september october november december",
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
     "de": "januar februar märz april mai juni juli august september oktober november dezember",
@@ -42,7 +43,7 @@ def _vocabulary(names: Mapping[str, str]) -> dict[str, dict[str, int]]:
     return {lang: {word: i for i, word in enumerate(words.split())} for lang, words in names.items()}
 
 
-_KINDS = (_vocabulary(_WEEKDAYS), _vocabulary(_MONTHS))
+_KINDS = (_vocabulary(_WEEKDAYS), _vocabulary(MONTHS))
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?", re.UNICODE)
 
 

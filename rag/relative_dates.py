@@ -16,19 +16,22 @@ March before the report or the one after it: left alone.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
+
+from rag.calendar_names import MONTHS
 
 _MONTHS_EN = ("January February March April May June July August September October November "
               "December").split()
-# Month names as reports write them, accents included (matched case-insensitively).
-_MONTH_NAMES = {
-    1: "january janvier januar gennaio januari", 2: "february février fevrier februar febbraio februari",
-    3: "march mars märz marz marzo maret", 4: "april avril aprile", 5: "may mai maggio mei",
-    6: "june juin juni giugno", 7: "july juillet juli luglio", 8: "august août aout agosto agustus",
-    9: "september septembre settembre", 10: "october octobre oktober ottobre",
-    11: "november novembre", 12: "december décembre decembre dezember dicembre desember",
-}
-_MONTH_OF = {name: n for n, names in _MONTH_NAMES.items() for name in names.split()}
+
+def _plain(word: str) -> str:
+    """The word without accents ("fevrier" as a report typed without them writes "février")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+# Month names in every language `rag.calendar_names` knows, with and without accents.
+_MONTH_OF = {form: n for names in MONTHS.values() for n, name in enumerate(names.split(), start=1)
+             for form in (name, _plain(name))}
 # English "may" is a month only as "May": "this may take weeks" is no date.
 _MONTH = "(?P<month>(?-i:May)|" + "|".join(sorted(set(_MONTH_OF) - {"may"}, key=len, reverse=True)) + ")"
 # Seasons by their months; winter runs from December into the next year.
