@@ -299,28 +299,27 @@ class Draft:
         return not wrong
 
     def _topic_ok(self, order: Sequence[int]) -> bool:
-        """The answer or the passage sentences behind it speak of what the question asks about
-        (`on_topic`); judged for English questions (the stems are English), translations included."""
-        if self.language not in ("", "en"):
-            return True
-        claim = CITATION.sub("", " ".join(self._held))
-        # A terse answer ("Kyiv") is backed by its whole passage: the sentence naming the city may
-        # sit two sentences from the one naming the press conference asked about.
-        terse = len(content_tokens(claim)) <= TERSE_WORDS
-        behind = " ".join(self.texts[i] for i in order) if terse else self._behind(claim, order, after=True)
-        if on_topic(self.question, claim, behind):
+        """The answer as a whole speaks of what the question asks about (`_speaks_of_question`);
+        judged for English questions (the stems are English), translations included."""
+        if self.language not in ("", "en") or self._speaks_of_question(CITATION.sub("", " ".join(self._held)), order):
             return True
         self._withheld = "neither the answer nor the passage sentences behind it speak of what the question asks"
         return False
 
     def _sentence_on_topic(self, claim: str, cited: Sequence[int]) -> bool:
-        """Each sentence, not only the answer as a whole, speaks of what the question asks about
-        (`on_topic`). Once an answer is released, its later sentences were shown unjudged: "how
-        many people of Ukrainian descent, according to A and according to B" answered for A, then
-        "According to B, Canada will also send 800 drones [2]". Judged like `_topic_ok`."""
+        """Each sentence, not only the answer as a whole, speaks of what the question asks about.
+        Once an answer was released, its later sentences were shown unjudged: "how many people of
+        Ukrainian descent, according to A and according to B" answered for A, then "According to
+        B, Canada will also send 800 drones [2]". Judged where the cited passages are readable."""
         order = [i for i in cited if 0 <= i < len(self.passages)]
         if self.language not in ("", "en") or not order or not self._readable(order):
             return True
+        return self._speaks_of_question(claim, order)
+
+    def _speaks_of_question(self, claim: str, order: Sequence[int]) -> bool:
+        """`on_topic` over the claim and the passage sentences behind it. A terse answer ("Kyiv")
+        is backed by its whole passage: the sentence naming the city may sit two sentences from
+        the one naming the press conference asked about."""
         terse = len(content_tokens(claim)) <= TERSE_WORDS
         behind = " ".join(self.texts[i] for i in order) if terse else self._behind(claim, order, after=True)
         return on_topic(self.question, claim, behind)
