@@ -454,7 +454,7 @@ SHARED_NAME_WORDS = frozenset("""
     ledger record star mail globe telegraph chronicle review today weekly media radio network agency
     kurier zeitung corriere giornale gazzetta
     prime minister president foreign affairs secretary ambassador general spokesperson spokesman spokeswoman
-    deputy chancellor mayor governor senator premier chief minister ministry office department
+    deputy chancellor mayor governor senator premier chief ministry office department
 """.split())
 
 
