@@ -27,7 +27,7 @@ from rag.compound import split_question
 from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
-from rag.followups import repeats_earlier, stands_alone, unresolved
+from rag.followups import drops_names, repeats_earlier, stands_alone, unresolved
 from rag.grounding import missing_pins, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect
@@ -39,8 +39,10 @@ from rag.prompts import (
     clean_question,
     parse_choice,
     parse_rewrite,
+    referent_messages,
     rewrite_messages,
 )
+from rag.referents import conversation_names, is_question, singular_pronouns, with_referent
 from rag.retrieval import Passage, Retriever
 from rag.schema import Answer, Citation
 from rag.settings import Settings
@@ -240,7 +242,25 @@ class Assistant:
             log.info("rewrite of %r only repeats an earlier question: %r; searched as asked", question[:80],
                      rewritten[:160])
             return question
+        if not is_question(rewritten) or unresolved(rewritten, question) or drops_names(rewritten, question):
+            named = self._with_referent(question, history)
+            if named is not None:
+                log.info("rewrite of %r unusable (%r); the pronoun's name chosen from the conversation: %r",
+                         question[:80], rewritten[:160], named[:160])
+                return named
         return rewritten
+
+    def _with_referent(self, question: str, history: History) -> str | None:
+        """The follow-up with the name its "he"/"she" stands for (`rag.referents`): the only name
+        the conversation gives that could be meant, or the one the LLM picks by number; None
+        when it has no such pronoun, the conversation no candidate, or the model no pick."""
+        pronouns = singular_pronouns(question)
+        names = conversation_names(history, question) if pronouns else []
+        if len(names) <= 1:
+            return with_referent(question, names[0]) if names else None
+        output = self.chat_model.complete(referent_messages(question, history, pronouns[0], names), max_tokens=4)
+        name = parse_choice(output, names)
+        return with_referent(question, name) if name is not None else None
 
     def _completed(self, question: str, previous: str) -> str | None:
         """An elliptic follow-up completed from the previous question; when the fragment could

@@ -26,6 +26,7 @@ from rag.grounding import (
     new_content,
     numbers,
     published_in,
+    question_pins,
     running_totals_given,
     unbacked,
     unbacked_names,
@@ -35,6 +36,7 @@ from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
 from rag.relative_dates import resolved
 from rag.rerank import pins
+from rag.roles import asked_role, named_as
 from rag.schema import Citation, Passage
 from rag.wording import (
     best_sentence,
@@ -142,6 +144,7 @@ class Draft:
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
+        self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
         self._gave_number = False
         self._restated = 0  # sentences dropped because they only restated the question
         self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
@@ -220,6 +223,11 @@ class Draft:
         if names:
             self.dropped.append(f"names {names} not in the cited passages: {claim.strip()[:200]}")
             return None
+        wrong_role = self._not_in_role(claim, cited)
+        if wrong_role:
+            self.dropped.append(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role)}) in "
+                                f"the cited passages: {claim.strip()[:200]}")
+            return None
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
             self._restated += 1
@@ -256,6 +264,20 @@ class Draft:
             self._backing[order] = PinVocabulary(t for i in order for t in article_text(self.passages[i],
                                                                                          self.articles))
         return unbacked_names(claim, self._asked, self._backing[order])
+
+    def _not_in_role(self, claim: str, cited: Sequence[int]) -> list[str]:
+        """The names the claim gives (not the question's) when none of them stands beside the role
+        the question asks for in the cited passages or their articles around them (`rag.roles`);
+        empty when the question asks for no role, the claim names no one new, or a passage is not
+        readable in the answer's language."""
+        order = [i for i in (cited or range(len(self.passages))) if 0 <= i < len(self.passages)]
+        if not self._role or not order or not gives_names(claim) or not self._readable(order):
+            return []
+        names = [g for g in question_pins(claim) if not any(" " in n or self._asked.has_name(n) for n in g)]
+        texts = [t for i in order for t in article_text(self.passages[i], self.articles) if t]
+        if not names or any(named_as(g, self._role, texts) for g in names):
+            return []
+        return sorted(" ".join(sorted(g)) for g in names)
 
     def _unbacked_words(self, claim: str, cited: Sequence[int]) -> list[str]:
         """The few words a short sentence adds to the question's that its cited passages (or

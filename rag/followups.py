@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.grounding import PinVocabulary, question_pins
+
 # Words that point back at something said before (en, fr, de, it, es, id, pt, nl).
 _POINTING = frozenset("""
 he she they him her his hers their theirs them it its this these those there then now latter former
@@ -116,6 +118,15 @@ def unresolved(rewrite: str, question: str) -> list[str]:
     named_before = {w for w in asked if w[0].isupper()}
     adds_a_name = any(w[0].isupper() and w not in named_before for w in words[1:])
     return [] if adds_a_name else kept
+
+
+def drops_names(rewrite: str, question: str) -> list[str]:
+    """The names the follow-up gives that its rewrite left out: a rewrite only adds names. The
+    bundled model rewrote "Which Global Affairs Canada spokesperson responded to her?" as "Who did
+    Foreign Ministry spokeswoman Maria Zakharova respond to?", which asks about someone else."""
+    kept = PinVocabulary([rewrite])
+    return sorted(" ".join(sorted(group)) for group in question_pins(question)
+                  if not any(" " in name or kept.has_name(name) for name in group))
 
 
 def repeats_earlier(rewrite: str, question: str, history: Sequence[dict[str, str]]) -> bool:

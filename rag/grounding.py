@@ -160,6 +160,24 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
+_HEAD_END = frozenset("""in on at of for to by from with since during after before against over under and or but
+    did does do was were is are has have had will would that which who when where than as its their his her the a an
+    """.split())
+
+
+def ordinal_head(after: str) -> str:
+    """The noun an ordinal counts, from the words after it: the last of its noun phrase ("first
+    Crimea sanctions list in March 2014" counts lists, and a report writes "its first list").
+    The ordinal's next word is kept as the other form of the pin, so "third anniversary" is
+    found as written too."""
+    words = []
+    for word in _PLAIN_WORD.findall(after)[:4]:
+        if word in _HEAD_END or word.isdigit():
+            break
+        words.append(word)
+    return words[-1] if words else ""
+
+
 ORDINAL_REACH = 5  # words allowed between an ordinal and its noun: "its first list of sanctions over Crimea"
 
 
@@ -187,10 +205,15 @@ _PHRASE_END = frozenset("""did does do were are was is have has had will would c
     of in on at from to for by with since during after before the a an that which who this these those there
     """.split())
 # Words a report uses for the same count; nothing broader (a count of officials is not one of vessels).
+_PEOPLE = frozenset({"people", "persons", "individuals"})
 _SAME_COUNT = (frozenset({"vessels", "ships", "tankers", "boats"}),
-               frozenset({"people", "persons", "individuals", "civilians", "residents"}),
+               _PEOPLE | {"civilians", "residents"},
                frozenset({"troops", "soldiers", "personnel", "forces"}),
                frozenset({"countries", "nations", "states", "members"}))
+# A count of people may be given as a count of some kind of people ("How many people did Canada
+# sanction?" - "10 Russian and Ukrainian officials"); not the other way round: a count of civilians
+# is not one of officials.
+_KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens", "nationals", "diplomats"})
 COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessels", "4,500 Ukrainian soldiers"
 
 
@@ -221,6 +244,8 @@ def counted_nouns(question: str) -> frozenset[str]:
         singular = {g.rstrip("s") for g in group}
         if any(w.rstrip("s") in singular for w in words):  # "vessel", "vessels"
             nouns |= group
+    if any(w in _PEOPLE or w + "s" in _PEOPLE for w in words):  # the question's own word, not a synonym's
+        nouns |= _KINDS_OF_PEOPLE
     return frozenset(nouns)
 
 
@@ -383,7 +408,8 @@ def question_pins(question: str) -> set[frozenset[str]]:
             previous_end = match.end()
     # "the third anniversary", "the second round": near-duplicate reports differ by exactly this
     folded = fold(question)
-    groups += [{f"{m.group(1)} {m.group(2)}"} for m in _ORDINAL.finditer(folded)]
+    groups += [{f"{m.group(1)} {m.group(2)}", f"{m.group(1)} {ordinal_head(folded[m.start(2):])}"}
+               for m in _ORDINAL.finditer(folded)]
     groups += [{f"{m.group(1)} {m.group(3)}"} for m in _ORDINAL_PAIR.finditer(folded)]
     return {frozenset(g) for g in groups}
 

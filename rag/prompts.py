@@ -161,16 +161,35 @@ def strip_citations(text: str) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", CITATION.sub("", text)).strip()
 
 
-def rewrite_messages(question: str, history: Sequence[dict[str, str]], max_turns: int = 6) -> list[dict[str, str]]:
+def conversation(history: Sequence[dict[str, str]], max_turns: int = 6) -> str:
+    """The last turns as "User: ..." / "Assistant: ..." lines, citations stripped, each cut at 600 characters."""
     lines = []
     for turn in list(history)[-max_turns:]:
         who = "User" if turn.get("role") == "user" else "Assistant"
         lines.append(f"{who}: {strip_citations(str(turn.get('content', '')))[:600]}")
-    convo = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def rewrite_messages(question: str, history: Sequence[dict[str, str]], max_turns: int = 6) -> list[dict[str, str]]:
+    convo = conversation(history, max_turns)
     return [
         {"role": "system", "content": REWRITE_PROMPT},
         {"role": "user", "content": f"Conversation:\n{convo}\n\nLast question: {question}\n\nRewritten question:"},
     ]
+
+
+REFERENT_PROMPT = ("Read the conversation and its last question. Who is \"{pronoun}\" in the last question? "
+                   "Reply with the number of the name only.")
+
+
+def referent_messages(question: str, history: Sequence[dict[str, str]], pronoun: str,
+                      names: Sequence[str]) -> list[dict[str, str]]:
+    """Asks which of the conversation's names (`rag.referents.conversation_names`) a pronoun of
+    the last question stands for: a choice by number, where the rewrite failed to name anyone."""
+    numbered = "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1))
+    return [{"role": "system", "content": REFERENT_PROMPT.format(pronoun=pronoun)},
+            {"role": "user", "content": f"Conversation:\n{conversation(history)}\n\nLast question: {question}\n\n"
+                                        f"Who is \"{pronoun}\"?\n{numbered}\n\nNumber:"}]
 
 
 CHOICE_PROMPT = ("The user asked a question, then a short follow-up. Which of the numbered questions does "

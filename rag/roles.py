@@ -1,0 +1,72 @@
+"""The person an answer names holds the role the question asks for.
+
+"Which Global Affairs Canada spokesperson responded to Maria Zakharova?" was answered "...was
+Melanie Joly [1]": the cited report names Joly (as the Foreign Affairs Minister Moscow had banned
+in March), so every name and word check passed, and the reader got the wrong person with a
+citation. A report gives a person's role beside the name ("Adrienne Leclair, a spokesperson for
+Global Affairs Canada"; "Foreign Affairs Minister Melanie Joly"), so when an English question asks
+"which <role>" or "who is the <role>", a name the answer gives must stand within `ROLE_REACH`
+words of that role (or a word for the same role) in one sentence of the passages it cites or of
+their article around them. Closed word lists, no model: a role the lists lack is not judged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.rerank import fold
+
+# Words for one role, as a report may write it; matched as word beginnings ("spokes" for spokeswoman).
+ROLE_WORDS = (
+    ("spokes", "press secretary", "press officer"),
+    ("ambassador", "envoy"),
+    ("leader", "president", "prime minister", "chancellor", "premier", "head of state", "head of government"),
+    ("minister", "secretary"),  # a British minister is a Secretary: "Foreign Secretary James Cleverly"
+    ("commander", "general", "admiral", "chief of"),
+    ("diplomat", "attache", "consul", "charge d'affaires"),
+    ("mayor",),
+    ("governor",),
+    ("senator",),
+    ("prosecutor",),
+    ("judge",),
+)
+_ROLE_NAMES = "|".join(sorted({w.replace(" ", r"\s+") for group in ROLE_WORDS for w in group}, key=len, reverse=True))
+_AUXILIARY = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might)"
+# "Which Global Affairs Canada spokesperson ...", "What Russian diplomat ...": the role ends the phrase.
+_WHICH_ROLE = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?:(?!{_AUXILIARY}\b)[\w'’-]+\s+){{0,5}}?"
+                         rf"(?P<role>{_ROLE_NAMES})[\w-]*\b")
+# "Who is the Russian ambassador to Canada?", "Who was Canada's foreign minister then?"
+_WHO_ROLE = re.compile(rf"^\s*(?:and\s+)?who\s+(?:is|was|are|were|will be)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,4}}?"
+                       rf"(?P<role>{_ROLE_NAMES})[\w-]*\b")
+ROLE_REACH = 8  # words between a name and its role: "Adrienne Leclair, a spokesperson for", "Minister Melanie Joly"
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def asked_role(question: str) -> tuple[str, ...]:
+    """The words for the role an English question asks a person by ("which spokesperson": the
+    spokes- words), or () when it asks by none of `ROLE_WORDS`."""
+    folded = fold(question)
+    found = _WHICH_ROLE.match(folded) or _WHO_ROLE.match(folded)
+    if found is None:
+        return ()
+    role = re.sub(r"\s+", " ", found.group("role"))
+    return next((group for group in ROLE_WORDS if any(role.startswith(w) for w in group)), ())
+
+
+def named_as(name: frozenset[str], role: tuple[str, ...], texts: Iterable[str]) -> bool:
+    """Whether one of the name's words stands within `ROLE_REACH` words of a word for `role` in
+    one sentence of `texts`."""
+    for text in texts:
+        for sentence in _SENTENCE.split(fold(text)):
+            words = _WORD.findall(sentence)
+            at_name = [i for i, w in enumerate(words) if re.sub(r"['’]s$", "", w) in name]
+            if not at_name:
+                continue
+            joined = " ".join(words)
+            at_role = [joined[:m.start()].count(" ") for w in role
+                       for m in re.finditer(rf"(?<![\w]){re.escape(w)}", joined)]
+            if any(abs(i - j) <= ROLE_REACH for i in at_name for j in at_role):
+                return True
+    return False
