@@ -720,3 +720,33 @@ def test_a_name_is_not_found_by_a_word_many_names_share() -> None:
     assert not missing_pins("What did the Foreign Affairs Minister say?",
                             [passage("The Foreign Affairs Minister said so.", source="f.txt")]).names
     assert PinVocabulary(["Trudeau landed in Kiew."]).has_name("kyiv")  # a place's other spelling still counts
+
+
+def test_an_ordinal_pins_the_noun_its_phrase_counts_as_well_as_the_word_after_it() -> None:
+    """"its first Crimea sanctions list" is a first list; the report writes "this first Canadian list"."""
+    from rag.grounding import PinVocabulary, ordinal_head
+
+    assert ordinal_head("crimea sanctions list in march 2014") == "list"
+    assert ordinal_head("anniversary of the invasion") == "anniversary"
+    question = "How many officials did the European Union target in its first Crimea sanctions list in March 2014?"
+    assert frozenset({"first crimea", "first list"}) in question_pins(question)
+    first = passage("The European Union targeted 21 officials. No companies were named in this first Canadian list.",
+                    "2014-03-17", "Canada imposes sanctions on Crimean officials")
+    assert not missing_pins(question, [first])
+    # Must reject: another ordinal's list is still not the first one.
+    second = passage("The European Union targeted 33 officials in this second Canadian list over Crimea.",
+                     "2014-03-21", "Canada widens Crimea sanctions")
+    assert missing_pins(question, [second]).names == {frozenset({"first crimea", "first list"})}
+    assert not PinVocabulary(["its second list over Crimea"]).has("first list")
+
+
+def test_a_count_of_people_may_be_given_as_one_of_officials_but_not_a_count_of_civilians() -> None:
+    from rag.grounding import counted_nouns, counts_what_was_asked
+
+    people = counted_nouns("How many people did Canada sanction in March 2014?")
+    march = ["Canada imposed travel bans and asset freezes on 10 Russian and Ukrainian officials."]
+    assert counts_what_was_asked("Canada sanctioned 10 Russian and Ukrainian officials.", people, {"2014"}, march)
+    # Must reject: civilians are not officials, and a count of entities is not one of people.
+    civilians = counted_nouns("How many civilians were killed in the strike?")
+    assert not counts_what_was_asked("10 officials were killed.", civilians, set(), ["10 officials were killed."])
+    assert not counts_what_was_asked("Canada sanctioned 14 entities.", people, set(), ["19 people and 14 entities"])
