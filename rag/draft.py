@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from rag.citations import CitationChecker, CitationRenumberer
 from rag.grounding import (
+    LEDE,
     PinVocabulary,
     article_text,
     asks_quantity,
@@ -21,10 +22,12 @@ from rag.grounding import (
     counted_nouns,
     counts_what_was_asked,
     date_named,
+    distinctive,
     gives_names,
     missing_pins,
     new_content,
     numbers,
+    places_asked,
     published_in,
     question_pins,
     running_totals_given,
@@ -45,6 +48,7 @@ from rag.wording import (
     on_topic,
     own_words_unbacked,
     split_sentences,
+    topic_words,
 )
 
 TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
@@ -144,6 +148,8 @@ class Draft:
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
+        # "Who will Joly see in Brussels?": a question whose only topic is a place (`_places_ok`)
+        self._places = [] if topic_words(question) else places_asked(question)
         self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
         self._gave_number = False
         self._restated = 0  # sentences dropped because they only restated the question
@@ -201,7 +207,7 @@ class Draft:
             return ""
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
                 and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)
-                and self._topic_ok(order)):
+                and self._places_ok(order) and self._topic_ok(order)):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -370,6 +376,27 @@ class Draft:
             return True
         self._withheld = "the passage sentence behind the answer is not about the year the question names"
         return False
+
+    def _places_ok(self, order: Sequence[int]) -> bool:
+        """A question that names only people, a place and a light verb ("Who will Joly see in
+        Brussels?") has no topic word for `_topic_ok` to judge: its place is what ties an answer to
+        it. When the cited report is not from there (its title and opening do not name it), the
+        place must be in the answer or the passage sentence that backs it. A report on Joly's trip
+        to Ukraine names Brussels as the tour's last stop; its next sentence, on her meetings in
+        Kyiv, does not answer for Brussels."""
+        cited = [self.passages[i] for i in order]
+        if not self._places or not self._readable(order) or any(p.translation for p in cited):
+            return True
+        claim = CITATION.sub("", " ".join(self._held))
+        sentences, k = best_sentence((self.texts[i] for i in order), claim, ties=self.question)
+        near = PinVocabulary([claim, sentences[k] if k >= 0 else ""])
+        own = PinVocabulary(t for p in cited for t in (p.title, (self.articles.get(p.doc_id) or p.text)[:LEDE]))
+        missing = [place for place in self._places
+                   if not any(near.has_name(w) or own.has_name(w) for w in distinctive(place))]
+        if missing:
+            self._withheld = (f"the passage sentence behind the answer is not about {' '.join(sorted(missing[0]))}, "
+                              "the place the question asks about")
+        return not missing
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),

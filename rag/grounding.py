@@ -83,8 +83,16 @@ NAME_TAILS = frozenset({"", "s", "es", "a", "e", "y", "n", "an", "ans", "ian", "
 _VOWELS = frozenset("aeiouy")
 
 
+# How German (and Polish, Dutch) romanise Ukrainian and Russian names, as English writes them:
+# Selenskyj is Zelensky, Juschtschenko Yushchenko, Tschernihiw Chernihiv, Zelenskiy Zelensky.
+_ROMANISED = (("tsch", "ch"), ("sch", "sh"), ("j", "y"), ("z", "s"), ("iy", "y"))
+
+
 def spelling(word: str) -> str:
-    """A folded word with doubled letters written once and w as v (`PinVocabulary.has_spelling`)."""
+    """A folded word with doubled letters written once, w as v and the other romanisations of
+    `_ROMANISED` as English writes them (`PinVocabulary.has_spelling`)."""
+    for theirs, ours in _ROMANISED:
+        word = word.replace(theirs, ours)
     out = ""
     for ch in word.replace("w", "v"):
         if not out.endswith(ch):
@@ -213,7 +221,7 @@ _SAME_COUNT = (frozenset({"vessels", "ships", "tankers", "boats"}),
 # A count of people may be given as a count of some kind of people ("How many people did Canada
 # sanction?" - "10 Russian and Ukrainian officials"); not the other way round: a count of civilians
 # is not one of officials.
-_KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens", "nationals", "diplomats"})
+_KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens", "nationals"})
 COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessels", "4,500 Ukrainian soldiers"
 
 
@@ -387,6 +395,20 @@ def unbacked_names(claim: str, asked: PinVocabulary, backing: PinVocabulary) -> 
         if not any(asked.has_name(n) or backing.has_name(n) for n in group):
             missing.append(" ".join(sorted(group)))
     return sorted(missing)
+
+
+_AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+
+
+def places_asked(question: str) -> list[frozenset[str]]:
+    """The places a question names after "in" or "at" ("Who will Joly see in Brussels?"), folded
+    as `question_pins` groups them; not months or weekdays ("in March 2014")."""
+    out = []
+    for match in _AT_PLACE.finditer(question):
+        words = frozenset(fold(w) for w in match.group(1).split()) - _NOT_PINS
+        if words:
+            out.append(words)
+    return out
 
 
 def question_pins(question: str) -> set[frozenset[str]]:

@@ -7,7 +7,9 @@ citation. A report gives a person's role beside the name ("Adrienne Leclair, a s
 Global Affairs Canada"; "Foreign Affairs Minister Melanie Joly"), so when an English question asks
 "which <role>" or "who is the <role>", a name the answer gives must stand within `ROLE_REACH`
 words of that role (or a word for the same role) in one sentence of the passages it cites or of
-their article around them. Closed word lists, no model: a role the lists lack is not judged.
+their article around them. Closed word lists, no model: a role the lists lack is not judged, and
+so are words a report does not write beside a name ("Which leaders accompanied Trudeau?" is
+answered by a report saying he "arrived with Giorgia Meloni and Alexander De Croo").
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rag.rerank import fold
 ROLE_WORDS = (
     ("spokes", "press secretary", "press officer"),
     ("ambassador", "envoy"),
-    ("leader", "president", "prime minister", "chancellor", "premier", "head of state", "head of government"),
+    ("president", "prime minister", "chancellor", "premier", "head of state", "head of government"),
     ("minister", "secretary"),  # a British minister is a Secretary: "Foreign Secretary James Cleverly"
     ("commander", "general", "admiral", "chief of"),
     ("diplomat", "attache", "consul", "charge d'affaires"),

@@ -750,3 +750,39 @@ def test_a_count_of_people_may_be_given_as_one_of_officials_but_not_a_count_of_c
     civilians = counted_nouns("How many civilians were killed in the strike?")
     assert not counts_what_was_asked("10 officials were killed.", civilians, set(), ["10 officials were killed."])
     assert not counts_what_was_asked("Canada sanctioned 14 entities.", people, set(), ["19 people and 14 entities"])
+
+
+def test_a_name_romanised_the_german_way_is_the_english_one_but_other_consonants_are_not() -> None:
+    """A German report (and its translation, which keeps the names) writes Selenskyj for Zelensky."""
+    from rag.grounding import PinVocabulary
+
+    german = PinVocabulary(["Selenskyj forderte in Brüssel ein Prozent der Panzer; Juschtschenko in Tschernihiw."])
+    assert all(german.has_name(n) for n in ("zelensky", "zelenskiy", "zelenskyy", "yushchenko", "chernihiv"))
+    # Must reject: other consonants are another name.
+    assert not german.has_name("zelenko") and not german.has_name("sikorsky")
+
+
+def test_a_place_that_is_all_a_question_asks_about_must_back_the_answer_sentence() -> None:
+    """"Who will Joly see in Brussels?" has no topic word but its place; a report on her trip to
+    Ukraine names Brussels as the tour's last stop, one sentence before her meetings in Kyiv."""
+    text = ("Joly wrapped her trip to Ukraine, the first leg of a tour with meetings with NATO leaders in "
+            "Brussels. She met with Ukraine's prime minister on Monday. In Brussels she will meet Josep "
+            "Borrell and Jens Stoltenberg.")
+    tour = passage(text, "2022-01-18", "Russia accuses Canada of ignoring crimes")
+    article = {tour.doc_id: "Russia's embassy criticised Joly's support for Ukraine on Tuesday. " * 6 + text}
+
+    def answer(raw: str, question: str = "Who will Joly see in Brussels?") -> tuple[str, bool]:
+        draft = Draft(question, [tour], "en", articles=article)
+        draft.feed(raw)
+        draft.finish()
+        shown, abstained, _ = draft.result()
+        return shown, abstained
+
+    # Rejected: the sentence behind the answer is about Kyiv.
+    assert answer("Joly met with Ukraine's prime minister on Monday [1].")[1]
+    # Passed: the sentence behind it names Brussels.
+    shown, abstained = answer("Josep Borrell and Jens Stoltenberg [1].")
+    assert not abstained and "Borrell" in shown
+    # A report from Brussels (its opening names it) answers for Brussels anywhere.
+    article[tour.doc_id] = "BRUSSELS - Joly arrived on Monday. " + text
+    assert not answer("Joly met with Ukraine's prime minister on Monday [1].")[1]

@@ -21,14 +21,15 @@ ROLE_QUESTIONS = [
     ("Which Global Affairs Canada spokesperson responded to her?", "spokes"),
     ("Who is Russia's ambassador to Canada?", "ambassador"),
     ("Which British minister appeared alongside Joly in Toronto?", "minister"),
-    ("Which Latvian prime minister announced the expansion with Trudeau?", "leader"),
-    ("Who was the Canadian prime minister who announced sanctions in 2014?", "leader"),
+    ("Which Latvian prime minister announced the expansion with Trudeau?", "prime minister"),
+    ("Who was the Canadian prime minister who announced sanctions in 2014?", "prime minister"),
 ]
 NOT_ROLE_QUESTIONS = [
     "What did the minister say about the sanctions?",  # asks what was said, not who
     "Who was the spy?",  # no role of the list
     "Which countries did the minister visit?",  # "countries" is what is asked
     "How many diplomats did Canada expel?",
+    "Which leaders accompanied Trudeau in Kyiv?",  # a report names them without a title: "arrived with Meloni"
 ]
 
 
