@@ -71,7 +71,10 @@ _ORDINALS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tent
 _ORDINAL = re.compile(rf"\b({_ORDINALS})\s+([a-z]{{4,}})")
 # "the first and the third anniversaries": both ordinals count the noun
 _ORDINAL_PAIR = re.compile(rf"\b({_ORDINALS})\s+(?:and|or)\s+(?:the\s+)?({_ORDINALS})\s+([a-z]{{4,}})")
-_QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|berapa|cuant[oa]s?)\b")
+# "How many", and "what share": a proportion is a number too ("one percent", not "a percentage").
+_QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|berapa|cuant[oa]s?"
+                       r"|what (?:share|percentage|proportion|fraction|per ?cent)|quel(?:le)? (?:part|pourcentage)"
+                       r"|welche[nrs]? (?:anteil|prozentsatz)|quale (?:quota|percentuale))\b")
 
 
 # How a name's forms differ at the end: Canada/Canadian, Ukraine/Ukrainian, Italy/Italian, Kyiv/Kyiv's,

@@ -786,3 +786,20 @@ def test_a_place_that_is_all_a_question_asks_about_must_back_the_answer_sentence
     # A report from Brussels (its opening names it) answers for Brussels anywhere.
     article[tour.doc_id] = "BRUSSELS - Joly arrived on Monday. " + text
     assert not answer("Joly met with Ukraine's prime minister on Monday [1].")[1]
+
+
+def test_what_share_asks_for_a_number() -> None:
+    """"What share of their tanks ..." answered "a percentage" (a translation's loss of "ein Prozent")."""
+    from rag.grounding import asks_quantity
+
+    assert asks_quantity("What share of their tanks did Zelensky ask the allies for?")
+    assert asks_quantity("Welchen Anteil ihrer Panzer forderte Selenskyj?")
+    assert not asks_quantity("What shares did the fund sell?")  # not "what share of"
+    nato = passage("Zelensky asked the allies for one percent of their tanks and aircraft.", "2022-03-24")
+    question = "What share of their tanks and aircraft did Zelensky ask the allies for?"
+    # Rejected: no number.
+    assert finalize('Zelensky asked the allies for "a percentage" of their tanks and planes [1].', [nato],
+                    question)[1]
+    # Passed: the number, written as a word.
+    text, abstained, _ = finalize("Zelensky asked for one percent of their tanks and aircraft [1].", [nato], question)
+    assert not abstained and "one percent" in text
