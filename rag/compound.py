@@ -6,8 +6,9 @@ on dev, 2 of 9 such questions were answered and the rest withheld by the checks 
 Split, each half gets its own retrieval, its own draft and its own checks, and the answer is
 shown only when every half is answered (`Assistant`).
 
-Only halves pinned to different dates or ordinals ("the first and the third anniversaries") are
-split. Two facts from one report ("how many individuals and how many entities") are one
+Only halves pinned to different dates or ordinals ("the first and the third anniversaries"), or
+to different outlets ("according to the Lakeshore Times and according to the Rheinland-Echo"),
+are split. Two facts from one report ("how many individuals and how many entities") are one
 question for the model, and asking twice would only double the wait. English only; a question
 in another language is answered whole, as before.
 """
@@ -38,7 +39,7 @@ _TWO_DATES = re.compile(rf"\b(?P<one>{DATE})\s+and\s+(?P<two>{DATE})\b")
 def split_question(question: str) -> list[str]:
     """The questions `question` asks about different dates or events, one each; [] when it asks
     about one (or is not a form this recognises)."""
-    for rule in (_two_clauses, _two_ordinals, _two_dates):
+    for rule in (_two_sources, _two_clauses, _two_ordinals, _two_dates):
         parts = rule(question.strip())
         if parts:
             return parts
@@ -63,9 +64,38 @@ def _two_clauses(question: str) -> list[str]:
         if len(options) != 1:
             return []
         whole = options[0]
-    if not _different_dates(first, whole):
+    if not _different_dates(first, whole) and not _different_sources(first, whole):
         return []
     return [first, whole]
+
+
+_SOURCE = re.compile(r"\baccording to\s+(?P<source>[^,?]+)", re.IGNORECASE)
+# "<body>, according to A and according to B?" and "According to A and according to B, <body>?"
+_SOURCES_AFTER = re.compile(r"^(?P<body>.+?),?\s+according to\s+(?P<a>[^,?]+?),?\s+and\s+according to\s+"
+                            r"(?P<b>[^,?]+?)\s*[?.!]*$", re.IGNORECASE)
+_SOURCES_BEFORE = re.compile(r"^according to\s+(?P<a>[^,?]+?),?\s+and\s+according to\s+(?P<b>[^,?]+?),\s*"
+                             r"(?P<body>.+)$", re.IGNORECASE)
+
+
+def _two_sources(question: str) -> list[str]:
+    """"How many people of Ukrainian descent live in Canada, according to the Lakeshore Times and
+    according to the Rheinland-Echo?" -> one question per outlet. Handed both reports at once, the
+    model answered the first and gave another fact of the second report for the second (dev d108-d111)."""
+    after = _SOURCES_AFTER.match(question)
+    if after is not None:
+        body = after.group("body").strip()
+        return [as_question(f"{body}, according to {after.group(which).strip()}") for which in ("a", "b")]
+    before = _SOURCES_BEFORE.match(question)
+    if before is not None:
+        body = before.group("body").strip()
+        return [as_question(f"According to {before.group(which).strip()}, {body}") for which in ("a", "b")]
+    return []
+
+
+def _different_sources(first: str, second: str) -> bool:
+    """Whether two halves each name the outlet or person they ask "according to", and not the same one."""
+    one, two = _SOURCE.search(first), _SOURCE.search(second)
+    return one is not None and two is not None and one.group("source").lower() != two.group("source").lower()
 
 
 def _named_subject(clause: str, first: str) -> str:

@@ -33,6 +33,18 @@ SPLIT = [
     ("Where did Trudeau mark the first and the third anniversaries of the invasion?",
      ["Where did Trudeau mark the first anniversary of the invasion?",
       "Where did Trudeau mark the third anniversary of the invasion?"]),
+    # one question per outlet: handed both reports, the model gave another fact for the second
+    ("How many people of Ukrainian descent live in Canada, according to the Maple Herald and according to the "
+     "Berliner Kurier?",
+     ["How many people of Ukrainian descent live in Canada, according to the Maple Herald?",
+      "How many people of Ukrainian descent live in Canada, according to the Berliner Kurier?"]),
+    ("According to the Dominion Wire and according to the Prairie Post, how many entities had Canada sanctioned?",
+     ["According to the Dominion Wire, how many entities had Canada sanctioned?",
+      "According to the Prairie Post, how many entities had Canada sanctioned?"]),
+    ("Whom did Trudeau meet in Riga, according to the Baltic Observer, and how many tanks had Canada pledged, "
+     "according to the Lakeshore Times?",
+     ["Whom did Trudeau meet in Riga, according to the Baltic Observer?",
+      "How many tanks had Canada pledged, according to the Lakeshore Times?"]),
 ]
 
 WHOLE = [
@@ -43,6 +55,9 @@ WHOLE = [
     "How many troops did Russia mass near Ukraine's border in January 2022?",
     "Which leaders met in Kyiv and Lviv in 2022?",
     "Combien de diplomates le Canada a-t-il expulsés en 2018, et combien en 2022 ?",  # English only
+    "Whom did Trudeau meet, according to the Baltic Observer, and where did he meet them, according to the "
+    "Baltic Observer?",  # one outlet: one report
+    "Which spokespersons did the Northern Sentinel and the Dominion Wire quote?",  # one question about both
 ]
 
 
