@@ -433,8 +433,9 @@ def question_pins(question: str) -> set[frozenset[str]]:
             previous_end = match.end()
     # "the third anniversary", "the second round": near-duplicate reports differ by exactly this
     folded = fold(question)
-    groups += [{f"{m.group(1)} {m.group(2)}", f"{m.group(1)} {ordinal_head(folded[m.start(2):])}"}
-               for m in _ORDINAL.finditer(folded)]
+    for m in _ORDINAL.finditer(folded):
+        head = ordinal_head(folded[m.start(2):])
+        groups.append({f"{m.group(1)} {m.group(2)}"} | ({f"{m.group(1)} {head}"} if head else set()))
     groups += [{f"{m.group(1)} {m.group(3)}"} for m in _ORDINAL_PAIR.finditer(folded)]
     return {frozenset(g) for g in groups}
 

@@ -803,3 +803,8 @@ def test_what_share_asks_for_a_number() -> None:
     # Passed: the number, written as a word.
     text, abstained, _ = finalize("Zelensky asked for one percent of their tanks and aircraft [1].", [nato], question)
     assert not abstained and "one percent" in text
+
+
+def test_an_ordinal_before_a_function_word_pins_no_empty_noun() -> None:
+    assert question_pins("Who came first with the news about Crimea?") >= {frozenset({"first with"})}
+    assert not any(name.endswith(" ") for group in question_pins("Who came first with the news?") for name in group)
