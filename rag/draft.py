@@ -149,7 +149,8 @@ class Draft:
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
         # "Who will Joly see in Brussels?": a question whose only topic is a place (`_places_ok`)
-        self._places = [] if topic_words(question) else places_asked(question)
+        places = places_asked(question)
+        self._places = places if places and not topic_words(question) else []
         self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
         self._gave_number = False
         self._restated = 0  # sentences dropped because they only restated the question

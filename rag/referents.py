@@ -81,7 +81,7 @@ def conversation_names(history: Sequence[dict[str, str]], question: str) -> list
     for name in dict.fromkeys(found):
         if name in places or fold(name) in _territories() or any(fold(w) in asked for w in name.split()):
             continue
-        if any(name in longer.split(" ") or name in longer for longer in out):
+        if any(name in longer for longer in out):
             continue  # "Zakharova" after "Maria Zakharova"
         out.append(name)
     return out[:MAX_NAMES]
