@@ -126,14 +126,26 @@ class CitationChecker:
             keep = [k for k in valid if scores[k - 1] >= max(SUPPORT_MIN, 0.6 * scores[best])]
         if not keep and len(content_tokens(claim)) >= 2 and scores[best] >= (SUPPORT_MIN if cited else 0.5):
             keep = [best + 1]
-        marks = "".join(f"[{k}]" for k in keep)
-        body = claim.rstrip()
-        trail = re.search(r"[.!?。]+$", body)
-        if marks and trail:
-            body = body[: trail.start()].rstrip() + " " + marks + trail.group(0)
-        elif marks:
-            body = body + " " + marks
-        return body.strip()
+        return cited_to(claim, keep)
+
+    def backing(self, claim: str, among: Sequence[int]) -> int | None:
+        """Of the passages `among` (0-based), the one whose words best back `claim`, if any backs
+        it at all (`SUPPORT_MIN`) in a language the words can be compared in."""
+        scores = {i: self.vocabularies[i].support(claim) for i in among if self.comparable[i]}
+        best = max(scores, key=lambda i: scores[i], default=None)
+        return best if best is not None and scores[best] >= SUPPORT_MIN else None
+
+
+def cited_to(claim: str, sources: Sequence[int]) -> str:
+    """`claim` (its citations removed) citing `sources` (1-based), the marks before its final stop."""
+    marks = "".join(f"[{k}]" for k in sources)
+    body = CITATION.sub("", claim).rstrip()
+    trail = re.search(r"[.!?。]+$", body)
+    if marks and trail:
+        body = body[: trail.start()].rstrip() + " " + marks + trail.group(0)
+    elif marks:
+        body = body + " " + marks
+    return tidy(body)
 
 
 def check_citations(raw: str, passages: Sequence[str], judgeable: Sequence[bool] | None = None) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from rag.citations import CitationChecker, CitationRenumberer
+from rag.citations import CitationChecker, CitationRenumberer, cited_to
 from rag.grounding import (
     LEDE,
     PinVocabulary,
@@ -223,6 +223,9 @@ class Draft:
         cited = [int(n) - 1 for m in CITATION.finditer(checked) for n in re.findall(r"\d+", m.group(1))]
         have = set().union(self._question_numbers, *(self._numbers[i] for i in (cited or range(len(self.texts)))))
         missing = unbacked(claim, have)
+        moved = self._recited(claim, cited) if missing and cited else None
+        if moved is not None:  # the model cited the wrong passage of those it was given
+            checked, cited, missing = cited_to(claim, [moved + 1]), [moved], set()
         if missing:
             self.dropped.append(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
             return None
@@ -259,6 +262,20 @@ class Draft:
                                                            backing, self._totals)):
             self._gave_number = True
         return checked
+
+    def _recited(self, claim: str, cited: Sequence[int]) -> int | None:
+        """The passage (0-based) to cite instead of `cited` for a claim whose numbers the cited
+        passages lack: one of the same report that holds every number of the claim and backs
+        its words. A small model handed a report's passages side by side often gives the number
+        of one and the mark of its neighbour; another report holding the number is left alone
+        (that is a near-duplicate's figure, the mix the checks exist to stop)."""
+        reports = {self.passages[i].doc_id for i in cited if 0 <= i < len(self.passages)}
+        holding = [i for i, p in enumerate(self.passages)
+                   if i not in cited and p.doc_id in reports
+                   and not unbacked(claim, self._question_numbers | self._numbers[i])]
+        if not holding or self._checker is None:
+            return None
+        return self._checker.backing(claim, holding)
 
     def _unbacked_names(self, claim: str, cited: Sequence[int]) -> list[str]:
         """The claim's names found neither in the question nor near the passages it cites

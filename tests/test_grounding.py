@@ -86,6 +86,26 @@ def test_a_sentence_with_an_unbacked_number_is_not_shown_and_the_rest_is() -> No
     assert [c.passage.source for c in cites] == ["hiroshima.txt"]
 
 
+def test_a_number_cited_to_its_neighbour_is_cited_to_the_passage_of_the_same_report_that_holds_it() -> None:
+    """The model gives the number of one passage and the mark of the one beside it: the sentence is
+    shown citing the passage that holds the number, never the near-duplicate report that does."""
+    opening = passage("At the G7 summit in Hiroshima, Trudeau said Canada sanctioned more Russian individuals "
+                      "and entities.", source="hiroshima.txt")
+    counts = replace(opening, chunk=1,
+                     text="Canada's sanctions target 17 individuals and 35 entities, Trudeau said in Hiroshima.")
+    question = "How many individuals did Canada sanction at the Hiroshima summit?"
+    raw = "At the Hiroshima summit, Trudeau sanctioned 17 individuals and 35 entities [1]."
+    text, abstained, cites = finalize(raw, [opening, counts], question)
+    assert not abstained and text == "At the Hiroshima summit, Trudeau sanctioned 17 individuals and 35 entities [1]."
+    assert [(c.passage.source, c.passage.chunk) for c in cites] == [("hiroshima.txt", 1)]
+    other_report = replace(counts, text="Canada's sanctions target 17 individuals and 35 entities, Trudeau said.",
+                           source="madrid.txt", doc_id="madrid.txt")
+    draft = Draft(question, [opening, other_report], "en")
+    draft.feed(raw)
+    draft.finish()
+    assert draft.result()[1] and "numbers ['17', '35'] not in the cited passages" in draft.dropped[0]
+
+
 def test_a_right_answer_passes_every_check() -> None:
     text, abstained, cites = finalize("Canada sanctioned 17 individuals and 35 entities at Hiroshima [1].",
                                       [ELMAU, HIROSHIMA], "How many did Canada sanction at the Hiroshima summit?")
