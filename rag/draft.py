@@ -17,19 +17,20 @@ from rag.grounding import (
     LEDE,
     PinVocabulary,
     article_text,
+    asks_money,
     asks_quantity,
     asks_total,
     counted_nouns,
     counts_what_was_asked,
     date_named,
     distinctive,
+    gives_money,
     gives_names,
     missing_pins,
     new_content,
     numbers,
     places_asked,
     published_in,
-    question_pins,
     running_totals_given,
     unbacked,
     unbacked_names,
@@ -39,7 +40,7 @@ from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
 from rag.relative_dates import resolved
 from rag.rerank import pins
-from rag.roles import asked_role, named_as
+from rag.roles import asked_role, named_as, people_named
 from rag.schema import Citation, Passage
 from rag.wording import (
     best_sentence,
@@ -143,6 +144,7 @@ class Draft:
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
+        self._wants_money = asks_money(question)  # "how much aid": ... without an amount of money
         self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
         self._asked = PinVocabulary([question])  # names the answer may repeat from the question
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
@@ -257,7 +259,7 @@ class Draft:
         if totals:
             self.dropped.append(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
             return None
-        if numbers(claim) - self._question_numbers and (
+        if numbers(claim) - self._question_numbers and (not self._wants_money or gives_money(claim)) and (
                 not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
                                                            backing, self._totals)):
             self._gave_number = True
@@ -291,15 +293,18 @@ class Draft:
 
     def _not_in_role(self, claim: str, cited: Sequence[int]) -> list[str]:
         """The names the claim gives (not the question's) when none of them stands beside the role
-        the question asks for in the cited passages or their articles around them (`rag.roles`);
-        empty when the question asks for no role, the claim names no one new, or a passage is not
-        readable in the answer's language."""
+        the question asks for in the cited passages or their articles around them (`rag.roles`),
+        or ["no one"] when it names no person at all ("The Canadian ambassador in Moscow remained
+        ..." answers no "which ambassador"); empty when the question asks for no role or a
+        passage is not readable in the answer's language."""
         order = [i for i in (cited or range(len(self.passages))) if 0 <= i < len(self.passages)]
-        if not self._role or not order or not gives_names(claim) or not self._readable(order):
+        if not self._role or not order or not self._readable(order):
             return []
-        names = [g for g in question_pins(claim) if not any(" " in n or self._asked.has_name(n) for n in g)]
+        names = people_named(claim, self._asked) if gives_names(claim) else []
+        if not names:
+            return ["no one"]
         texts = [t for i in order for t in article_text(self.passages[i], self.articles) if t]
-        if not names or any(named_as(g, self._role, texts) for g in names):
+        if any(named_as(g, self._role, texts) for g in names):
             return []
         return sorted(" ".join(sorted(g)) for g in names)
 

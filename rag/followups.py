@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.grounding import PinVocabulary, question_pins
+from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
 
 # Words that point back at something said before (en, fr, de, it, es, id, pt, nl).
 _POINTING = frozenset("""
@@ -116,7 +116,9 @@ def unresolved(rewrite: str, question: str) -> list[str]:
     lower_asked = {w.lower() for w in asked}
     kept = [w for w in dict.fromkeys(w.lower() for w in words) if w in _PERSONAL and w in lower_asked]
     named_before = {w for w in asked if w[0].isupper()}
-    adds_a_name = any(w[0].isupper() and w not in named_before for w in words[1:])
+    # a title names no one: "Which of his advisers accused the Prime Minister ...?" still asks "his"
+    adds_a_name = any(w[0].isupper() and w not in named_before and w.lower() not in SHARED_NAME_WORDS
+                      for w in words[1:])
     return [] if adds_a_name else kept
 
 

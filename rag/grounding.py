@@ -207,6 +207,30 @@ def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY.search(fold(question)))
 
 
+# "How much (military) aid ...", "how much did security cost": an amount of money is asked.
+_MONEY_NOUNS = (r"(?:money|aid|assistance|funding|funds?|financing|budget|loans?|investments?|spending|"
+                r"contributions?|grants?|compensation|payments?|donations?|argent|aide|geld|hilfe|denaro|soldi|"
+                r"aiuti|dinero|ayuda|uang|dana|bantuan)")
+_MONEY_ASKED = re.compile(
+    rf"\b(?:how much|combien d(?:e |['’])|wie viel|quant[oaie]|cuant[oa]s?|berapa(?: banyak)?)\s*(?:\w+\s+){{0,2}}?"
+    rf"{_MONEY_NOUNS}\b"
+    r"|\bhow much\b(?! of\b)(?:\s+\S+){0,12}?\s+(?:cost|costs|spend|spent|pay|paid|invest|invested|lend|lent"
+    r"|donate|donated|contribute|contributed)\b")
+_MONEY = re.compile(r"[$€£¥₽₴]|\b(?:dollars?|euros?|pounds?|roubles?|rubles?|hryvni?as?|yen|francs?|dollari|"
+                    r"dólar(?:es)?|dolar|rupiah|cad|usd|eur)\b", re.IGNORECASE)
+
+
+def asks_money(question: str) -> bool:
+    """Whether the question asks an amount of money ("How much military aid did Trudeau announce?"):
+    a count of sanctioned people, however well cited, does not answer it."""
+    return bool(_MONEY_ASKED.search(fold(question)))
+
+
+def gives_money(claim: str) -> bool:
+    """Whether a sentence states an amount of money (a currency sign or name)."""
+    return bool(_MONEY.search(claim))
+
+
 _HOW_MANY = re.compile(r"\bhow many\b(.*)")
 _HOW_MANY_AS_WRITTEN = re.compile(r"\bhow many\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # "F-16" is "f", "16"; "ten-point" is "ten", "point"

@@ -87,6 +87,16 @@ def conversation_names(history: Sequence[dict[str, str]], question: str) -> list
     return out[:MAX_NAMES]
 
 
+def is_place(text: str, name: frozenset[str]) -> bool:
+    """Whether a name (folded words, as `rag.grounding.question_pins` groups them) stands for a
+    place in `text`: a country or region by name, or a word after "in", "to", "from", "at" ..."""
+    if any(word in _territories() for word in name):
+        return True
+    folded = fold(text)
+    return any(_PLACE_BEFORE.search(folded[max(0, m.start() - 20):m.start()])
+               for word in name for m in re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", folded))
+
+
 @cache
 def _territories() -> frozenset[str]:
     """Countries and regions by their English names (CLDR), folded: "France", "United States"."""

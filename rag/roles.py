@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
+from rag.referents import is_place
 from rag.rerank import fold
 
 # Words for one role, as a report may write it; matched as word beginnings ("spokes" for spokeswoman).
@@ -72,3 +74,17 @@ def named_as(name: frozenset[str], role: tuple[str, ...], texts: Iterable[str]) 
             if any(abs(i - j) <= ROLE_REACH for i in at_name for j in at_role):
                 return True
     return False
+
+
+def people_named(claim: str, asked: PinVocabulary) -> list[frozenset[str]]:
+    """The names an answer sentence gives that could be the person asked for, without their titles
+    ("Prime Minister Stephen Harper" is {stephen, harper}): not the question's own names, nor a
+    place ("The Canadian ambassador in Moscow remained ..." names no ambassador: Moscow stands
+    after "in"; countries by name, `rag.referents.is_place`), nor a title alone."""
+    out = []
+    for group in question_pins("and " + claim):  # its first word may be a name: "Larisa Galadza was ..."
+        own = group - SHARED_NAME_WORDS
+        if not own or any(" " in n or asked.has_name(n) for n in own) or is_place(claim, own):
+            continue
+        out.append(own)
+    return out

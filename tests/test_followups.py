@@ -99,6 +99,9 @@ MUST_REJECT_REWRITE = [
     ("What did she announce in Toronto?", "What did she announce in Toronto?"),  # Toronto was already named
     ("Qu'a-t-elle annoncé ensuite ?", "Qu'a-t-elle annoncé ensuite ?"),
     ("Apa yang dia katakan tentang sanksi?", "Apa yang dia katakan tentang sanksi?"),
+    # a title is no name: whose advisers, and who "him" is, are still open
+    ("Which of his advisers then accused the host of having betrayed him?",
+     "Which of his advisers accused the Prime Minister of having betrayed him?"),
 ]
 MUST_PASS_REWRITE = [
     ("How long did they have to leave the country?", "How long did the Canadian diplomats have to leave the country?"),
@@ -106,6 +109,7 @@ MUST_PASS_REWRITE = [
     ("What did she say about her visit?", "What did Joly say about her visit?"),  # "her" stays, "she" is named
     ("And what did he promise during that visit?", "What did Trudeau promise during his visit to Kyiv?"),
     ("How much will that cost?", "How much will the loan to Ukraine cost?"),  # no person pronoun at all
+    ("What did he tell the President?", "What did Stepanov tell the President?"),  # a title beside a name
 ]
 
 

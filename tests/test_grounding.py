@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.draft import Draft, finalize
-from rag.grounding import missing_pins, numbers, question_pins, unbacked
+from rag.grounding import asks_money, gives_money, missing_pins, numbers, question_pins, unbacked
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Passage
 
@@ -828,3 +828,38 @@ def test_what_share_asks_for_a_number() -> None:
 def test_an_ordinal_before_a_function_word_pins_no_empty_noun() -> None:
     assert question_pins("Who came first with the news about Crimea?") >= {frozenset({"first with"})}
     assert not any(name.endswith(" ") for group in question_pins("Who came first with the news?") for name in group)
+
+
+MONEY_QUESTIONS = [
+    "How much military aid for Ukraine did Trudeau announce at the NATO summit?",
+    "How much did the government say security for the summit cost?",
+    "How much money did Trudeau announce in mid-November?",
+    "Combien d'aide militaire le Canada a-t-il promis ?",
+    "Wie viel Geld gibt Kanada der Ukraine?",
+]
+NOT_MONEY_QUESTIONS = [
+    "How much of its GDP will Canada spend on defence?",  # a share
+    "How many individuals did Canada sanction?",
+    "How much did the Russian ambassador say about the talks?",
+]
+
+
+def test_questions_asking_an_amount_of_money_are_recognised() -> None:
+    assert all(asks_money(q) for q in MONEY_QUESTIONS)
+    assert not any(asks_money(q) for q in NOT_MONEY_QUESTIONS)
+    assert gives_money("Canada pledged $500 million [1].") and gives_money("500 millions de dollars")
+    assert not gives_money("Canada sanctioned 6 individuals and 11 entities.")
+
+
+def test_how_much_aid_is_not_answered_by_a_count_of_sanctioned_people() -> None:
+    """Every number is cited and backed, but none is an amount of money: nothing is shown."""
+    vilnius = passage("At the NATO summit in Vilnius, Trudeau said Canada would sanction 6 individuals and "
+                      "11 entities and give Ukraine $500 million in military aid.", "2023-07-11",
+                      "NATO summit in Vilnius", source="vilnius.txt")
+    question = "How much military aid for Ukraine did Trudeau announce at the NATO summit in Vilnius?"
+    text, abstained, _ = finalize("Trudeau announced sanctions on 6 individuals and 11 entities [1].", [vilnius],
+                                  question)
+    assert abstained, text
+    text, abstained, _ = finalize("Trudeau announced $500 million in military aid for Ukraine [1].", [vilnius],
+                                  question)
+    assert not abstained and "$500 million" in text

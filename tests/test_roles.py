@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag.draft import Draft, finalize
-from rag.roles import asked_role, named_as
+from rag.grounding import PinVocabulary
+from rag.roles import asked_role, named_as, people_named
 from rag.schema import Passage
 
 BANS = Passage(
@@ -62,3 +63,35 @@ def test_an_answer_naming_someone_who_does_not_hold_the_role_is_withheld() -> No
     # Passes: the person the report gives that role.
     text, abstained, _ = finalize("Adrienne Leclair responded for Global Affairs Canada [1].", [BANS], QUESTION)
     assert not abstained and "Leclair" in text
+
+
+EMBASSY = Passage(
+    source="kyiv.txt", doc_id="kyiv.txt", title="Trudeau in Kyiv", outlet="Herald", language="en",
+    published="2022-05-08", score=0.5, chunk=0,
+    text=("Trudeau announced that Canada's embassy in Kyiv would reopen. Ambassador Larisa Galadza is already back "
+          "in the Ukrainian capital. Canada's ambassador in Moscow stays: it is important to have eyes and ears "
+          "in Russia, an official said."))
+
+
+def test_an_answer_that_names_no_person_for_the_role_is_withheld() -> None:
+    """"Which ambassador" answered with a place or a title only gives no ambassador, however well cited."""
+    question = "Which Canadian ambassador was already back in Kyiv?"
+    for raw in ("The Canadian ambassador in Moscow stays to have eyes and ears in Russia [1].",
+                "Canada's ambassador is already back in the Ukrainian capital [1]."):
+        draft = Draft(question, [EMBASSY], "en")
+        draft.feed(raw)
+        draft.finish()
+        assert draft.result()[1], raw
+        assert any("['no one']" in why for why in draft.dropped), draft.dropped
+    # Passes: a name first in the sentence, and a name after its title.
+    for raw in ("Larisa Galadza is already back in the Ukrainian capital [1].",
+                "Ambassador Larisa Galadza is already back [1]."):
+        text, abstained, _ = finalize(raw, [EMBASSY], question)
+        assert not abstained and "Galadza" in text, raw
+
+
+def test_the_people_an_answer_names_leave_out_titles_places_and_the_question_s_names() -> None:
+    asked = PinVocabulary(["Who was the Canadian prime minister who announced sanctions in 2014?"])
+    assert people_named("Prime Minister Stephen Harper.", asked) == [frozenset({"stephen", "harper"})]
+    assert people_named("The Prime Minister of Canada announced them in Ottawa.", asked) == []
+    assert people_named("He spoke from Germany about France.", asked) == []
