@@ -156,11 +156,13 @@ class Draft:
         self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
         self._gave_number = False
         self._restated = 0  # sentences dropped because they only restated the question
+        self._sentences = 0  # sentences checked so far
+        self.false_start = False  # the first sentence stated what its passages lack (`_fault`)
         self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
 
     @property
     def stopped(self) -> bool:
-        return self.wants_translation or self.abstaining
+        return self.wants_translation or self.abstaining or self.false_start
 
     @property
     def abstaining(self) -> bool:
@@ -218,6 +220,7 @@ class Draft:
 
     def _checked(self, sentence: str) -> str | None:
         """The sentence with checked citations (model numbering), or None when it must not be shown."""
+        self._sentences += 1
         if self._checker is None:  # the answer's language decides which passages words can judge
             self._checker = CitationChecker(self.texts, comparable(sentence, self.passages))
         checked = self._checker.check(sentence)
@@ -229,25 +232,21 @@ class Draft:
         if moved is not None:  # the model cited the wrong passage of those it was given
             checked, cited, missing = cited_to(claim, [moved + 1]), [moved], set()
         if missing:
-            self.dropped.append(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
-            return None
+            return self._fault(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
         names = self._unbacked_names(claim, cited)
         if names:
-            self.dropped.append(f"names {names} not in the cited passages: {claim.strip()[:200]}")
-            return None
+            return self._fault(f"names {names} not in the cited passages: {claim.strip()[:200]}")
         wrong_role = self._not_in_role(claim, cited)
         if wrong_role:
-            self.dropped.append(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role)}) in "
-                                f"the cited passages: {claim.strip()[:200]}")
-            return None
+            return self._fault(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role)}) in "
+                               f"the cited passages: {claim.strip()[:200]}")
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
             self._restated += 1
             return None
         words = self._unbacked_words(claim, cited)
         if words:
-            self.dropped.append(f"words {words} not in the cited passages: {claim.strip()[:200]}")
-            return None
+            return self._fault(f"words {words} not in the cited passages: {claim.strip()[:200]}")
         if not self._sentence_on_topic(claim, cited):
             self.dropped.append(f"speaks of nothing the question asks about: {claim.strip()[:200]}")
             return None
@@ -257,8 +256,7 @@ class Draft:
         totals = (running_totals_given(claim, self._counted, self._question_numbers, backing)
                   if backing and not self._totals else set())
         if totals:
-            self.dropped.append(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
-            return None
+            return self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
         if numbers(claim) - self._question_numbers and (not self._wants_money or gives_money(claim)) and (
                 not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
                                                            backing, self._totals)):
@@ -278,6 +276,16 @@ class Draft:
         if not holding or self._checker is None:
             return None
         return self._checker.backing(claim, holding)
+
+    def _fault(self, why: str) -> None:
+        """Drop a sentence that states what its passages lack. When it is the answer's first, the
+        whole answer goes: the rest leans on it ("The most recent summit is the one in Vilnius
+        on July 11, 2023." dropped for its date, then "The summit was chaired by Jens
+        Stoltenberg [1]." would answer for the wrong summit)."""
+        self.dropped.append(why)
+        if self._sentences == 1:
+            self.false_start = True
+        return None
 
     def _unbacked_names(self, claim: str, cited: Sequence[int]) -> list[str]:
         """The claim's names found neither in the question nor near the passages it cites
@@ -445,7 +453,7 @@ class Draft:
     def withheld(self) -> bool:
         """Whether the model answered but the checks held its answer back (not an "I don't know",
         not waiting for a translation)."""
-        return bool(self.raw.strip()) and not self.released and not self.stopped
+        return bool(self.raw.strip()) and not self.released and not self.wants_translation and not self.abstaining
 
     @property
     def only_restated(self) -> bool:

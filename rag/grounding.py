@@ -62,8 +62,14 @@ def numbers(text: str, words: bool = True) -> set[str]:
         digits = re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", raw)
         found.add(digits.replace(",", "."))
     if words:
-        found.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(folded) if w in _NUMBER_WORDS)
+        counted = _ONE_AS_PRONOUN.sub(" ", folded)
+        found.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(counted) if w in _NUMBER_WORDS)
     return found
+
+
+# "the one held in Vilnius", "one of the leaders": "one" that counts nothing
+_ONE_AS_PRONOUN = re.compile(r"\b(?:the|this|that|which|no|any|every|each|other|latest|last|new) one\b"
+                             r"|\bone (?:of|another)\b")
 
 
 _PIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:-[^\W_]+)*")  # MH17, F-16, Kh-22, Minister's

@@ -29,6 +29,8 @@ ELMAU = passage("At the G7 summit in Elmau, Canada banned Russian gold imports a
 def test_numbers_are_normalised_across_writing_styles() -> None:
     assert numbers("$500 million, 4,500 people, 100 000 troops and 1.5 billion") == {"500", "4500", "100000", "1.5"}
     assert numbers("four tanks and quatre chars") == {"4"}
+    assert numbers("the summit is the one held in Vilnius; one of the leaders") == set()  # "one" counting nothing
+    assert numbers("only one country backed him") == {"1"}
 
 
 def test_a_number_from_another_report_is_unbacked() -> None:
@@ -863,3 +865,22 @@ def test_how_much_aid_is_not_answered_by_a_count_of_sanctioned_people() -> None:
     text, abstained, _ = finalize("Trudeau announced $500 million in military aid for Ukraine [1].", [vilnius],
                                   question)
     assert not abstained and "$500 million" in text
+
+
+def test_an_answer_whose_first_sentence_states_what_its_passages_lack_is_withheld_whole() -> None:
+    """The second sentence leans on the first: shown alone, it answers for the wrong summit."""
+    vilnius = passage("NATO Secretary General Jens Stoltenberg chaired the summit in Vilnius, where Trudeau said "
+                      "Canada would lead a brigade in Latvia.", "2023-07-11", "NATO summit in Vilnius",
+                      source="vilnius.txt")
+    question = "What is the most recent NATO summit in the reports, and who chaired it?"
+    raw = "The most recent NATO summit is the one held in Vilnius on July 11, 2024. The summit was chaired by Jens " \
+          "Stoltenberg [1]."
+    draft = Draft(question, [vilnius], "en")
+    shown = "".join(draft.feed(raw[i:i + 5]) for i in range(0, len(raw), 5)) + draft.finish()
+    text, abstained, _ = draft.result()
+    assert shown == "" and abstained and draft.false_start, text
+    assert draft.withheld  # still asked again over fewer passages, as any withheld answer
+    # Passes: the same answer with a first sentence its passage backs.
+    text, abstained, _ = finalize("The most recent NATO summit is the one held in Vilnius [1]. The summit was "
+                                  "chaired by Jens Stoltenberg [1].", [vilnius], question)
+    assert not abstained and "Stoltenberg" in text
