@@ -232,21 +232,25 @@ class Draft:
         if moved is not None:  # the model cited the wrong passage of those it was given
             checked, cited, missing = cited_to(claim, [moved + 1]), [moved], set()
         if missing:
-            return self._fault(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
+            self._fault(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
+            return None
         names = self._unbacked_names(claim, cited)
         if names:
-            return self._fault(f"names {names} not in the cited passages: {claim.strip()[:200]}")
+            self._fault(f"names {names} not in the cited passages: {claim.strip()[:200]}")
+            return None
         wrong_role = self._not_in_role(claim, cited)
         if wrong_role:
-            return self._fault(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role)}) in "
-                               f"the cited passages: {claim.strip()[:200]}")
+            self._fault(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role)}) in "
+                        f"the cited passages: {claim.strip()[:200]}")
+            return None
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
             self._restated += 1
             return None
         words = self._unbacked_words(claim, cited)
         if words:
-            return self._fault(f"words {words} not in the cited passages: {claim.strip()[:200]}")
+            self._fault(f"words {words} not in the cited passages: {claim.strip()[:200]}")
+            return None
         if not self._sentence_on_topic(claim, cited):
             self.dropped.append(f"speaks of nothing the question asks about: {claim.strip()[:200]}")
             return None
@@ -256,7 +260,8 @@ class Draft:
         totals = (running_totals_given(claim, self._counted, self._question_numbers, backing)
                   if backing and not self._totals else set())
         if totals:
-            return self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
+            self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
+            return None
         if numbers(claim) - self._question_numbers and (not self._wants_money or gives_money(claim)) and (
                 not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
                                                            backing, self._totals)):
@@ -285,7 +290,6 @@ class Draft:
         self.dropped.append(why)
         if self._sentences == 1:
             self.false_start = True
-        return None
 
     def _unbacked_names(self, claim: str, cited: Sequence[int]) -> list[str]:
         """The claim's names found neither in the question nor near the passages it cites
