@@ -40,7 +40,7 @@ from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
 from rag.relative_dates import resolved
 from rag.rerank import pins
-from rag.roles import asked_role, named_as, people_named
+from rag.roles import asked_role, asks_for_person, named_as, people_named
 from rag.schema import Citation, Passage
 from rag.wording import (
     best_sentence,
@@ -154,6 +154,7 @@ class Draft:
         places = places_asked(question)
         self._places = places if places and not topic_words(question) else []
         self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
+        self._wants_person = asks_for_person(question)  # "which leaders": ... and someone must be named
         self._gave_number = False
         self._restated = 0  # sentences dropped because they only restated the question
         self._sentences = 0  # sentences checked so far
@@ -240,8 +241,8 @@ class Draft:
             return None
         wrong_role = self._not_in_role(claim, cited)
         if wrong_role:
-            self._fault(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role)}) in "
-                        f"the cited passages: {claim.strip()[:200]}")
+            self._fault(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role) or 'a person'}) "
+                        f"in the cited passages: {claim.strip()[:200]}")
             return None
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
@@ -310,11 +311,13 @@ class Draft:
         ..." answers no "which ambassador"); empty when the question asks for no role or a
         passage is not readable in the answer's language."""
         order = [i for i in (cited or range(len(self.passages))) if 0 <= i < len(self.passages)]
-        if not self._role or not order or not self._readable(order):
+        if not self._wants_person or not order or not self._readable(order):
             return []
         names = people_named(claim, self._asked) if gives_names(claim) else []
         if not names:
             return ["no one"]
+        if not self._role:
+            return []
         texts = [t for i in order for t in article_text(self.passages[i], self.articles) if t]
         if any(named_as(g, self._role, texts) for g in names):
             return []

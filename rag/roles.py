@@ -59,6 +59,20 @@ def asked_role(question: str) -> tuple[str, ...]:
     return next((group for group in ROLE_WORDS if any(role.startswith(w) for w in group)), ())
 
 
+# "Which leaders accompanied Trudeau?", "Which of his advisers ...?": people asked for without a
+# role of `ROLE_WORDS` (reports name leaders untitled), so only that someone is named is judged.
+# Not "officials" or "lawmakers": a report may answer with a body ("members of the State Duma").
+_WHICH_PEOPLE = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?:of\s+)?(?:(?!{_AUXILIARY}\b)[\w'’-]+\s+){{0,3}}?"
+                           r"(?:leaders?|politicians?|advis[eo]rs?|aides?)\b")
+
+
+def asks_for_person(question: str) -> bool:
+    """Whether an English question asks which person (or people) did something: by a role of
+    `ROLE_WORDS` or as leaders, advisers ... Its answer must name someone."""
+    folded = fold(question)
+    return bool(asked_role(question)) or _WHICH_PEOPLE.match(folded) is not None
+
+
 def named_as(name: frozenset[str], role: tuple[str, ...], texts: Iterable[str]) -> bool:
     """Whether one of the name's words stands within `ROLE_REACH` words of a word for `role` in
     one sentence of `texts`."""

@@ -6,7 +6,7 @@ import pytest
 
 from rag.draft import Draft, finalize
 from rag.grounding import PinVocabulary
-from rag.roles import asked_role, named_as, people_named
+from rag.roles import asked_role, asks_for_person, named_as, people_named
 from rag.schema import Passage
 
 BANS = Passage(
@@ -95,3 +95,34 @@ def test_the_people_an_answer_names_leave_out_titles_places_and_the_question_s_n
     assert people_named("Prime Minister Stephen Harper.", asked) == [frozenset({"stephen", "harper"})]
     assert people_named("The Prime Minister of Canada announced them in Ottawa.", asked) == []
     assert people_named("He spoke from Germany about France.", asked) == []
+
+
+@pytest.mark.parametrize("question", [
+    "Which leaders accompanied Trudeau in Kyiv on the second anniversary?",
+    "Which of his advisers accused Trudeau of having betrayed him?",
+    "Which Canadian ambassador was already back in Kyiv?",
+])
+def test_questions_asking_which_people_want_someone_named(question: str) -> None:
+    assert asks_for_person(question)
+
+
+@pytest.mark.parametrize("question", [
+    "What mechanism did G7 leaders agree at the Charlevoix summit?",  # the leaders are not what is asked
+    "What did the advisers say?",
+    "Which Russian officials did Canada sanction?",  # a body may answer: "members of the State Duma"
+    "Who does it pay tribute to?",  # the soldiers: a group, not a name
+])
+def test_other_questions_do_not_need_a_name(question: str) -> None:
+    assert not asks_for_person(question)
+
+
+def test_which_leaders_answered_without_a_name_is_withheld() -> None:
+    kyiv = Passage(source="k.txt", doc_id="k.txt", title="Trudeau in Kyiv", outlet="Herald", language="en",
+                   published="2024-02-24", score=0.5, chunk=0,
+                   text="Trudeau was accompanied in Kyiv by Giorgia Meloni and Alexander De Croo. It was "
+                        "Trudeau's third visit to Ukraine since the invasion.")
+    question = "Which leaders accompanied Trudeau in Kyiv?"
+    text, abstained, _ = finalize("It was Trudeau's third visit to Ukraine since the invasion [1].", [kyiv], question)
+    assert abstained, text
+    text, abstained, _ = finalize("Giorgia Meloni and Alexander De Croo accompanied him [1].", [kyiv], question)
+    assert not abstained and "Meloni" in text
