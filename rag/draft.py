@@ -139,7 +139,10 @@ class Draft:
         self.wants_translation = False
         self.dropped: list[str] = []  # sentences not shown, with why (for evaluation and logs)
         self._checker: CitationChecker | None = None
-        self._numbers = [numbers(t) for t in self.texts]
+        # a passage's numbers, and its report's year: "on Friday, February 16" in a report of
+        # 2024-02-19 is "February 16, 2024" in an answer
+        self._numbers = [numbers(t) | set(p.published[:4].split()) if p.published[:4].isdigit() else numbers(t)
+                         for t, p in zip(self.texts, self.passages, strict=True)]
         self._known = set().union(*self._numbers)  # every passage's numbers: what a split one may join into
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()

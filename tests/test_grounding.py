@@ -884,3 +884,14 @@ def test_an_answer_whose_first_sentence_states_what_its_passages_lack_is_withhel
     text, abstained, _ = finalize("The most recent NATO summit is the one held in Vilnius [1]. The summit was "
                                   "chaired by Jens Stoltenberg [1].", [vilnius], question)
     assert not abstained and "Stoltenberg" in text
+
+
+def test_the_report_s_own_year_backs_a_date_the_answer_completes() -> None:
+    """"on Friday, February 16" in a report of 2024-02-19 is written "February 16, 2024"; another year is not."""
+    report = passage("Russian prison authorities said Navalny, 47, lost consciousness after a walk on Friday, "
+                     "February 16, at the colony.", "2024-02-19", "Navalny", source="navalny.txt")
+    question = "On what date did Navalny lose consciousness in the penal colony?"
+    text, abstained, _ = finalize("Navalny lost consciousness on February 16, 2024 [1].", [report], question)
+    assert not abstained and "2024" in text
+    text, abstained, _ = finalize("Navalny lost consciousness on February 16, 2023 [1].", [report], question)
+    assert abstained, text
