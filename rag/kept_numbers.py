@@ -60,9 +60,16 @@ def written_in_digits(text: str, language: str = "") -> str:
     text2num for the languages it knows (English, French, German, Italian, Spanish, Portuguese,
     Dutch, Danish); else as it is."""
     try:
-        return str(alpha2digit(text, language or detect(text) or "en"))
+        digits = str(alpha2digit(text, language or detect(text) or "en"))
     except (ValueError, RuntimeError):  # a language text2num does not know
         return text
+    # Ordinals made digits ("le deuxième premier ministre" -> "le 2ème 1er ministre") count nothing:
+    # the translation's "second Canadian prime minister" has no 2 and no 1 to keep.
+    return _ORDINAL_MADE.sub(" ", digits) if digits != text else digits
+
+
+# an ordinal text2num wrote in digits: 1er, 2ème, 2e, 3rd, 1º ...
+_ORDINAL_MADE = re.compile(r"(?<![\w.,])\d+(?:er|re|ère|ème|eme|e|nd|st|rd|th|º|ª|°|o|a)(?!\w)")
 
 
 def sentence_by_sentence(original: str, translate: Callable[[str], str], language: str = "",

@@ -28,6 +28,9 @@ MUST_PASS = [
     ("Kanada menjatuhkan sanksi kepada tiga bank.", "Canada sanctioned three banks."),
     # Number words the translator adds are not claims of its own.
     ("Der Gipfel fand genau einen Monat später statt.", "The summit took place exactly one month later."),
+    # Ordinals count nothing: text2num writes "deuxième premier" as "2ème 1er", the English has no 2 or 1.
+    ("M. Trudeau est le deuxième premier ministre canadien à se rendre en Ukraine depuis 2014.",
+     "Mr. Trudeau is the second Canadian prime minister to visit Ukraine since 2014."),
 ]
 
 
