@@ -167,6 +167,8 @@ _IRREGULAR = {past: verb for verb, forms in {
     "become": "became",
     "think": "thought", "find": "found", "build": "built", "spend": "spent", "grow": "grew grown", "go": "went gone",
 }.items() for past in forms.split()}
+# ... and words news reports spell two ways
+_IRREGULAR |= {"advisor": "adviser", "advisors": "advisers"}
 
 
 @functools.cache

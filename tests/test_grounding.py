@@ -476,6 +476,7 @@ def test_an_answer_about_something_else_than_the_question_is_withheld() -> None:
     assert on_topic(question, "To protest the strike on Dnipro.", "Joly said she summoned the ambassador over Dnipro.")
     assert on_topic("Who is Canada's ambassador?", "Oleg Stepanov.", "Russia's ambassador, Oleg Stepanov, said so.")
     assert on_topic("Who is Oleg Stepanov?", "A diplomat.", "")  # nothing asked but names: nothing to judge
+    assert on_topic("Which of his advisers spoke?", "Larry Kudlow, economic advisor.", "")  # one word, two spellings
     # "met" is short, but a verb the answer may repeat: it is a topic word ("meet") like "came".
     cleverly = "Where had James Cleverly met Antony Blinken before he came to Toronto?"
     assert topic_words(cleverly) == {"meet", "come"}
