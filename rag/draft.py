@@ -31,6 +31,7 @@ from rag.grounding import (
     numbers,
     places_asked,
     published_in,
+    report_day_named,
     running_totals_given,
     unbacked,
     unbacked_names,
@@ -43,9 +44,11 @@ from rag.rerank import pins
 from rag.roles import asked_role, asks_for_person, named_as, people_named
 from rag.schema import Citation, Passage
 from rag.wording import (
+    asks_date_of_standing,
     best_sentence,
     content_tokens,
     echo_backed,
+    event_backed,
     on_topic,
     own_words_unbacked,
     split_sentences,
@@ -156,6 +159,7 @@ class Draft:
         # "Who will Joly see in Brussels?": a question whose only topic is a place (`_places_ok`)
         places = places_asked(question)
         self._places = places if places and not topic_words(question) else []
+        self._asks_date = asks_date_of_standing(question)  # "when did X become": see `_dateline_ok`
         self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
         self._wants_person = asks_for_person(question)  # "which leaders": ... and someone must be named
         self._gave_number = False
@@ -216,7 +220,7 @@ class Draft:
             return ""
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
                 and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)
-                and self._places_ok(order) and self._topic_ok(order)):
+                and self._places_ok(order) and self._topic_ok(order) and self._dateline_ok(order)):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -418,6 +422,23 @@ class Draft:
         self._withheld = "the passage sentence behind the answer is not about the year the question names"
         return False
 
+    def _dateline_ok(self, order: Sequence[int]) -> bool:
+        """A "when" question answered with the cited report's own date: the sentence behind it
+        must speak of the event asked about (`event_backed`). A small model answers "On what date
+        did Mark Carney become prime minister?" with the dateline of a report on something else
+        that he did as prime minister."""
+        cited = [self.passages[i] for i in order]
+        if not self._asks_date or not self._readable(order) or any(p.translation for p in cited):
+            return True
+        claim = CITATION.sub("", " ".join(self._held))
+        if not any(report_day_named(claim, p.published) for p in cited):
+            return True
+        sentences, k = best_sentence((self.texts[i] for i in order), claim, ties=self.question)
+        if event_backed(self.question, sentences[k] if k >= 0 else ""):
+            return True
+        self._withheld = "the answer gives the report's own date; the passage sentence behind it is of another event"
+        return False
+
     def _places_ok(self, order: Sequence[int]) -> bool:
         """A question that names only people, a place and a light verb ("Who will Joly see in
         Brussels?") has no topic word for `_topic_ok` to judge: its place is what ties an answer to
@@ -490,3 +511,4 @@ class Draft:
         order = self._renumberer.order
         citations = [Citation(n=i + 1, passage=self.passages[idx]) for i, idx in enumerate(order)]
         return "".join(self.shown).strip(), False, citations
+

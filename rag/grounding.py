@@ -623,6 +623,16 @@ def date_named(text: str, date: tuple[int, int]) -> bool:
     return str(year) in text and (not month or _month_named(text, month))
 
 
+def report_day_named(text: str, published: str) -> bool:
+    """Whether `text` gives the day and month of a report published on `published` (YYYY-MM-DD):
+    "June 17" or "17 June" for 2025-06-17, with or without the year."""
+    match = re.match(r"\d{4}-(\d{2})-(\d{2})", published or "")
+    if not match:
+        return False
+    month, day = int(match.group(1)), int(match.group(2))
+    return _month_named(text, month) and re.search(rf"(?<!\d){day}(?!\d)", text) is not None
+
+
 def _month_named(text: str, month: int) -> bool:
     words = set(_WORD.findall(fold(text)))
     return any(name in words for name in MONTHS[month].split() if len(name) > 3)

@@ -147,6 +147,32 @@ def on_topic(question: str, answer: str, backing: str) -> bool:
     return not topic or bool(topic & (_stems(answer) | _stems(backing)))
 
 
+_DATE_ASKED = re.compile(r"^\s*(?:and\s+)?(?:when\b|(?:on|in)\s+(?:what|which)\s+(?:date|day)\b|what\s+(?:date|day)\b)",
+                         re.IGNORECASE)
+_TITLE_WORDS = frozenset("""prime minister president foreign affairs secretary ambassador general spokesperson
+    chancellor premier chief date day""".split())
+
+
+# A change in someone's standing: rarely the news of the day a report is dated.
+_STANDING = re.compile(r"\b(?:become|became|elected|appointed|named|sworn|took office|take office|born|died|"
+                       r"resigned)\b", re.IGNORECASE)
+
+
+def asks_date_of_standing(question: str) -> bool:
+    """Whether the question asks when someone's standing changed ("On what date did Carney become
+    prime minister?", "When was she appointed?"): the day a report is dated is then seldom the answer."""
+    return _DATE_ASKED.match(question) is not None and _STANDING.search(question) is not None
+
+
+def event_backed(question: str, backing: str) -> bool:
+    """Whether the passage sentence behind a date names what the question asks the date of: one
+    of its topic words other than titles ("prime minister") and "date". "Prime Minister Mark Carney
+    announced on Tuesday, June 17, 2025, ..." gives the date of an announcement, not of Carney
+    becoming prime minister."""
+    topic = topic_words(question) - {_stem(w) for w in _TITLE_WORDS}
+    return not topic or bool(topic & _stems(backing))
+
+
 @functools.cache
 def _stemmer() -> Any:
     from nltk.stem.snowball import EnglishStemmer  # Snowball rules, no data files to fetch

@@ -896,3 +896,22 @@ def test_the_report_s_own_year_backs_a_date_the_answer_completes() -> None:
     assert not abstained and "2024" in text
     text, abstained, _ = finalize("Navalny lost consciousness on February 16, 2023 [1].", [report], question)
     assert abstained, text
+
+
+def test_when_someone_became_something_is_not_answered_with_the_report_s_own_date() -> None:
+    """A report dated June 17 on Carney's aid does not say that he became prime minister that day."""
+    kananaskis = passage("Prime Minister Mark Carney announced on Tuesday, June 17, 2025, $2 billion in new military "
+                         "assistance for Ukraine.", "2025-06-17", "Carney announces aid", source="k.txt")
+    question = "On what date did Mark Carney become prime minister?"
+    text, abstained, _ = finalize("Mark Carney became prime minister on June 17, 2025 [1].", [kananaskis], question)
+    assert abstained, text
+    sworn = replace(kananaskis, text="Carney, who became prime minister on March 14, announced on Tuesday, June 17, "
+                                     "2025, $2 billion in new military assistance.")
+    text, abstained, _ = finalize("Mark Carney became prime minister on March 14 [1].", [sworn], question)
+    assert not abstained and "March 14" in text
+    # A visit is the news of the day its report is dated: not judged.
+    visit = passage("Prime Minister Justin Trudeau marked the third anniversary in Kyiv on Monday, February 24, 2025.",
+                    "2025-02-24", "Trudeau in Kyiv", source="kyiv.txt")
+    text, abstained, _ = finalize("Trudeau visited Kyiv on February 24, 2025 [1].", [visit],
+                                  "When did Trudeau most recently visit Kyiv?")
+    assert not abstained, text
