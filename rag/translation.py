@@ -22,12 +22,10 @@ from rag.calendar_names import restore_calendar_names
 from rag.errors import RagError
 from rag.kept_names import kept_names, lost_names
 from rag.kept_numbers import joined_numbers, number_faults, sentence_by_sentence
-from rag.language import detect
 from rag.language import name as language_name
 from rag.llm import ChatModel
 from rag.prompts import TRANSLATE_PROMPT, translate_messages
 from rag.settings import Settings
-from rag.wording import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -69,26 +67,10 @@ def checked(text: str, translation: str, translate: Callable[[str], str], langua
         return number_faults(original, translated, language) | lost_names(original, translated, kept)
 
     found = faults(text, translation)
-    left = untranslated(translation, language)
-    if not found and not left:
+    if not found:
         return translation
-    log.info("translation of a passage %s: translating it sentence by sentence",
-             f"lost or changed {sorted(found)}" if found else f"left {len(left)} sentence(s) untranslated")
+    log.info("translation of a passage lost or changed %s: translating it sentence by sentence", sorted(found))
     return sentence_by_sentence(text, translate, language, faults)
-
-
-UNTRANSLATED_MIN = 40  # characters: shorter sentences ("M. Trudeau a dit.") tell their language badly
-
-
-def untranslated(translation: str, language: str) -> list[str]:
-    """The sentences of a translation into `language` still in another language, when others
-    are translated: the bundled model copies a sentence now and then ("Selon la porte-parole ...,
-    après Stephen Harper." in an English chunk), and the fact in it is then read by no English
-    question. A chunk given back whole is not judged (a model that does not translate at all
-    would be asked once per sentence for nothing)."""
-    judged = [(s, detect(s)) for s in split_sentences(translation) if len(s) >= UNTRANSLATED_MIN]
-    left = [s for s, found in judged if found not in ("", language)]
-    return left if len(left) < len(judged) else []
 
 
 def needs_translation(article_language: str, settings: Settings) -> bool:
@@ -125,7 +107,7 @@ class TranslationCache:
 
 
 # Bumped when the checks a cached translation went through change, so it is made again.
-CHECKS_VERSION = "2"  # 2: untranslated sentences, ordinals not numbers
+CHECKS_VERSION = "2"  # 2: ordinals are not numbers to keep
 
 
 def cache_key(model: str, target: str, text: str) -> str:

@@ -22,7 +22,7 @@ from rag.retrieval import Retriever
 from rag.schema import IndexReport, Passage
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.translation import TranslationCache, Translator, cache_key, checked, needs_translation, untranslated
+from rag.translation import TranslationCache, Translator, cache_key, needs_translation
 from tests.fixtures.openai_stub import OpenAIStub
 from tests.fixtures.settings import make_settings
 
@@ -309,22 +309,3 @@ def test_a_chunk_whose_translation_lost_a_name_kept_elsewhere_in_its_article_is_
     # Alone, nothing shows that the translator keeps "Joly": the chunk's translation stands.
     assert Translator(settings).translate([second]) == ["Trudeau has announced that Canadian experts will join."]
 
-
-def test_a_sentence_left_in_its_own_language_is_translated_again_on_its_own() -> None:
-    """The model translated a chunk but copied one sentence: the chunk is done again sentence by
-    sentence. A chunk given back whole is not (see `untranslated`)."""
-    original = ("Il a ensuite rencontré des agents de la nouvelle police de Kiev. Selon la porte-parole du Cabinet "
-                "du premier ministre, M. Trudeau est le deuxième premier ministre canadien à se rendre en Ukraine "
-                "depuis 2014, après Stephen Harper.")
-    mixed = ("He then met officers of the new Kyiv patrol police. Selon la porte-parole du Cabinet du premier "
-             "ministre, M. Trudeau est le deuxième premier ministre canadien à se rendre en Ukraine depuis 2014, "
-             "après Stephen Harper.")
-    assert untranslated(mixed, "en") and not untranslated(original, "en")
-    english = {"Il a ensuite rencontré des agents de la nouvelle police de Kiev.":
-               "He then met officers of the new Kyiv police.",
-               "Selon la porte-parole du Cabinet du premier ministre, M. Trudeau est le deuxième premier ministre "
-               "canadien à se rendre en Ukraine depuis 2014, après Stephen Harper.":
-               "According to the Prime Minister's spokesperson, Mr. Trudeau is the second Canadian prime minister "
-               "to visit Ukraine since 2014, after Stephen Harper."}
-    out = checked(original, mixed, lambda sentence: english[sentence], "en")
-    assert out == " ".join(english.values())
