@@ -87,6 +87,11 @@ def conversation_names(history: Sequence[dict[str, str]], question: str) -> list
     return out[:MAX_NAMES]
 
 
+def is_nationality(word: str) -> bool:
+    """Whether a word (any case) names a nationality ("Russian", "canadians"), not a person."""
+    return _NATIONALITY.match(word[:1].upper() + word[1:].lower()) is not None
+
+
 def is_place(text: str, name: frozenset[str]) -> bool:
     """Whether a name (folded words, as `rag.grounding.question_pins` groups them) stands for a
     place in `text`: a country or region by name, or a word after "in", "to", "from", "at" ..."""

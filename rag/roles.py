@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 
 from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
-from rag.referents import is_place
+from rag.referents import is_nationality, is_place
 from rag.rerank import fold
 
 # Words for one role, as a report may write it; matched as word beginnings ("spokes" for spokeswoman).
@@ -94,10 +94,11 @@ def people_named(claim: str, asked: PinVocabulary) -> list[frozenset[str]]:
     """The names an answer sentence gives that could be the person asked for, without their titles
     ("Prime Minister Stephen Harper" is {stephen, harper}): not the question's own names, nor a
     place ("The Canadian ambassador in Moscow remained ..." names no ambassador: Moscow stands
-    after "in"; countries by name, `rag.referents.is_place`), nor a title alone."""
+    after "in"; countries by name, `rag.referents.is_place`), nor a title or nationality alone
+    ("the Russian invasion")."""
     out = []
     for group in question_pins("and " + claim):  # its first word may be a name: "Larisa Galadza was ..."
-        own = group - SHARED_NAME_WORDS
+        own = frozenset(w for w in group - SHARED_NAME_WORDS if not is_nationality(w))
         if not own or any(" " in n or asked.has_name(n) for n in own) or is_place(claim, own):
             continue
         out.append(own)

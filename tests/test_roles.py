@@ -95,6 +95,8 @@ def test_the_people_an_answer_names_leave_out_titles_places_and_the_question_s_n
     assert people_named("Prime Minister Stephen Harper.", asked) == [frozenset({"stephen", "harper"})]
     assert people_named("The Prime Minister of Canada announced them in Ottawa.", asked) == []
     assert people_named("He spoke from Germany about France.", asked) == []
+    assert people_named("Prime Minister Justin Trudeau spoke on the Russian invasion.",
+                        PinVocabulary(["Which leaders accompanied Trudeau?"])) == []  # a nationality names no one
 
 
 @pytest.mark.parametrize("question", [
