@@ -144,7 +144,7 @@ class Draft:
         self._checker: CitationChecker | None = None
         # a passage's numbers, and its report's year: "on Friday, February 16" in a report of
         # 2024-02-19 is "February 16, 2024" in an answer
-        self._numbers = [numbers(t) | set(p.published[:4].split()) if p.published[:4].isdigit() else numbers(t)
+        self._numbers = [numbers(t) | ({p.published[:4]} if p.published[:4].isdigit() else set())
                          for t, p in zip(self.texts, self.passages, strict=True)]
         self._known = set().union(*self._numbers)  # every passage's numbers: what a split one may join into
         self._question_numbers = numbers(question)
@@ -423,10 +423,10 @@ class Draft:
         return False
 
     def _dateline_ok(self, order: Sequence[int]) -> bool:
-        """A "when" question answered with the cited report's own date: the sentence behind it
-        must speak of the event asked about (`event_backed`). A small model answers "On what date
-        did Mark Carney become prime minister?" with the dateline of a report on something else
-        that he did as prime minister."""
+        """A question asking when someone's standing changed (`asks_date_of_standing`), answered
+        with the cited report's own date: the sentence behind it must speak of the event asked
+        about (`event_backed`). A small model answers "On what date did Mark Carney become prime
+        minister?" with the dateline of a report on something else he did as prime minister."""
         cited = [self.passages[i] for i in order]
         if not self._asks_date or not self._readable(order) or any(p.translation for p in cited):
             return True
@@ -511,4 +511,3 @@ class Draft:
         order = self._renumberer.order
         citations = [Citation(n=i + 1, passage=self.passages[idx]) for i, idx in enumerate(order)]
         return "".join(self.shown).strip(), False, citations
-
