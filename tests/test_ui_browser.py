@@ -221,6 +221,11 @@ def test_upload_an_article_and_get_it_cited(page_server: Page, browser: Any, tmp
 
     page.get_by_role("tab", name="Chat").click()
     ask(page, "How many grain ships did the port of Odesa reopen for?", 0)
+    if not page.locator("#rag-chat a.rag-cite").count():  # say what the model was shown (a CI run once abstained)
+        prompts = [r["messages"][-1]["content"] for r in page_server.stub.behaviour.requests
+                   if "Odesa" in r["messages"][-1]["content"].rsplit("Question:", 1)[-1]]
+        raise AssertionError(f"no citation; page: {page.inner_text('#rag-chat')!r}; "
+                             f"last prompt: {prompts[-1][-2500:] if prompts else None!r}")
     page.locator("#rag-chat a.rag-cite").first.click()
     assert "odesa grain.txt" in page.locator("#rag-sources .rag-source.rag-active").inner_text()
     page.close()
