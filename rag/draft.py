@@ -20,12 +20,16 @@ from rag.grounding import (
     asks_money,
     asks_quantity,
     asks_total,
+    asks_when,
+    counted_kinds,
     counted_nouns,
+    counted_numbers,
     counts_what_was_asked,
     date_named,
     distinctive,
     gives_money,
     gives_names,
+    gives_time,
     missing_pins,
     new_content,
     numbers,
@@ -40,8 +44,8 @@ from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
 from rag.relative_dates import resolved
-from rag.rerank import pins
-from rag.roles import asked_role, asks_for_person, named_as, people_named
+from rag.rerank import fold, pins
+from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
 from rag.schema import Citation, Passage
 from rag.wording import (
     asks_date_of_standing,
@@ -162,7 +166,12 @@ class Draft:
         self._asks_date = asks_date_of_standing(question)  # "when did X become": see `_dateline_ok`
         self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
         self._wants_person = asks_for_person(question)  # "which leaders": ... and someone must be named
+        self._wants_city = asks_city(question)  # "in which city": a country alone does not answer it
         self._gave_number = False
+        self._kinds = counted_kinds(question)  # "how many individuals and entities": a number for each
+        self._kinds_given: set[int] = set()
+        self._wants_time = asks_when(question)  # "when did ...": no answer without a date or time
+        self._gave_time = False
         self._restated = 0  # sentences dropped because they only restated the question
         self._sentences = 0  # sentences checked so far
         self.false_start = False  # the first sentence stated what its passages lack (`_fault`)
@@ -209,8 +218,12 @@ class Draft:
             return out
         self._held.append(out)
         order = tuple(self._renumberer.order)
+        self._gave_time = self._gave_time or gives_time(checked)
+        self._kinds_given |= {i for i, kind in enumerate(self._kinds)
+                              if counted_numbers(checked, kind) - self._question_numbers}
         if not order or (order == self._pins_checked and not self._gave_number) or (
-                self._wants_number and not self._gave_number):
+                self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
+                len(self._kinds_given) < len(self._kinds)):
             return ""  # nothing new to decide (and no repeated work), or no number yet for "how many"
         self._pins_checked = order
         cited = [self.passages[i] for i in order]
@@ -250,6 +263,9 @@ class Draft:
         if wrong_role:
             self._fault(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role) or 'a person'}) "
                         f"in the cited passages: {claim.strip()[:200]}")
+            return None
+        if self._wants_city and names_only_countries(claim, self._asked):
+            self._fault(f"names a country where a city is asked: {claim.strip()[:200]}")
             return None
         if not new_content(claim, self.question):
             self.dropped.append(f"restates the question: {claim.strip()[:200]}")
@@ -500,6 +516,13 @@ class Draft:
             if self._held and self._wants_number and not self._gave_number:
                 what = " or ".join(sorted(self._counted)) if self._counted else "anything"
                 self.dropped.append(f"no count of {what} in the answer: {' '.join(self._held)[:200]}")
+            elif self._held and len(self._kinds_given) < len(self._kinds):
+                asked = fold(self.question)
+                uncounted = [next((w for w in sorted(k) if w in asked), min(k)) for i, k in enumerate(self._kinds)
+                             if i not in self._kinds_given]
+                self.dropped.append(f"no count of {' or '.join(uncounted)} in the answer: {' '.join(self._held)[:200]}")
+            elif self._held and self._wants_time and not self._gave_time:
+                self.dropped.append(f"no date or time in the answer to 'when': {' '.join(self._held)[:200]}")
             elif self._held and not self.wants_translation and not self._renumberer.order:
                 self.dropped.append("no sentence could be tied to a passage that backs it")
             elif self._held and not self.wants_translation:

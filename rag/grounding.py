@@ -237,6 +237,40 @@ def gives_money(claim: str) -> bool:
     return bool(_MONEY.search(claim))
 
 
+# "When did ...", "In which year ...", "Quand ...": asked at the start of the question (or of its
+# second part). "When" asks only before an auxiliary: "When Ottawa called in the envoy, how long
+# did the meeting last?" asks a length; "Who was minister when Ottawa ..." asks a person. French,
+# Italian and Spanish "when" opens a clause as often: asked only without a comma after it.
+_AUX = r"(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|might|must)"
+_WHEN_ASKED = re.compile(
+    rf"(?:^|[,;]\s*and\s+|^\s*and\s+)(?:when\s+{_AUX}|(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)|"
+    r"what\s+(?:date|day|year|month)|(?:quand|quando|cuando)(?=[^,]*$)|wann|an\s+welchem\s+tag|in\s+welchem\s+jahr|"
+    r"in\s+che\s+anno|en\s+que\s+(?:ano|fecha)|en\s+quelle\s+annee|kapan|pada\s+tanggal\s+berapa|tahun\s+berapa)\b")
+# What places an answer in time: a year, a month or weekday name (any language the corpus has, as
+# `rag.rerank.MONTHS` folds them), a numeric date, or a day said relative to today or to an event.
+_TIME_WORDS = ("monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi "
+               "vendredi samedi dimanche montag dienstag mittwoch donnerstag freitag samstag sonntag lunedi "
+               "martedi mercoledi giovedi venerdi sabato domenica lunes martes miercoles jueves viernes senin "
+               "selasa rabu kamis jumat sabtu minggu yesterday today tomorrow tonight ago hier aujourd gestern "
+               "heute morgen ieri oggi domani ayer hoy manana kemarin besok").split()
+_TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}[./-]\d{1,2}\b|\b(?:"
+                   + "|".join(sorted({n for names in MONTHS.values() for n in names.split() if len(n) > 3}
+                                     | set(_TIME_WORDS), key=len, reverse=True))
+                   + r")\b|\b(?:same|next|following|previous) day\b|\bday (?:before|after)\b|\bhari ini\b")
+
+
+def asks_when(question: str) -> bool:
+    """Whether the question asks when something happened: its answer must place it in time."""
+    return _WHEN_ASKED.search(fold(question).strip()) is not None
+
+
+def gives_time(claim: str) -> bool:
+    """Whether a sentence places something in time: "on February 24, 2025", "in 2014", "on Monday",
+    "two days ago". "Trudeau was one of a dozen leaders who travelled to Kyiv for the anniversary"
+    does not answer "When did he last visit Kyiv?", however well its passage backs it."""
+    return _TIME.search(fold(claim)) is not None
+
+
 _HOW_MANY = re.compile(r"\bhow many\b(.*)")
 _HOW_MANY_AS_WRITTEN = re.compile(r"\bhow many\b", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # "F-16" is "f", "16"; "ten-point" is "ten", "point"
@@ -250,7 +284,8 @@ _PEOPLE = frozenset({"people", "persons", "individuals"})
 _SAME_COUNT = (frozenset({"vessels", "ships", "tankers", "boats"}),
                _PEOPLE | {"civilians", "residents"},
                frozenset({"troops", "soldiers", "personnel", "forces"}),
-               frozenset({"countries", "nations", "states", "members"}))
+               frozenset({"countries", "nations", "states", "members"}),
+               frozenset({"entities", "organizations", "organisations", "companies", "firms", "businesses"}))
 # A count of people may be given as a count of some kind of people ("How many people did Canada
 # sanction?" - "10 Russian and Ukrainian officials"); not the other way round: a count of civilians
 # is not one of officials.
@@ -288,6 +323,26 @@ def counted_nouns(question: str) -> frozenset[str]:
     if any(w in _PEOPLE or w + "s" in _PEOPLE for w in words):  # the question's own word, not a synonym's
         nouns |= _KINDS_OF_PEOPLE
     return frozenset(nouns)
+
+
+def counted_kinds(question: str) -> list[frozenset[str]]:
+    """The things a "how many X and Y" question counts, each with the words a report uses for it
+    (`counted_nouns` of each), when it counts more than one: "How many individuals and entities
+    did it target?" gives one group for individuals and one for entities; "How many shadow fleet
+    vessels ...?" gives none (one thing counted). Each must get its own number: "three Russian
+    entities and individuals involved in ..." answers half of it."""
+    match = _HOW_MANY.search(fold(question))
+    if not match:
+        return []
+    phrase: list[str] = []
+    for word in [w for w in _PLAIN_WORD.findall(match.group(1)) if w not in _HOW_MANY_WORDS][:6]:
+        if word in _PHRASE_END:
+            break
+        phrase.append(word)
+    parts = [part.split() for part in " ".join(phrase).split(" and ")]
+    if len(parts) < 2 or not all(parts):
+        return []
+    return [counted_nouns("how many " + " ".join(part)) for part in parts]
 
 
 def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:
@@ -484,6 +539,32 @@ def asks_newest(question: str) -> bool:
 def newest_date(passages: Sequence[Passage]) -> tuple[int, int] | None:
     """(year, month) of the newest report among `passages`, by their articles' dates."""
     return max((when for p in passages if (when := published(p)) is not None), default=None)
+
+
+NEWEST_MARGIN = 0.05  # how much less similar than the best a passage may be and still lead "the most recent"
+
+
+def newest_first(question: str, passages: Sequence[Passage], margin: float = NEWEST_MARGIN) -> list[Passage]:
+    """For "the most recent ..." (`asks_newest`): the passages that hold every name the question
+    gives (its text, translation and title) and are nearly as similar as the best one, newest
+    report first; the others after them, as they were. A small model answers from the first
+    passage it reads, and among near-duplicate reports the nearest is seldom the newest: given the
+    2023 summit's passage first, it calls Vilnius the most recent NATO summit beside the 2025 one."""
+    if not passages:
+        return []
+    names = question_pins(question)
+    best = max(p.score for p in passages)
+
+    def leads(p: Passage) -> bool:
+        if p.score < best - margin or published(p) is None:
+            return False
+        vocabulary = PinVocabulary([p.text, p.translation, p.title])
+        return all(any(vocabulary.has_name(n) for n in distinctive(g)) for g in names)
+
+    leading = [p for p in passages if leads(p)]
+    leading.sort(key=lambda p: p.published, reverse=True)  # ISO dates: stable, so rank breaks ties
+    ids = {id(p) for p in leading}
+    return leading + [p for p in passages if id(p) not in ids]
 
 
 @dataclass(frozen=True)

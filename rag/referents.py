@@ -102,6 +102,20 @@ def is_place(text: str, name: frozenset[str]) -> bool:
                for word in name for m in re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", folded))
 
 
+def is_country(name: frozenset[str]) -> bool:
+    """Whether a name (folded words) is a country or region's, in English or in another language
+    of the corpus ("Canada", "Kanada", "United Kingdom", "Royaume-Uni")."""
+    return name in _territory_names() or any(frozenset({word}) in _territory_names() for word in name)
+
+
+@cache
+def _territory_names() -> frozenset[frozenset[str]]:
+    """Countries and regions by their English, French, German, Italian, Spanish and Indonesian
+    names (CLDR), each as its set of folded words."""
+    return frozenset(frozenset(re.findall(r"[\w-]+", fold(name))) for code in ("en", "fr", "de", "it", "es", "id")
+                     for name in Locale(code).territories.values())
+
+
 @cache
 def _territories() -> frozenset[str]:
     """Countries and regions by their English names (CLDR), folded: "France", "United States"."""

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from llama_index.core.embeddings import BaseEmbedding
 
-from rag.rerank import pins, rerank
+from rag.grounding import asks_newest, newest_first
+from rag.rerank import pins, published, rerank
 from rag.schema import Passage
 from rag.store import Hit, IndexStore
 
@@ -15,6 +16,7 @@ __all__ = ["Passage", "Retriever", "join_overlapping", "passage_from_hit", "reci
 
 
 PINNED_PER_DATE = 3  # passages fetched per date a question names
+NEWEST_PASSAGES = 12  # passages fetched from the newest years for "the most recent ..."
 
 
 def passage_from_hit(hit: Hit) -> Passage:
@@ -92,6 +94,8 @@ class Retriever:
         candidates = self._with_translations(candidates)
         if self.rerank_depth:
             candidates = rerank(question, candidates)
+            if asks_newest(question):
+                candidates = newest_first(question, candidates)
         return candidates[:k]
 
     def _dense(self, embedding: list[float], k: int) -> list[Hit]:
@@ -121,16 +125,28 @@ class Retriever:
 
     def _with_pinned_dates(self, question: str, embedding: list[float], candidates: list[Passage]) -> list[Passage]:
         """Add the nearest passages of the articles published when the question says ("in July
-        2023"): among near-duplicates the right report may rank below the depth searched."""
+        2023"), or of the newest ones when it asks for "the most recent": among near-duplicates
+        the right report may rank below the depth searched."""
         seen = {(p.doc_id, p.content_hash, p.chunk) for p in candidates}
         out = list(candidates)
-        for when in sorted(pins(question).dates)[:3]:
-            for hit in self.store.query(embedding, PINNED_PER_DATE, published=when):
+        queries: list[tuple[int, tuple[int, int] | None, int | None]] = [
+            (PINNED_PER_DATE, when, None) for when in sorted(pins(question).dates)[:3]]
+        if asks_newest(question):
+            queries.append((NEWEST_PASSAGES, None, self._newest_year(candidates)))
+        for k, when, since in queries:
+            for hit in self.store.query(embedding, k, published=when, since=since):
                 passage = passage_from_hit(hit)
                 if (passage.doc_id, passage.content_hash, passage.chunk) not in seen:
                     seen.add((passage.doc_id, passage.content_hash, passage.chunk))
                     out.append(passage)
         return out
+
+    @staticmethod
+    def _newest_year(candidates: Sequence[Passage]) -> int:
+        """The newest year among the candidates' articles: "the most recent package" is looked
+        for in that year and later too, since among near-duplicates dense retrieval ranks the
+        2025 round no nearer than the 2014 one, and it may not be among the candidates at all."""
+        return max((when[0] for p in candidates if (when := published(p)) is not None), default=0)
 
     def articles(self, passages: Sequence[Passage]) -> dict[str, str]:
         """The whole text of each passage's article, by doc_id: what a question's names are checked

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 
 from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
-from rag.referents import is_nationality, is_place
+from rag.referents import is_country, is_nationality, is_place
 from rag.rerank import fold
 
 # Words for one role, as a report may write it; matched as word beginnings ("spokes" for spokeswoman).
@@ -62,8 +62,9 @@ def asked_role(question: str) -> tuple[str, ...]:
 # "Which leaders accompanied Trudeau?", "Which of his advisers ...?": people asked for without a
 # role of `ROLE_WORDS` (reports name leaders untitled), so only that someone is named is judged.
 # Not "officials" or "lawmakers": a report may answer with a body ("members of the State Duma").
+# One "official" is a person ("Which Canadian official met Stepanov?"); "officials" may be a body.
 _WHICH_PEOPLE = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?:of\s+)?(?:(?!{_AUXILIARY}\b)[\w'’-]+\s+){{0,3}}?"
-                           r"(?:leaders?|politicians?|advis[eo]rs?|aides?)\b")
+                           r"(?:leaders?|politicians?|advis[eo]rs?|aides?|official)\b")
 
 
 def asks_for_person(question: str) -> bool:
@@ -103,3 +104,24 @@ def people_named(claim: str, asked: PinVocabulary) -> list[frozenset[str]]:
             continue
         out.append(own)
     return out
+
+
+# "In which city ...", "Di kota mana ...": a city or town is asked, in the languages of the corpus.
+_CITY_ASKED = re.compile(r"\b(?:(?:which|what) (?:city|town)|di kota (?:mana|apa)|kota (?:mana|apa)|"
+                         r"(?:dans )?quelle ville|(?:in )?welche[rm]? stadt|(?:in )?quale citta|"
+                         r"(?:en )?que ciudad)\b")
+
+
+def asks_city(question: str) -> bool:
+    """Whether the question asks in which city or town something happened."""
+    return _CITY_ASKED.search(fold(question)) is not None
+
+
+def names_only_countries(claim: str, asked: PinVocabulary) -> bool:
+    """Whether every name the claim gives (besides the question's own) is a country or a
+    nationality: "Canada [1]" names no city for "Di kota mana Harper mengumumkan sanksi?",
+    whatever its passage says. A claim with no name at all is left to the other checks."""
+    groups = [frozenset(w for w in g - SHARED_NAME_WORDS if not is_nationality(w))
+              for g in question_pins("and " + claim)]
+    own = [g for g in groups if g and not any(asked.has_name(n) for n in g)]
+    return bool(own) and all(is_country(g) for g in own)

@@ -330,8 +330,10 @@ class IndexStore:
                          key=lambda pair: int((pair[0] or {}).get("chunk", 0)))
         return "\n".join(text or "" for _, text in ordered)
 
-    def query(self, embedding: list[float], k: int, published: tuple[int, int] | None = None) -> list[Hit]:
+    def query(self, embedding: list[float], k: int, published: tuple[int, int] | None = None,
+              since: int | None = None) -> list[Hit]:
         """The `k` nearest passages; with `published` (year, month or 0), only those of articles
-        published then (Chroma's metadata filter on the `year`/`month` the indexer stores)."""
-        return nearest(self.vector_store, embedding, k, published)
+        published then, with `since` (a year) those published that year or later (Chroma's
+        metadata filter on the `year`/`month` the indexer stores)."""
+        return nearest(self.vector_store, embedding, k, published, since)
 

@@ -78,8 +78,10 @@ class Hit:
     score: float
 
 
-def published_filter(published: tuple[int, int] | None) -> MetadataFilters | None:
-    """Chroma's metadata filter for articles of a year (and month, unless 0)."""
+def published_filter(published: tuple[int, int] | None, since: int | None = None) -> MetadataFilters | None:
+    """Chroma's metadata filter for articles of a year (and month, unless 0), or of a year or later."""
+    if since is not None:
+        return MetadataFilters(filters=[MetadataFilter(key="year", value=since, operator=FilterOperator.GTE)])
     if published is None:
         return None
     year, month = published
@@ -89,7 +91,7 @@ def published_filter(published: tuple[int, int] | None) -> MetadataFilters | Non
 
 
 def nearest(vector_store: ChromaVectorStore, embedding: list[float], k: int,
-            published: tuple[int, int] | None = None) -> list[Hit]:
+            published: tuple[int, int] | None = None, since: int | None = None) -> list[Hit]:
     """The `k` nearest nodes of a collection (fewer when it holds fewer), scored by cosine.
 
     No `count()` first: Chroma returns what it has for a larger `k` (nothing when empty), and a
@@ -97,7 +99,7 @@ def nearest(vector_store: ChromaVectorStore, embedding: list[float], k: int,
     if k <= 0:
         return []
     result = vector_store.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=k,
-                                                 filters=published_filter(published)))
+                                                 filters=published_filter(published, since)))
     hits: list[Hit] = []
     for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
         # ChromaVectorStore reports exp(-distance); in cosine space distance = 1 - cosine.

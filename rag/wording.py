@@ -169,8 +169,18 @@ def event_backed(question: str, backing: str) -> bool:
     of its topic words other than titles ("prime minister") and "date". "Prime Minister Mark Carney
     announced on Tuesday, June 17, 2025, ..." gives the date of an announcement, not of Carney
     becoming prime minister."""
-    topic = topic_words(question) - {_stem(w) for w in _TITLE_WORDS}
+    topic = topic_words(date_clause(question)) - {_stem(w) for w in _TITLE_WORDS}
     return not topic or bool(topic & _stems(backing))
+
+
+_SECOND_PART = re.compile(r"[,;]\s*and\s+|\?\s+", re.IGNORECASE)
+
+
+def date_clause(question: str) -> str:
+    """The part of the question that asks the date: "On what date did Carney become prime minister,
+    and in which year will NATO review the target?" asks it of Carney's becoming prime minister,
+    and NATO's words in the second part back no date for it."""
+    return _SECOND_PART.split(question, maxsplit=1)[0]
 
 
 @functools.cache

@@ -8,7 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from rag.draft import Draft, finalize
-from rag.grounding import asks_money, gives_money, missing_pins, numbers, question_pins, unbacked
+from rag.grounding import (
+    asks_money,
+    asks_when,
+    counted_kinds,
+    gives_money,
+    gives_time,
+    missing_pins,
+    numbers,
+    question_pins,
+    unbacked,
+)
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Passage
 
@@ -155,6 +165,45 @@ def test_how_many_needs_a_number() -> None:
     assert finalize("The building in Dnipro was hit by a Kh-22 missile [1].", [strike], question)[1]
     text, abstained, _ = finalize("40 people were killed in Dnipro [1].", [strike], question)
     assert not abstained and "40" in text
+
+
+def test_when_needs_a_date_or_time() -> None:
+    question = "When did a Canadian prime minister most recently visit Kyiv?"
+    visit = passage("Canadian Prime Minister Justin Trudeau visited Kyiv on Monday, February 24, 2025. He was one of "
+                    "more than a dozen leaders who travelled to the Ukrainian capital for the anniversary.",
+                    "2025-02-24", "Trudeau in Kyiv")
+    text, abstained, _ = finalize("Trudeau was one of more than a dozen leaders who travelled to the Ukrainian "
+                                  "capital for the anniversary [1].", [visit], question)
+    assert abstained, text
+    text, abstained, _ = finalize("Trudeau visited Kyiv on February 24, 2025 [1].", [visit], question)
+    assert not abstained and "2025" in text
+    # a question that asks a person, with "when" inside it, needs no date
+    who = "Who travelled to Kyiv when the war turned three?"
+    assert not finalize("Trudeau travelled to Kyiv [1].", [visit], who)[1]
+    # other languages ask "when" too, and a compound question's second part may
+    assert asks_when("Quand Trudeau est-il allé à Kyiv ?") and asks_when("Kapan Trudeau mengunjungi Kyiv?")
+    assert asks_when("How many vessels were listed, and in which year?")
+    assert gives_time("pada hari Sabtu") and gives_time("il 8 maggio") and not gives_time("for the anniversary")
+
+
+def test_how_many_of_two_things_needs_a_number_for_each() -> None:
+    question = "What is the most recent package, and how many individuals and entities did it target?"
+    assert len(counted_kinds(question)) == 2 and not counted_kinds("How many shadow fleet vessels were listed?")
+    kananaskis = passage("Carney's package targeted 77 individuals and 39 entities. The list includes three "
+                         "Russian entities accused of developing quantum technologies, and individuals involved in "
+                         "the forced transfer of Ukrainian children.", "2025-06-17", "Carney at the G7")
+    text, abstained, _ = finalize("The package includes three Russian entities accused of developing quantum "
+                                  "technologies, and individuals involved in the forced transfer of children [1].",
+                                  [kananaskis], question)
+    assert abstained, text
+    text, abstained, _ = finalize("Carney's package targeted 77 individuals and 39 entities [1].", [kananaskis],
+                                  question)
+    assert not abstained and "39" in text
+    # a report's "organizations" are the question's "entities"
+    text, abstained, _ = finalize("Carney's package targeted 77 individuals and 39 organizations [1].",
+                                  [replace(kananaskis, text=kananaskis.text.replace("entities", "organizations"))],
+                                  question)
+    assert not abstained, text
 
 
 def test_ordinals_months_and_code_names_are_pinned() -> None:
@@ -909,6 +958,15 @@ def test_when_someone_became_something_is_not_answered_with_the_report_s_own_dat
                                      "2025, $2 billion in new military assistance.")
     text, abstained, _ = finalize("Mark Carney became prime minister on March 14 [1].", [sworn], question)
     assert not abstained and "March 14" in text
+    # the second part of a two-part question does not lend its words to the first part's event
+    hague = replace(kananaskis, text="Prime Minister Mark Carney committed Canada on Wednesday, June 25, 2025, to "
+                                     "NATO's new spending target. Allies will review the path in 2029.",
+                    published="2025-06-25")
+    text, abstained, _ = finalize("Mark Carney became prime minister on June 25, 2025, and NATO allies will review "
+                                  "the path toward the spending target in 2029 [1].", [hague],
+                                  question.rstrip("?") + ", and in which year will NATO allies review the path "
+                                  "toward the spending target?")
+    assert abstained, text
     # A visit is the news of the day its report is dated: not judged.
     visit = passage("Prime Minister Justin Trudeau marked the third anniversary in Kyiv on Monday, February 24, 2025.",
                     "2025-02-24", "Trudeau in Kyiv", source="kyiv.txt")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rag.embeddings import E5Embedding
@@ -72,6 +73,10 @@ def test_the_store_filters_passages_by_publication_month(tmp_path: Path, e5: E5E
     assert {h.node.metadata["source"] for h in store.query(query, 5, published=(2023, 0))} == {"july.txt", "june.txt"}
     retriever = Retriever(store, e5, 1, rerank_depth=1)  # depth 1: the July report only comes from the filter
     assert retriever.retrieve("How many did Canada sanction in July 2023?")[0].source == "july.txt"
+    assert {h.node.metadata["source"] for h in store.query(query, 5, since=2023)} == {"july.txt", "june.txt"}
+    # "the most recent": the reports of the candidates' newest year and later are searched too,
+    # and the newest of those holding the question's names leads
+    assert retriever.retrieve("What is the most recent sanctions package?")[0].source == "july.txt"
 
 
 def test_publication_dates_come_from_the_manifest_the_html_or_a_dateline(tmp_path: Path) -> None:
@@ -88,3 +93,17 @@ def test_publication_dates_come_from_the_manifest_the_html_or_a_dateline(tmp_pat
     (folder / "manifest.json").write_text('{"listed.txt": {"published": "2022-02-24"}}')
     dates = {a.source: a.published for a in scan([folder]).articles}
     assert dates == {"page.html": "2023-05-20", "wire.txt": "2014-03-17", "plain.txt": "", "listed.txt": "2022-02-24"}
+
+
+def test_the_most_recent_leads_with_the_newest_report_that_holds_the_question_s_names() -> None:
+    from rag.grounding import newest_first
+
+    vilnius = Passage(source="vilnius.txt", doc_id="vilnius.txt", title="NATO summit in Vilnius", outlet="Daily",
+                      language="en", published="2023-07-11", text="NATO leaders met in Vilnius.", score=0.86, chunk=0)
+    hague = replace(vilnius, source="hague.txt", doc_id="hague.txt", title="NATO summit in The Hague",
+                    published="2025-06-25", text="NATO leaders met in The Hague.", score=0.83)
+    g7 = replace(vilnius, source="g7.txt", doc_id="g7.txt", title="G7 summit in Kananaskis", published="2025-06-17",
+                 text="G7 leaders met in Kananaskis.", score=0.85)
+    far = replace(hague, source="far.txt", doc_id="far.txt", published="2026-01-01", score=0.70)
+    order = newest_first("What is the most recent NATO summit?", [vilnius, g7, hague, far])
+    assert [p.source for p in order] == ["hague.txt", "vilnius.txt", "g7.txt", "far.txt"]

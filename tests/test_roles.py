@@ -6,7 +6,7 @@ import pytest
 
 from rag.draft import Draft, finalize
 from rag.grounding import PinVocabulary
-from rag.roles import asked_role, asks_for_person, named_as, people_named
+from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
 from rag.schema import Passage
 
 BANS = Passage(
@@ -103,6 +103,7 @@ def test_the_people_an_answer_names_leave_out_titles_places_and_the_question_s_n
     "Which leaders accompanied Trudeau in Kyiv on the second anniversary?",
     "Which of his advisers accused Trudeau of having betrayed him?",
     "Which Canadian ambassador was already back in Kyiv?",
+    "Which Canadian official met Oleg Stepanov when he was summoned?",  # one official is a person
 ])
 def test_questions_asking_which_people_want_someone_named(question: str) -> None:
     assert asks_for_person(question)
@@ -128,3 +129,20 @@ def test_which_leaders_answered_without_a_name_is_withheld() -> None:
     assert abstained, text
     text, abstained, _ = finalize("Giorgia Meloni and Alexander De Croo accompanied him [1].", [kyiv], question)
     assert not abstained and "Meloni" in text
+
+
+def test_a_city_asked_is_not_answered_by_a_country() -> None:
+    harper = Passage(source="mh17.txt", doc_id="mh17.txt", title="Sanctions after MH17", outlet="Herald",
+                     language="en", published="2014-07-24", score=0.5, chunk=0,
+                     text="Speaking in Mississauga, Ontario, Prime Minister Stephen Harper announced new sanctions "
+                          "against Russia. Canada said Russia bore a heavy responsibility.")
+    question = "Di kota mana Stephen Harper mengumumkan sanksi baru terhadap Rusia?"
+    assert asks_city(question) and asks_city("In which city did Harper speak?") and not asks_city("Which country?")
+    asked = PinVocabulary([question])
+    assert names_only_countries("Canada", asked) and names_only_countries("In the United Kingdom", asked)
+    assert not names_only_countries("In Mississauga, Ontario, Canada", asked)
+    text, abstained, _ = finalize("Canada [1].", [harper], "In which city did Stephen Harper announce the sanctions?")
+    assert abstained, text
+    text, abstained, _ = finalize("In Mississauga, Ontario [1].", [harper],
+                                  "In which city did Stephen Harper announce the sanctions?")
+    assert not abstained and "Mississauga" in text
