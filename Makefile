@@ -57,7 +57,7 @@ test-fast: lint browser
 
 # The whole answer-quality measurement with the bundled models (~65 min on 2 cores): the public
 # questions over the bundled articles, then the dev set and its held-out split over the bundled
-# articles plus the dev corpus (data/eval/), in an index of its own; then dev2 and the fresh
+# articles plus the dev corpus (data/eval/), in an index of its own; then dev2, dev3 and the fresh
 # held-out split holdout2, which also need data/eval/corpus2 (a third index).
 DEV = RAG_INDEX_DIR=index-dev
 H2 = RAG_INDEX_DIR=index-h2
@@ -69,6 +69,7 @@ eval: install
 	$(DEV) $(BIN)/rag eval data/eval/holdout.jsonl --json reports/holdout.json --report reports/holdout.md
 	$(H2) $(BIN)/rag index data/articles data/eval/corpus data/eval/corpus2
 	$(H2) $(BIN)/rag eval data/eval/dev2.jsonl --json reports/dev2.json --report reports/dev2.md
+	$(H2) $(BIN)/rag eval data/eval/dev3.jsonl --json reports/dev3.json --report reports/dev3.md
 	$(H2) $(BIN)/rag eval data/eval/holdout2.jsonl --json reports/holdout2.json
 
 clean:
