@@ -23,13 +23,13 @@ from rag.grounding import (
     asks_when,
     counted_kinds,
     counted_nouns,
-    counted_numbers,
     counts_what_was_asked,
     date_named,
     distinctive,
     gives_money,
     gives_names,
     gives_time,
+    kinds_counted,
     missing_pins,
     new_content,
     numbers,
@@ -218,9 +218,8 @@ class Draft:
             return out
         self._held.append(out)
         order = tuple(self._renumberer.order)
-        self._gave_time = self._gave_time or gives_time(checked)
-        self._kinds_given |= {i for i, kind in enumerate(self._kinds)
-                              if counted_numbers(checked, kind) - self._question_numbers}
+        self._gave_time = self._gave_time or gives_time(checked, pins(self.question).years_text)
+        self._kinds_given |= kinds_counted(checked, self._kinds, self._question_numbers)
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
                 len(self._kinds_given) < len(self._kinds)):
@@ -518,7 +517,7 @@ class Draft:
                 self.dropped.append(f"no count of {what} in the answer: {' '.join(self._held)[:200]}")
             elif self._held and len(self._kinds_given) < len(self._kinds):
                 asked = fold(self.question)
-                uncounted = [next((w for w in sorted(k) if w in asked), min(k)) for i, k in enumerate(self._kinds)
+                uncounted = [next((w for w in sorted(k) if w in asked), "") for i, k in enumerate(self._kinds)
                              if i not in self._kinds_given]
                 self.dropped.append(f"no count of {' or '.join(uncounted)} in the answer: {' '.join(self._held)[:200]}")
             elif self._held and self._wants_time and not self._gave_time:

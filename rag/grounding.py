@@ -245,7 +245,8 @@ _AUX = r"(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should
 _WHEN_ASKED = re.compile(
     rf"(?:^|[,;]\s*and\s+|^\s*and\s+)(?:when\s+{_AUX}|(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)|"
     r"what\s+(?:date|day|year|month)|(?:quand|quando|cuando)(?=[^,]*$)|wann|an\s+welchem\s+tag|in\s+welchem\s+jahr|"
-    r"in\s+che\s+anno|en\s+que\s+(?:ano|fecha)|en\s+quelle\s+annee|kapan|pada\s+tanggal\s+berapa|tahun\s+berapa)\b")
+    r"in\s+che\s+anno|en\s+que\s+(?:ano|fecha)|en\s+quelle\s+annee|kapan|pada\s+tanggal\s+berapa|tahun\s+berapa)"
+    r"(?![\w-])")
 # What places an answer in time: a year, a month or weekday name (any language the corpus has, as
 # `rag.rerank.MONTHS` folds them), a numeric date, or a day said relative to today or to an event.
 _TIME_WORDS = ("monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi "
@@ -253,22 +254,31 @@ _TIME_WORDS = ("monday tuesday wednesday thursday friday saturday sunday lundi m
                "martedi mercoledi giovedi venerdi sabato domenica lunes martes miercoles jueves viernes senin "
                "selasa rabu kamis jumat sabtu minggu yesterday today tomorrow tonight ago hier aujourd gestern "
                "heute morgen ieri oggi domani ayer hoy manana kemarin besok").split()
-_TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}[./-]\d{1,2}\b|\b(?:"
+_TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{3}0s\b|\b\d{1,2}/\d{1,2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
+                   r"|\b\d{1,2}[:h]\d{2}\b|\b[ap]\.?m\.?(?!\w)|\b(?:"
                    + "|".join(sorted({n for names in MONTHS.values() for n in names.split() if len(n) > 3}
                                      | set(_TIME_WORDS), key=len, reverse=True))
-                   + r")\b|\b(?:same|next|following|previous) day\b|\bday (?:before|after)\b|\bhari ini\b")
+                   + r")\b|\b(?:same|next|following|previous) day\b|\bday (?:before|after)\b|\bhari ini\b"
+                   r"|\b(?:last|this|next|earlier this|later this) "
+                   r"(?:week|month|year|spring|summer|autumn|fall|winter)\b"
+                   # a short month name only beside a day: "May 5", "5 mai", "5 Mei", "Mar 3"
+                   r"|\b\d{1,2} (?:may|mai|mei|mar|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
+                   r"|\b(?:may|mai|mei|mar|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? \d{1,2}\b")
+_YEAR_ONLY = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def asks_when(question: str) -> bool:
     """Whether the question asks when something happened: its answer must place it in time."""
-    return _WHEN_ASKED.search(fold(question).strip()) is not None
+    return _WHEN_ASKED.search(fold(question).strip().lstrip("¿¡\"'(«“ ")) is not None
 
 
-def gives_time(claim: str) -> bool:
+def gives_time(claim: str, asked: Iterable[str] = ()) -> bool:
     """Whether a sentence places something in time: "on February 24, 2025", "in 2014", "on Monday",
-    "two days ago". "Trudeau was one of a dozen leaders who travelled to Kyiv for the anniversary"
-    does not answer "When did he last visit Kyiv?", however well its passage backs it."""
-    return _TIME.search(fold(claim)) is not None
+    "two days ago", "at 10:30", "last week". "Trudeau was one of a dozen leaders who travelled to
+    Kyiv for the anniversary" does not answer "When did he last visit Kyiv?", however well its
+    passage backs it; nor does a year the question gave (`asked`: "When in 2023 ...?" - "In 2023")."""
+    years = set(asked)
+    return any(not (_YEAR_ONLY.fullmatch(m.group(0)) and m.group(0) in years) for m in _TIME.finditer(fold(claim)))
 
 
 _HOW_MANY = re.compile(r"\bhow many\b(.*)")
@@ -329,8 +339,10 @@ def counted_kinds(question: str) -> list[frozenset[str]]:
     """The things a "how many X and Y" question counts, each with the words a report uses for it
     (`counted_nouns` of each), when it counts more than one: "How many individuals and entities
     did it target?" gives one group for individuals and one for entities; "How many shadow fleet
-    vessels ...?" gives none (one thing counted). Each must get its own number: "three Russian
-    entities and individuals involved in ..." answers half of it."""
+    vessels ...?" gives none (one thing counted), and so does "How many Russian and Belarusian
+    individuals ...?" (its first part is only a nationality) or a part with no word to look for
+    ("F-16s"). Each must get its own number: "three Russian entities and individuals involved in
+    ..." answers half of it."""
     match = _HOW_MANY.search(fold(question))
     if not match:
         return []
@@ -340,9 +352,33 @@ def counted_kinds(question: str) -> list[frozenset[str]]:
             break
         phrase.append(word)
     parts = [part.split() for part in " ".join(phrase).split(" and ")]
-    if len(parts) < 2 or not all(parts):
+    if len(parts) < 2 or not all(parts) or any(_capitalised_only(part, question) for part in parts[:-1]):
         return []
-    return [counted_nouns("how many " + " ".join(part)) for part in parts]
+    kinds = [counted_nouns("how many " + " ".join(part)) for part in parts]
+    return kinds if all(kinds) else []
+
+
+def _capitalised_only(words: Sequence[str], question: str) -> bool:
+    """Whether every word was written with a capital in the question: "Russian" in "how many
+    Russian and Belarusian individuals" is an adjective of the noun that follows, not a thing."""
+    return all(re.search(rf"\b{re.escape(w[:1].upper())}{re.escape(w[1:])}", question) for w in words)
+
+
+def kinds_counted(claim: str, kinds: Sequence[frozenset[str]], question_numbers: set[str]) -> set[int]:
+    """Which of `kinds` the claim gives a number of (one the question did not give): a number
+    counts for each kind named within `COUNT_REACH` words after it, so a report's combined count
+    ("3,300 individuals and entities") counts both, and "three Russian entities accused of
+    developing quantum technologies, and individuals involved in ..." entities only."""
+    folded = fold(claim)
+    wanted = [WordSet(kind) for kind in kinds]
+    spans = [(m.end(), m.group(0)) for m in _NUMBER.finditer(folded)]
+    spans += [(m.end(), m.group(0)) for m in _WORD.finditer(folded) if m.group(0) in _NUMBER_WORDS]
+    found: set[int] = set()
+    for end, raw in spans:
+        if numbers(raw) - question_numbers:
+            following = _PLAIN_WORD.findall(folded[end: end + 120])[:COUNT_REACH]
+            found |= {i for i, w in enumerate(wanted) if _names_any(following, w)}
+    return found
 
 
 def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:

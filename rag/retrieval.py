@@ -131,8 +131,8 @@ class Retriever:
         out = list(candidates)
         queries: list[tuple[int, tuple[int, int] | None, int | None]] = [
             (PINNED_PER_DATE, when, None) for when in sorted(pins(question).dates)[:3]]
-        if asks_newest(question):
-            queries.append((NEWEST_PASSAGES, None, self._newest_year(candidates)))
+        if asks_newest(question) and (newest := self._newest_year(candidates)):
+            queries.append((NEWEST_PASSAGES, None, newest))
         for k, when, since in queries:
             for hit in self.store.query(embedding, k, published=when, since=since):
                 passage = passage_from_hit(hit)
@@ -143,9 +143,11 @@ class Retriever:
 
     @staticmethod
     def _newest_year(candidates: Sequence[Passage]) -> int:
-        """The newest year among the candidates' articles: "the most recent package" is looked
-        for in that year and later too, since among near-duplicates dense retrieval ranks the
-        2025 round no nearer than the 2014 one, and it may not be among the candidates at all."""
+        """The newest year among the candidates' articles (0: none is dated): "the most recent
+        package" is also looked for among the nearest passages of that year and later, since
+        among near-duplicates dense retrieval ranks the 2025 round no nearer than the 2014 one,
+        and it may not be among the candidates at all. (A newer report is found that way only
+        when it is among those nearest passages.)"""
         return max((when[0] for p in candidates if (when := published(p)) is not None), default=0)
 
     def articles(self, passages: Sequence[Passage]) -> dict[str, str]:

@@ -64,7 +64,8 @@ def asked_role(question: str) -> tuple[str, ...]:
 # Not "officials" or "lawmakers": a report may answer with a body ("members of the State Duma").
 # One "official" is a person ("Which Canadian official met Stepanov?"); "officials" may be a body.
 _WHICH_PEOPLE = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?:of\s+)?(?:(?!{_AUXILIARY}\b)[\w'’-]+\s+){{0,3}}?"
-                           r"(?:leaders?|politicians?|advis[eo]rs?|aides?|official)\b")
+                           r"(?:leaders?|politicians?|advis[eo]rs?|aides?|official(?=\s+(?:" + _AUXILIARY
+                           + r"|who|that|met|said|told|spoke|called|gave|led|\w+ed)\b))\b")
 
 
 def asks_for_person(question: str) -> bool:
@@ -107,7 +108,8 @@ def people_named(claim: str, asked: PinVocabulary) -> list[frozenset[str]]:
 
 
 # "In which city ...", "Di kota mana ...": a city or town is asked, in the languages of the corpus.
-_CITY_ASKED = re.compile(r"\b(?:(?:which|what) (?:city|town)|di kota (?:mana|apa)|kota (?:mana|apa)|"
+_CITY_ASKED = re.compile(r"\b(?:(?:which|what) (?:city|town)(?! (?:hall|council|centre|center))|"
+                         r"di kota (?:mana|apa)|kota (?:mana|apa)|"
                          r"(?:dans )?quelle ville|(?:in )?welche[rm]? stadt|(?:in )?quale citta|"
                          r"(?:en )?que ciudad)\b")
 

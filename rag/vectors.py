@@ -79,15 +79,14 @@ class Hit:
 
 
 def published_filter(published: tuple[int, int] | None, since: int | None = None) -> MetadataFilters | None:
-    """Chroma's metadata filter for articles of a year (and month, unless 0), or of a year or later."""
-    if since is not None:
-        return MetadataFilters(filters=[MetadataFilter(key="year", value=since, operator=FilterOperator.GTE)])
-    if published is None:
-        return None
-    year, month = published
-    return MetadataFilters(filters=[MetadataFilter(key="year", value=year, operator=FilterOperator.EQ),
-                                    *([MetadataFilter(key="month", value=month, operator=FilterOperator.EQ)]
-                                      if month else [])], condition=FilterCondition.AND)
+    """Chroma's metadata filter for articles of a year (and month, unless 0), and/or of a year or later."""
+    filters = [MetadataFilter(key="year", value=since, operator=FilterOperator.GTE)] if since is not None else []
+    if published is not None:
+        year, month = published
+        filters.append(MetadataFilter(key="year", value=year, operator=FilterOperator.EQ))
+        if month:
+            filters.append(MetadataFilter(key="month", value=month, operator=FilterOperator.EQ))
+    return MetadataFilters(filters=filters, condition=FilterCondition.AND) if filters else None
 
 
 def nearest(vector_store: ChromaVectorStore, embedding: list[float], k: int,

@@ -184,11 +184,18 @@ def test_when_needs_a_date_or_time() -> None:
     assert asks_when("Quand Trudeau est-il allé à Kyiv ?") and asks_when("Kapan Trudeau mengunjungi Kyiv?")
     assert asks_when("How many vessels were listed, and in which year?")
     assert gives_time("pada hari Sabtu") and gives_time("il 8 maggio") and not gives_time("for the anniversary")
+    assert not asks_when("What day-to-day role did he have?") and asks_when("¿Cuándo llegó Trudeau a Kyiv?")
+    for timed in ("on May 5", "le 5 mai", "at 10:30", "at 4 a.m.", "last week", "in the 1990s"):
+        assert gives_time(timed), timed
+    # the question's own year places nothing the question did not know
+    assert not gives_time("In 2023 [1].", {"2023"}) and gives_time("On May 5, 2023 [1].", {"2023"})
 
 
 def test_how_many_of_two_things_needs_a_number_for_each() -> None:
     question = "What is the most recent package, and how many individuals and entities did it target?"
     assert len(counted_kinds(question)) == 2 and not counted_kinds("How many shadow fleet vessels were listed?")
+    assert not counted_kinds("How many Russian and Belarusian individuals were listed?")  # one thing, two adjectives
+    assert not counted_kinds("How many F-16s and tanks did Canada send?")  # "F-16s" gives no word to look for
     kananaskis = passage("Carney's package targeted 77 individuals and 39 entities. The list includes three "
                          "Russian entities accused of developing quantum technologies, and individuals involved in "
                          "the forced transfer of Ukrainian children.", "2025-06-17", "Carney at the G7")

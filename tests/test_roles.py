@@ -114,6 +114,7 @@ def test_questions_asking_which_people_want_someone_named(question: str) -> None
     "What did the advisers say?",
     "Which Russian officials did Canada sanction?",  # a body may answer: "members of the State Duma"
     "Who does it pay tribute to?",  # the soldiers: a group, not a name
+    "What official reason did Ottawa give?",  # "official" as an adjective
 ])
 def test_other_questions_do_not_need_a_name(question: str) -> None:
     assert not asks_for_person(question)
@@ -138,6 +139,7 @@ def test_a_city_asked_is_not_answered_by_a_country() -> None:
                           "against Russia. Canada said Russia bore a heavy responsibility.")
     question = "Di kota mana Stephen Harper mengumumkan sanksi baru terhadap Rusia?"
     assert asks_city(question) and asks_city("In which city did Harper speak?") and not asks_city("Which country?")
+    assert not asks_city("Which city council voted for the sanctions?")
     asked = PinVocabulary([question])
     assert names_only_countries("Canada", asked) and names_only_countries("In the United Kingdom", asked)
     assert not names_only_countries("In Mississauga, Ontario, Canada", asked)
