@@ -171,6 +171,7 @@ class Draft:
         self._kinds = counted_kinds(question)  # "how many individuals and entities": a number for each
         self._kinds_given: set[int] = set()
         self._wants_time = asks_when(question)  # "when did ...": no answer without a date or time
+        self._asked_years = {str(year) for year, _ in self._dates}  # ... the question's own year places nothing
         self._gave_time = False
         self._restated = 0  # sentences dropped because they only restated the question
         self._sentences = 0  # sentences checked so far
@@ -218,7 +219,7 @@ class Draft:
             return out
         self._held.append(out)
         order = tuple(self._renumberer.order)
-        self._gave_time = self._gave_time or gives_time(checked, pins(self.question).years_text)
+        self._gave_time = self._gave_time or gives_time(checked, self._asked_years)
         self._kinds_given |= kinds_counted(checked, self._kinds, self._question_numbers)
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (

@@ -365,20 +365,11 @@ def _capitalised_only(words: Sequence[str], question: str) -> bool:
 
 
 def kinds_counted(claim: str, kinds: Sequence[frozenset[str]], question_numbers: set[str]) -> set[int]:
-    """Which of `kinds` the claim gives a number of (one the question did not give): a number
-    counts for each kind named within `COUNT_REACH` words after it, so a report's combined count
-    ("3,300 individuals and entities") counts both, and "three Russian entities accused of
-    developing quantum technologies, and individuals involved in ..." entities only."""
-    folded = fold(claim)
-    wanted = [WordSet(kind) for kind in kinds]
-    spans = [(m.end(), m.group(0)) for m in _NUMBER.finditer(folded)]
-    spans += [(m.end(), m.group(0)) for m in _WORD.finditer(folded) if m.group(0) in _NUMBER_WORDS]
-    found: set[int] = set()
-    for end, raw in spans:
-        if numbers(raw) - question_numbers:
-            following = _PLAIN_WORD.findall(folded[end: end + 120])[:COUNT_REACH]
-            found |= {i for i, w in enumerate(wanted) if _names_any(following, w)}
-    return found
+    """Which of `kinds` the claim gives a number of (one the question did not give, `counted_numbers`
+    of each): a report's combined count ("3,300 individuals and entities") counts both, and "three
+    Russian entities accused of developing quantum technologies, and individuals involved in ..."
+    entities only."""
+    return {i for i, kind in enumerate(kinds) if counted_numbers(claim, kind) - question_numbers}
 
 
 def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:

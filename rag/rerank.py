@@ -66,10 +66,6 @@ class Pins:
     def years(self) -> set[int]:
         return {year for year, _ in self.dates}
 
-    @property
-    def years_text(self) -> set[str]:
-        return {str(year) for year in self.years}
-
 
 def pins(question: str) -> Pins:
     """The dates (a month counts when it stands next to a year) and "latest" a question names."""
