@@ -28,7 +28,7 @@ from rag.embeddings import USE_MODEL_ID, embedding_id, make_aux_embedding, make_
 from rag.llm import LLMError
 from rag.schema import Article, IndexReport, StoredDocument, chunk_id
 from rag.settings import Settings
-from rag.store import BuildInfo, IndexStore, StoreError
+from rag.store import BuildInfo, IndexStore, StoreError, forget_embedded_clients
 from rag.translation import TranslationError, Translator, needs_translation
 
 log = logging.getLogger(__name__)
@@ -241,9 +241,7 @@ def _fresh_generation(settings: Settings, info: BuildInfo, report: IndexReport) 
             raise
     broken = Path(settings.index_dir)
     aside = broken.with_name(f"{broken.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
-    from chromadb.api.client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()  # chromadb keeps the failed client for this path otherwise
+    forget_embedded_clients()  # chromadb keeps the failed client for this path otherwise
     broken.rename(aside)
     report.notes.append(f"the index at {broken} could not be opened; it was moved to {aside} and built afresh")
     return IndexStore.create_generation(settings, info)

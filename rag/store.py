@@ -7,6 +7,7 @@ Every reader checks them first: an index built another way must be rebuilt, neve
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,11 @@ from rag.vectors import Hit, chunk_texts_by_id, id_pages, metadatas_by_id, neare
 __all__ = ["BuildInfo", "Hit", "IndexStore", "StoreError"]
 
 SCHEMA_VERSION = 3  # 3: passages embedded with their article's title, date and outlet
+
+# One embedded client per index folder for the whole process (a shared resource, like chromadb's
+# own cache, which it replaces for us; see `embedded_client`).
+_EMBEDDED: dict[str, Any] = {}
+_EMBEDDED_LOCK = threading.Lock()
 
 
 class StoreError(RagError, RuntimeError):
@@ -96,7 +102,7 @@ def open_client(settings: Settings, *, create: bool) -> Any:
         except OSError as exc:
             raise StoreError(f"cannot create the index folder {path}: {exc.strerror or exc}") from exc
     try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return embedded_client(path, chroma_settings)
     except Exception as exc:
         if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
             raise StoreError(f"the index at {path} is read-only, and Chroma must write to open it: give this "
@@ -106,6 +112,36 @@ def open_client(settings: Settings, *, create: bool) -> Any:
             f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
             "rebuild it with `rag index --rebuild`"
         ) from exc
+
+
+def embedded_client(path: Path, chroma_settings: Any) -> Any:
+    """The process's one client for the index at `path`, held here.
+
+    A reader and a writer of one folder on two chromadb systems do not see each other's new
+    vectors (each keeps its own HNSW graph in memory): an article uploaded through the page would
+    be listed but never found. chromadb shares a system per folder only while its own cache holds
+    it, keyed by the folder's spelling, and anyone in the process may empty that cache
+    (`clear_system_cache()`); ours is keyed by the resolved folder and emptied only by
+    `forget_embedded_clients`."""
+    import chromadb
+
+    key = str(path.resolve())
+    with _EMBEDDED_LOCK:
+        client = _EMBEDDED.get(key)
+        if client is None:
+            client = chromadb.PersistentClient(path=key, settings=chroma_settings)
+            _EMBEDDED[key] = client
+        return client
+
+
+def forget_embedded_clients() -> None:
+    """Drop every cached embedded client, ours and chromadb's: the next open reads the folder
+    afresh (after a broken index is moved aside, or to act as a new process would)."""
+    from chromadb.api.client import SharedSystemClient
+
+    with _EMBEDDED_LOCK:
+        _EMBEDDED.clear()
+        SharedSystemClient.clear_system_cache()
 
 
 class IndexStore:

@@ -144,9 +144,9 @@ def test_an_interrupted_index_is_carried_on_and_saved_rows_of_other_sizes_kept(
     victim = sorted(store.documents())[0]
     lost = len(store.collection.get(where={"doc_id": victim})["ids"])
     store.delete_document(victim)  # as if the sitting had been killed before this article
-    from chromadb.api.client import SharedSystemClient
+    from rag.store import forget_embedded_clients
 
-    SharedSystemClient.clear_system_cache()  # a resumed run is a new process: no client cached for this path
+    forget_embedded_clients()  # a resumed run is a new process: no client cached for this path
     assert ledger_path(here.index_dir).exists()
 
     second = run_bench(make_settings(tmp_path), sizes=(6,), resume=True, merge=True, **common)  # type: ignore[arg-type]

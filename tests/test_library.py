@@ -56,3 +56,29 @@ def test_add_good_and_bad_uploads_then_remove(
         remove_article(settings, "grain.txt")
     with pytest.raises(LibraryError, match="binary"):
         add_articles(settings, [Upload("pic.txt", bad)], embedder=e5, aux_embedder=use)
+
+
+def test_a_running_reader_finds_an_article_added_later(
+    tmp_path: Path, articles: Path, e5: E5Embedding, use: USEEmbedding
+) -> None:
+    """The page's retriever stays open while uploads are indexed. chromadb's shared system is
+    what makes the writer's new vectors visible to it, and that sharing used to break when
+    anything in the process emptied chromadb's client cache, or when the folder was spelt
+    another way (here: relative to the working folder, which the tests set to tmp_path)."""
+    from chromadb.api.client import SharedSystemClient
+
+    from rag.retrieval import Retriever
+    from rag.store import IndexStore
+
+    settings = make_settings(tmp_path, articles_dir=articles)
+    index_paths(settings, embedder=e5, aux_embedder=use)
+    reader = Retriever(IndexStore.open(settings), e5, 4, use)
+    assert reader.retrieve("Trudeau military aid")[0].source.endswith(".txt")
+    SharedSystemClient.clear_system_cache()  # as another library in the same process may do
+    story = tmp_path / "odesa grain.txt"
+    story.write_text("Odesa port reopens for grain ships\nThe port of Odesa reopened on Monday for twelve "
+                     "grain ships carrying sunflower oil to Istanbul, officials said.\n")
+    respelt = make_settings(tmp_path, articles_dir=articles, index_dir=Path("index"))
+    add_articles(respelt, [Upload(story.name, story)], embedder=e5, aux_embedder=use)
+    found = reader.retrieve("How many grain ships did the port of Odesa reopen for?")
+    assert found[0].source == "odesa grain.txt"
