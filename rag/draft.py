@@ -26,6 +26,7 @@ from rag.grounding import (
     counts_what_was_asked,
     date_named,
     distinctive,
+    foreign_counted_nouns,
     gives_money,
     gives_names,
     gives_time,
@@ -155,7 +156,8 @@ class Draft:
         self._pins_checked: tuple[int, ...] = ()
         self._wants_number = asks_quantity(question)  # "how many": no answer without a number
         self._wants_money = asks_money(question)  # "how much aid": ... without an amount of money
-        self._counted = counted_nouns(question)  # ... of the thing it counts ("vessels", not "individuals")
+        # ... of the thing it counts ("vessels", not "individuals"; "blessés", not the dead)
+        self._counted = counted_nouns(question) or foreign_counted_nouns(question)
         self._asked = PinVocabulary([question])  # names the answer may repeat from the question
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one

@@ -221,7 +221,9 @@ _MONEY_ASKED = re.compile(
     rf"\b(?:how much|combien d(?:e |['’])|wie viel|quant[oaie]|cuant[oa]s?|berapa(?: banyak)?)\s*(?:\w+\s+){{0,2}}?"
     rf"{_MONEY_NOUNS}\b"
     r"|\bhow much\b(?! of\b)(?:\s+\S+){0,12}?\s+(?:cost|costs|spend|spent|pay|paid|invest|invested|lend|lent"
-    r"|donate|donated|contribute|contributed)\b")
+    r"|donate|donated|contribute|contributed)\b"
+    # "What was the total value of the frozen assets?", "How much were they worth?"
+    r"|\bwhat (?:was|is|were|are) the (?:\w+ )?value of\b|\bhow much\b(?:\s+\S+){0,8}?\s+worth\b")
 _MONEY = re.compile(r"[$€£¥₽₴]|\b(?:dollars?|euros?|pounds?|roubles?|rubles?|hryvni?as?|yen|francs?|dollari|"
                     r"dólar(?:es)?|dolar|rupiah|cad|usd|eur)\b", re.IGNORECASE)
 
@@ -303,9 +305,54 @@ _KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens",
 COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessels", "4,500 Ukrainian soldiers"
 
 
+# "How many" in the other languages of the corpus and the noun right after it: "Combien de blessés",
+# "¿Cuántos diputados", "Wie viele Schiffe", "Berapa banyak kendaraan" (folded, accents off).
+_FOREIGN_HOW_MANY = re.compile(r"\b(?:combien\s+(?:de\s+|d['’]\s*)|wie\s+viele?\s+|cuant[oa]s\s+|quant[ioea]s?\s+"
+                               r"|berapa\s+(?:banyak\s+)?(?:orang\s+)?)(\w+)")
+# What those nouns count, in English and in the language itself (a count is checked against the
+# passages the model read, originals or translations). Only these: an unknown noun is not checked
+# (a right count would be withheld for a word the passages translate differently).
+_FOREIGN_COUNTED: dict[frozenset[str], frozenset[str]] = {
+    frozenset("blesses blessees blesse verletzte verletzten heridos heridas feriti feridos luka terluka".split()):
+        frozenset("injured wounded injuries".split()),
+    frozenset("morts tues tote toten muertos morti mortos tewas meninggal".split()):
+        frozenset("dead killed deaths died victims".split()),
+    frozenset("deputes abgeordnete abgeordneten diputados deputati deputados".split()):
+        frozenset("deputies lawmakers legislators members mps".split()),
+    frozenset("navires bateaux schiffe buques barcos navi navios kapal".split()): frozenset({"vessels"}),
+    frozenset("personnes personen personas persone pessoas individus individuen individuos individui "
+              "individu".split()):  # the dead are people too: "a fait 298 morts"
+        frozenset("people dead killed victims morts muertos tote toten morti mortos tewas victimes victimas opfer "
+                  "vittime vitimas korban".split()),
+    frozenset("entites entitaten entidades entita entitas".split()): frozenset({"entities"}),
+    frozenset("vehicules fahrzeuge vehiculos veicoli veiculos kendaraan".split()): frozenset({"vehicles"}),
+    frozenset("soldats soldaten soldados soldati tentara pasukan troupes truppen tropas truppe".split()):
+        frozenset({"troops"}),
+    frozenset("pays lander paises paesi negara".split()): frozenset({"countries"}),
+    frozenset("diplomates diplomaten diplomaticos diplomatici diplomatas diplomat".split()):
+        frozenset({"diplomats"}),
+    frozenset("drohnen droni".split()): frozenset({"drones"}),
+    frozenset("raketen misiles missili misseis rudal".split()): frozenset({"missiles"}),
+}
+
+
+def foreign_counted_nouns(question: str) -> frozenset[str]:
+    """What a "how many" question in French, German, Spanish, Italian, Portuguese or Indonesian
+    counts: its noun, and the English words (with `counted_nouns`' synonyms) for it. "Combien de
+    blessés ...?" answered "23 blessés" from a report whose 23 are the dead is withheld as the
+    English "how many injured" is. Empty for a noun outside `_FOREIGN_COUNTED`."""
+    match = _FOREIGN_HOW_MANY.search(fold(question))
+    word = match.group(1) if match else ""
+    english = next((meaning for forms, meaning in _FOREIGN_COUNTED.items() if word in forms), None)
+    if english is None:
+        return frozenset()
+    return frozenset({word}).union(english, *(counted_nouns(f"how many {w}") for w in english))
+
+
 def counted_nouns(question: str) -> frozenset[str]:
     """What an English "how many" question counts, folded: "How many shadow fleet vessels did..."
-    gives {"shadow", "fleet", "vessels", "ships", "tankers", "boats"}; empty when it is not such a question."""
+    gives {"shadow", "fleet", "vessels", "ships", "tankers", "boats"}; empty when it is not such a
+    question (one in another language: `foreign_counted_nouns`)."""
     match = _HOW_MANY.search(fold(question))
     if not match:
         return frozenset()

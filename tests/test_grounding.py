@@ -890,6 +890,8 @@ def test_an_ordinal_before_a_function_word_pins_no_empty_noun() -> None:
 
 
 MONEY_QUESTIONS = [
+    "What was the total value of the assets in Canada that were frozen?",  # a value is an amount
+    "How much were the frozen Russian assets worth?",
     "How much military aid for Ukraine did Trudeau announce at the NATO summit?",
     "How much did the government say security for the summit cost?",
     "How much money did Trudeau announce in mid-November?",
@@ -980,3 +982,31 @@ def test_when_someone_became_something_is_not_answered_with_the_report_s_own_dat
     text, abstained, _ = finalize("Trudeau visited Kyiv on February 24, 2025 [1].", [visit],
                                   "When did Trudeau most recently visit Kyiv?")
     assert not abstained, text
+
+
+def test_a_count_asked_in_another_language_must_be_a_count_of_that_thing() -> None:
+    """French, Spanish, German, Italian, Portuguese and Indonesian "how many" name what they count;
+    the dead are no count of the injured, the second round's 58 no count of the Duma's deputies."""
+    from rag.grounding import foreign_counted_nouns
+
+    injured = "Combien de blessés comptait le bilan actualisé du 29 août 2025 ?"
+    assert {"blesses", "injured", "wounded"} <= foreign_counted_nouns(injured)
+    assert "vessels" in foreign_counted_nouns("Wie viele Schiffe hat Kanada gelistet?")
+    assert "vehicles" in foreign_counted_nouns("Berapa banyak kendaraan lapis baja yang akan dikirim Kanada?")
+    assert "killed" in foreign_counted_nouns("Combien de personnes sont mortes dans l'écrasement du vol MH17 ?")
+    assert not foreign_counted_nouns("Combien de temps a duré la réunion ?")  # a noun not listed: no check
+    assert not foreign_counted_nouns("How many vessels did Canada list?")  # English: `counted_nouns`
+    toll = passage("Le nombre de morts a augmenté à 23, dont quatre enfants. Le nombre de blessés a été porté à 63, "
+                   "contre 48.", "2025-08-29", "Le bilan s'alourdit à Kyiv", source="toll.txt", language="fr")
+    _, abstained, _ = finalize("Le bilan comptait 23 blessés [1].", [toll], injured)
+    assert abstained
+    text, abstained, _ = finalize("Le bilan comptait 63 blessés [1].", [toll], injured)
+    assert not abstained and "63" in text
+    second = passage("Trudeau said Canada is imposing a second round of sanctions, targeting 58 individuals and "
+                     "entities.", "2022-02-24", "Second round", source="second.txt")
+    _, abstained, _ = finalize("58 [1].", [second], "¿A cuántos diputados de la Duma sancionó Canadá en febrero?")
+    assert abstained
+    crash = passage("L'écrasement du vol MH17 a fait 298 morts.", "2014-07-24", "MH17", source="mh17.txt",
+                    language="fr")
+    _, abstained, _ = finalize("298 [1].", [crash], "Combien de personnes sont mortes dans l'écrasement du vol MH17 ?")
+    assert not abstained  # a count of the dead is a count of people
