@@ -49,6 +49,7 @@ from rag.rerank import fold, pins
 from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
 from rag.schema import Citation, Passage
 from rag.wording import (
+    asked_verb_unbacked,
     asks_date_of_standing,
     best_sentence,
     content_tokens,
@@ -154,8 +155,9 @@ class Draft:
         self._known = set().union(*self._numbers)  # every passage's numbers: what a split one may join into
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
-        self._wants_number = asks_quantity(question)  # "how many": no answer without a number
-        self._wants_money = asks_money(question)  # "how much aid": ... without an amount of money
+        self._wants_money = asks_money(question)  # "how much aid": no answer without an amount of money
+        # "how many", "what was the value of": no answer without a number
+        self._wants_number = asks_quantity(question) or self._wants_money
         # ... of the thing it counts ("vessels", not "individuals"; "blessés", not the dead)
         self._counted = counted_nouns(question) or foreign_counted_nouns(question)
         self._asked = PinVocabulary([question])  # names the answer may repeat from the question
@@ -371,11 +373,16 @@ class Draft:
         cited = [self.passages[i] for i in order]
         if self.language not in ("", "en") or not self._readable(order) or any(p.translation for p in cited):
             return True
-        backed = echo_backed(self.question, CITATION.sub("", " ".join(self._held)),
-                             [t for p in cited for t in (p.text, p.title) if t])
-        if not backed:
+        answer, texts = CITATION.sub("", " ".join(self._held)), [t for p in cited for t in (p.text, p.title) if t]
+        if not echo_backed(self.question, answer, texts):
             self._withheld = "the cited passages lack most of the question's words the answer repeats"
-        return backed
+            return False
+        # the verb and the name may sit anywhere in the cited report ("The summit was hosted by …")
+        verb = asked_verb_unbacked(self.question, answer,
+                                   [self.articles.get(p.doc_id) or p.text for p in cited] + texts)
+        if verb:
+            self._withheld = f"the cited passages never say who {verb}"
+        return not verb
 
     def _quotes_ok(self, order: Sequence[int]) -> bool:
         """A quotation answering "what did X say" is X's in the cited report (`rag.quotes`); judged

@@ -92,6 +92,38 @@ def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
     return sum(t in held for t in echoed) >= ECHO_MIN * len(echoed)
 
 
+# "Who chaired the summit?": the verb of a who-question is the relation asked about.
+_WHO_VERB = re.compile(r"^\W*who\s+([a-z]+)\b", re.IGNORECASE)
+_AUXILIARIES = frozenset("is was were are be been did does do has have had will would can could should may might "
+                         "must else".split())
+
+
+def asked_verb_unbacked(question: str, answer: str, cited_texts: Sequence[str]) -> str:
+    """The verb of a "who <verb>…" question when the answer repeats it and no sentence of the
+    cited reports uses it with a name the answer gives ("" otherwise). "Who chaired the NATO
+    summit in The Hague?" answered "Mark Carney chaired the NATO summit [1]" from a report where
+    Rutte chaired it and Carney only attended: the echo check is satisfied by "NATO", "summit",
+    "Hague", and the one word that makes the claim, the relation asked about, is the model's.
+    An answer naming no one new, or not repeating the verb, is left to the other checks."""
+    match = _WHO_VERB.match(question)
+    if not match or match.group(1).lower() in _AUXILIARIES:
+        return ""
+    verb = _stem(match.group(1).lower())
+    asked = {w.lower() for w in _WORD.findall(question)}
+    names = {run.split()[-1].lower() for run in _NAME_RUN.findall(answer)} - asked  # "Mark Carney": "carney"
+    if verb not in _stems(answer) or not names:
+        return ""
+    for text in cited_texts:
+        for sentence in _CLAUSE_END.split(text):
+            if verb in _stems(sentence) and names & {w.lower() for w in _WORD.findall(sentence)}:
+                return ""
+    return match.group(1).lower()
+
+
+_CLAUSE_END = re.compile(r"(?<=[.!?;])\s+")
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]{2,}(?:\s+[A-Z][\w'’-]+)*")
+
+
 OWN_WORDS_JUDGED = 3  # a sentence adding at most this many words of its own to the question's is judged
 # "Yes, Moscow invited Joly": the answer to a yes-no question, which no passage writes; whether it
 # holds is the citation check's to judge, on the rest of the sentence.

@@ -1010,3 +1010,34 @@ def test_a_count_asked_in_another_language_must_be_a_count_of_that_thing() -> No
                     language="fr")
     _, abstained, _ = finalize("298 [1].", [crash], "Combien de personnes sont mortes dans l'écrasement du vol MH17 ?")
     assert not abstained  # a count of the dead is a count of people
+
+
+def test_who_did_it_needs_the_verb_beside_the_name_in_the_report() -> None:
+    """The relation asked about is the claim: a report where Rutte chaired the summit and Carney
+    attended does not back "Carney chaired it"; "The summit was hosted by … Meloni" anywhere in
+    the cited report backs "hosted by Meloni"."""
+    from rag.wording import asked_verb_unbacked
+
+    hague = ("Prime Minister Mark Carney committed Canada to NATO's new goal at The Hague summit. "
+             "NATO Secretary General Mark Rutte chaired the meeting.")
+    question = "Who chaired the NATO summit in The Hague in June 2025?"
+    assert asked_verb_unbacked(question, "Mark Carney chaired the NATO summit in The Hague.", [hague]) == "chaired"
+    assert not asked_verb_unbacked(question, "Mark Rutte chaired the NATO summit in The Hague.", [hague])
+    assert not asked_verb_unbacked(question, "Mark Carney.", [hague])  # no verb repeated: other checks judge
+    assert not asked_verb_unbacked("Who was at the summit?", "Mark Carney was there.", [hague])
+    summit = passage("Prime Minister Mark Carney committed Canada to NATO's new goal at The Hague summit.",
+                     "2025-06-25", "Carney signs on at The Hague", source="hague.txt")
+    for report in ({"hague.txt": hague}, {}):  # the whole report, or only the passage
+        draft = Draft(question, [summit], articles=report)
+        draft.feed("Mark Carney chaired the NATO summit in The Hague in June 2025 [1].")
+        draft.finish()
+        assert draft.result()[1]
+
+
+def test_the_value_of_something_needs_an_amount_of_money() -> None:
+    frozen = passage("The three men will see their assets frozen in Canada. The previous day Ottawa announced "
+                     "sanctions on 58 people and entities.", "2022-02-25", "Sanctions on Putin", source="putin.txt")
+    question = "What was the total value of the assets in Canada that were frozen when Ottawa sanctioned Putin?"
+    _, abstained, _ = finalize("The total value of the assets frozen was 58 people and entities [1].", [frozen],
+                               question)
+    assert abstained
