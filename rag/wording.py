@@ -114,13 +114,19 @@ def asked_verb_unbacked(question: str, answer: str, cited_texts: Sequence[str]) 
     if verb not in _stems(answer) or not names:
         return ""
     for text in cited_texts:
+        previous = ""
         for sentence in _CLAUSE_END.split(text):
-            if verb in _stems(sentence) and names & {w.lower() for w in _WORD.findall(sentence)}:
+            # "Trudeau visited Kyiv. He was one of a dozen leaders who travelled …": the name
+            # before a sentence that opens with its pronoun
+            named = sentence + (" " + previous if _OPENS_WITH_PRONOUN.match(sentence) else "")
+            if verb in _stems(sentence) and names & {w.lower() for w in _WORD.findall(named)}:
                 return ""
+            previous = sentence
     return match.group(1).lower()
 
 
 _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+")
+_OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their)\b", re.IGNORECASE)
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]{2,}(?:\s+[A-Z][\w'’-]+)*")
 
 

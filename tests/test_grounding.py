@@ -1025,6 +1025,8 @@ def test_who_did_it_needs_the_verb_beside_the_name_in_the_report() -> None:
     assert not asked_verb_unbacked(question, "Mark Rutte chaired the NATO summit in The Hague.", [hague])
     assert not asked_verb_unbacked(question, "Mark Carney.", [hague])  # no verb repeated: other checks judge
     assert not asked_verb_unbacked("Who was at the summit?", "Mark Carney was there.", [hague])
+    visit = "Prime Minister Justin Trudeau visited Kyiv. He was one of a dozen leaders who travelled there."
+    assert not asked_verb_unbacked("Who travelled to Kyiv?", "Justin Trudeau travelled to Kyiv.", [visit])  # "He"
     summit = passage("Prime Minister Mark Carney committed Canada to NATO's new goal at The Hague summit.",
                      "2025-06-25", "Carney signs on at The Hague", source="hague.txt")
     for report in ({"hague.txt": hague}, {}):  # the whole report, or only the passage
