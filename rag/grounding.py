@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rag.relative_dates import resolved
 from rag.rerank import MONTHS, fold, pins, published
 from rag.schema import Passage
-from rag.wording import PREFIX, WordSet
+from rag.wording import CLAUSE_END, PREFIX, WordSet
 
 # A number stands alone: the digits of a name (Kh-22, F-16, MH17) are part of the name, not a count.
 _NUMBER = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
@@ -511,15 +511,12 @@ def _names_any(words: Sequence[str], wanted: WordSet) -> bool:
     return any(w in wanted or w.rstrip("s") in wanted for w in words)
 
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+")  # clauses a semicolon joins count apart
-
-
 def numbers_beside(text: str, nouns: frozenset[str]) -> set[str]:
     """The numbers of the sentences of `text` that name one of `nouns`, in either order: a report
     writes "the number of people and entities ... has exceeded 150" as well as "150 people"."""
     wanted = WordSet(nouns)
     found: set[str] = set()
-    for sentence in _SENTENCE.split(text):
+    for sentence in CLAUSE_END.split(text):
         if _names_any(_PLAIN_WORD.findall(fold(sentence)), wanted):
             found |= numbers(sentence)
     return found

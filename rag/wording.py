@@ -115,7 +115,7 @@ def asked_verb_unbacked(question: str, answer: str, cited_texts: Sequence[str]) 
         return ""
     for text in cited_texts:
         previous = ""
-        for sentence in _CLAUSE_END.split(text):
+        for sentence in CLAUSE_END.split(text):
             # "Trudeau visited Kyiv. He was one of a dozen leaders who travelled …": the name
             # before a sentence that opens with its pronoun
             named = sentence + (" " + previous if _OPENS_WITH_PRONOUN.match(sentence) else "")
@@ -125,7 +125,7 @@ def asked_verb_unbacked(question: str, answer: str, cited_texts: Sequence[str]) 
     return match.group(1).lower()
 
 
-_CLAUSE_END = re.compile(r"(?<=[.!?;])\s+")
+CLAUSE_END = re.compile(r"(?<=[.!?;])\s+")  # sentences, and clauses a semicolon joins, count apart
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their)\b", re.IGNORECASE)
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]{2,}(?:\s+[A-Z][\w'’-]+)*")
 
