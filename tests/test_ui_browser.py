@@ -225,10 +225,27 @@ def test_upload_an_article_and_get_it_cited(page_server: Page, browser: Any, tmp
         prompts = [r["messages"][-1]["content"] for r in page_server.stub.behaviour.requests
                    if "Odesa" in r["messages"][-1]["content"].rsplit("Question:", 1)[-1]]
         raise AssertionError(f"no citation; page: {page.inner_text('#rag-chat')!r}; "
-                             f"last prompt: {prompts[-1][-2500:] if prompts else None!r}")
+                             f"last prompt: {prompts[-1][-1500:] if prompts else None!r}; "
+                             f"the index: {what_the_index_holds(page_server.articles, 'odesa grain.txt')}")
     page.locator("#rag-chat a.rag-cite").first.click()
     assert "odesa grain.txt" in page.locator("#rag-sources .rag-source.rag-active").inner_text()
     page.close()
+
+
+def what_the_index_holds(articles: Path, doc_id: str) -> str:
+    """For a failure message: the article's chunks as a fresh reader finds them (count, vector
+    norms) and the nearest sources to its own text: tells a missing chunk from a bad vector."""
+    import math
+
+    from rag.embeddings import E5Embedding
+    from rag.store import IndexStore
+
+    store = IndexStore.open(make_settings(articles.parent, articles_dir=articles))
+    got = store.collection.get(where={"doc_id": doc_id}, include=["documents", "embeddings"])
+    norms = [round(math.sqrt(sum(x * x for x in v)), 3) for v in got["embeddings"]]
+    probe = E5Embedding().get_query_embedding(got["documents"][0] if got["documents"] else doc_id)
+    nearest = [h.node.metadata.get("doc_id") for h in store.query(probe, 4)]
+    return f"{len(got['ids'])} chunks, norms {norms}, nearest to its text {nearest}, total {store.count()}"
 
 
 def test_two_sessions_do_not_mix(page_server: Page, browser: Any) -> None:
