@@ -377,9 +377,11 @@ class Draft:
         if not echo_backed(self.question, answer, texts):
             self._withheld = "the cited passages lack most of the question's words the answer repeats"
             return False
-        # the verb and the name may sit anywhere in the cited report ("The summit was hosted by …")
-        verb = asked_verb_unbacked(self.question, answer,
-                                   [self.articles.get(p.doc_id) or p.text for p in cited] + texts)
+        # the verb and the name may sit anywhere in the cited report ("The summit was hosted by …");
+        # its passage and title when the whole report is not at hand
+        reports = [t for p in cited for t in ([self.articles[p.doc_id]] if p.doc_id in self.articles
+                                              else [p.text, p.title]) if t]
+        verb = asked_verb_unbacked(self.question, answer, reports)
         if verb:
             self._withheld = f"the cited passages never say who {verb}"
         return not verb
