@@ -479,11 +479,11 @@ class Assistant:
     def _answer(self, draft: Draft, turn: _Turn) -> Generator[str, None, None]:
         """Stream one model answer through `draft`, showing only what it releases. A draft that
         stops early (an abstention, or a foreign passage to translate first) closes the LLM call."""
-        tokens = self.chat_model.stream(answer_messages(draft.question, draft.passages),
-                                        max_tokens=self.settings.llm_max_tokens)
+        tokens = self.chat_model.stream_tokens(answer_messages(draft.question, draft.passages),
+                                               max_tokens=self.settings.llm_max_tokens)
         try:
-            for delta in tokens:
-                out = draft.feed(delta)
+            for token in tokens:
+                out = draft.feed(token.text, token.logprob)
                 if out:
                     yield turn.show(out)
                 if draft.stopped:
@@ -492,7 +492,7 @@ class Assistant:
             if out:
                 yield turn.show(out)
         finally:
-            tokens.close()  # type: ignore[attr-defined]
+            tokens.close()
 
     def _translated(self, passages: Sequence[Passage], language: str) -> list[Passage]:
         """The passages, the best `MAX_TRANSLATED` of those in another language translated into `language`."""

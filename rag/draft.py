@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from rag.citations import CitationChecker, CitationRenumberer, cited_to
+from rag.confidence import TokenLog, unsure
 from rag.grounding import (
     LEDE,
     PinVocabulary,
@@ -181,6 +182,7 @@ class Draft:
         self._sentences = 0  # sentences checked so far
         self.false_start = False  # the first sentence stated what its passages lack (`_fault`)
         self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
+        self._tokens = TokenLog()  # how sure the model was of each piece it wrote (`rag.confidence`)
 
     @property
     def stopped(self) -> bool:
@@ -191,8 +193,10 @@ class Draft:
         head = self.raw.strip()
         return bool(head) and not self.released and head.lower().startswith(MODEL_ABSTAIN.lower().rstrip("."))
 
-    def feed(self, delta: str) -> str:
-        """Take more model text; return what may be shown now."""
+    def feed(self, delta: str, logprob: float | None = None) -> str:
+        """Take more model text (with the model's log-probability of it, when the server sends
+        one); return what may be shown now."""
+        self._tokens.add(len(self.raw), delta, logprob)
         self.raw += delta
         if self.stopped:
             return ""
@@ -237,7 +241,8 @@ class Draft:
             return ""
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
                 and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)
-                and self._places_ok(order) and self._topic_ok(order) and self._dateline_ok(order)):
+                and self._places_ok(order) and self._topic_ok(order) and self._dateline_ok(order)
+                and self._sure()):
             self.released = True
             self.shown, self._held = self._held, []
             return "".join(self.shown)
@@ -486,6 +491,15 @@ class Draft:
             self._withheld = (f"the passage sentence behind the answer is not about {' '.join(sorted(missing[0]))}, "
                               "the place the question asks about")
         return not missing
+
+    def _sure(self) -> bool:
+        """The model wrote the answer's words surely enough (`rag.confidence`): a small model
+        states a guess as fluently as a fact, but its own token probabilities drop."""
+        mean = self._tokens.mean(self.raw)
+        if not unsure(mean):
+            return True
+        self._withheld = f"the model was unsure of its answer (mean log-probability {mean:.2f} of its words)"
+        return False
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),

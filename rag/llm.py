@@ -13,7 +13,8 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,15 @@ log = logging.getLogger(__name__)
 
 class LLMError(RagError, RuntimeError):
     """A failed LLM call, phrased for the person waiting on the answer."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of streamed text and, when the server reports it, the model's log-probability of
+    it: how sure the model was of what it wrote (`rag.confidence`)."""
+
+    text: str
+    logprob: float | None = None
 
 
 def explain(exc: Exception, where: str, timeout: float, what: str = "LLM") -> LLMError:
@@ -69,8 +79,9 @@ class ChatModel:
     """A model reachable through the OpenAI chat-completions protocol."""
 
     def __init__(self, base_url: str | None, api_key: str, model: str, timeout: float, max_retries: int = 1,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, logprobs: bool = False) -> None:
         self.model = model
+        self.logprobs = logprobs  # ask for each streamed token's log-probability (not every server has them)
         self.timeout = timeout
         self.where = base_url or "api.openai.com"
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
@@ -90,6 +101,7 @@ class ChatModel:
 
     def _create(self, messages: Sequence[Message], *, stream: bool, max_tokens: int, temperature: float,
                 stop: Sequence[str] | None) -> Any:
+        extra: dict[str, Any] = {"logprobs": True} if stream and self.logprobs else {}
         return self.client.chat.completions.create(
             model=self.model,
             messages=list(messages),  # type: ignore[arg-type]
@@ -97,6 +109,7 @@ class ChatModel:
             temperature=temperature,
             stop=list(stop) if stop else None,
             stream=stream,
+            **extra,
         )
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
@@ -106,6 +119,17 @@ class ChatModel:
         Closing the generator (a reader that hung up) closes the HTTP response, so the server
         stops generating, and frees the slot at once.
         """
+        tokens = self.stream_tokens(messages, max_tokens=max_tokens, temperature=temperature, stop=stop)
+        try:
+            for token in tokens:
+                yield token.text
+        finally:
+            tokens.close()  # ends the HTTP call and frees the slot at once
+
+    def stream_tokens(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
+                      stop: Sequence[str] | None = None) -> Generator[Token, None, None]:
+        """`stream`, each delta with its log-probability when the model is asked for them
+        (`logprobs`) and the server sends them (a delta of several tokens: their sum)."""
         with self._slot():
             try:
                 response = self._create(messages, stream=True, max_tokens=max_tokens, temperature=temperature,
@@ -114,7 +138,7 @@ class ChatModel:
                     for chunk in response:
                         choices = getattr(chunk, "choices", None)
                         if choices and choices[0].delta and choices[0].delta.content:
-                            yield choices[0].delta.content
+                            yield Token(choices[0].delta.content, _logprob(choices[0]))
             except FAILURES as exc:
                 raise explain(exc, self.where, self.timeout) from exc
 
@@ -129,6 +153,13 @@ class ChatModel:
         if not response.choices:
             raise LLMError(f"the LLM at {self.where} returned no choices")
         return str(response.choices[0].message.content or "")
+
+
+def _logprob(choice: Any) -> float | None:
+    """The log-probability of a streamed choice's delta, if the server sent one."""
+    content = getattr(getattr(choice, "logprobs", None), "content", None)
+    values = [float(item.logprob) for item in content or () if getattr(item, "logprob", None) is not None]
+    return sum(values) if values else None
 
 
 class LocalServer:
@@ -212,4 +243,4 @@ def make_chat_model(settings: Settings, prefix: Sequence[Message] = ()) -> ChatM
         with contextlib.suppress(httpx.HTTPError):  # only a speed-up: answering works without it
             server.prime(prefix)
     return ChatModel(server.base_url, "local", settings.llm_model_name, settings.llm_timeout, max_retries=0,
-                     concurrency=settings.llm_concurrency)
+                     concurrency=settings.llm_concurrency, logprobs=True)

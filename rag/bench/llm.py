@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from llama_index.core.embeddings import BaseEmbedding
 from rag.bench.chroma_server import free_port
 from rag.bench.timing import Progress, summary
 from rag.evaluation.stats import percentile
-from rag.llm import ChatModel, Message
+from rag.llm import ChatModel, Message, Token
 from rag.settings import PROJECT_ROOT, Settings
 
 LLM_QUESTIONS = ("Who is Russia's ambassador to Canada?",
@@ -46,11 +46,11 @@ class CountingChatModel(ChatModel):
         self.__dict__.update(inner.__dict__)
         self.calls: list[tuple[float, float, float, int]] = []
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
-               stop: Sequence[str] | None = None) -> Iterator[str]:
+    def stream_tokens(self, messages: Sequence[Message], *, max_tokens: int = 384, temperature: float = 0.0,
+                      stop: Sequence[str] | None = None) -> Generator[Token, None, None]:
         start = first = last = time.perf_counter()
         count = 0
-        for delta in super().stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop):
+        for delta in super().stream_tokens(messages, max_tokens=max_tokens, temperature=temperature, stop=stop):
             last = time.perf_counter()
             first = last if count == 0 else first
             count += 1
