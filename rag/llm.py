@@ -243,4 +243,4 @@ def make_chat_model(settings: Settings, prefix: Sequence[Message] = ()) -> ChatM
         with contextlib.suppress(httpx.HTTPError):  # only a speed-up: answering works without it
             server.prime(prefix)
     return ChatModel(server.base_url, "local", settings.llm_model_name, settings.llm_timeout, max_retries=0,
-                     concurrency=settings.llm_concurrency, logprobs=True)
+                     concurrency=settings.llm_concurrency, logprobs=settings.certainty_check)

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
                                    "several reports, answer once more from the best-ranked report's passages alone "
                                    "(one more LLM call over a shorter prompt); when it only restated the question, "
                                    "from the first passage alone; else decline")
+    certainty_check: bool = Field(True, description="Withhold an answer the bundled model wrote unsurely (the mean "
+                                  "log-probability of its words below the threshold fitted on the dev sets, "
+                                  "rag.confidence); another model through OPENAI_BASE_URL is never judged this way")
     split_compound: bool = Field(True, description="Answer a question about two dates or events (\"how many in "
                                  "February, and how many in June?\") one part at a time, each from its own "
                                  "passages; shown when every part is answered, else declined")

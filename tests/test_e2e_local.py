@@ -58,6 +58,18 @@ def test_trudeau_question_is_answered_with_the_right_citation(local_bot: Assista
     assert answer.timings_ms["total"] < 30_000
 
 
+def test_the_bundled_model_streams_log_probabilities_for_the_certainty_check(local_bot: Assistant) -> None:
+    """llama.cpp's server reports each token's log-probability (`rag.confidence`); with
+    RAG_CERTAINTY_CHECK=false the model is not asked for them."""
+    from rag.llm import make_chat_model
+
+    tokens = list(local_bot.chat_model.stream_tokens([{"role": "user", "content": "Say: Ottawa is a city."}],
+                                                     max_tokens=8))
+    assert tokens and all(t.logprob is not None and t.logprob <= 0 for t in tokens)
+    off = make_chat_model(local_bot.settings.model_copy(update={"certainty_check": False}))
+    assert all(t.logprob is None for t in off.stream_tokens([{"role": "user", "content": "Hi"}], max_tokens=4))
+
+
 def test_off_corpus_question_abstains(local_bot: Assistant) -> None:
     answer = local_bot.ask("Who won the football World Cup in 2018?")
     assert answer.abstained
