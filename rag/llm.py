@@ -14,7 +14,6 @@ import logging
 import os
 import threading
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import openai
 
 from rag.errors import RagError
 from rag.local_model import ensure_local_model
+from rag.schema import Token
 from rag.settings import Settings
 
 Message = dict[str, str]
@@ -31,15 +31,6 @@ log = logging.getLogger(__name__)
 
 class LLMError(RagError, RuntimeError):
     """A failed LLM call, phrased for the person waiting on the answer."""
-
-
-@dataclass(frozen=True)
-class Token:
-    """A piece of streamed text and, when the server reports it, the model's log-probability of
-    it: how sure the model was of what it wrote (`rag.confidence`)."""
-
-    text: str
-    logprob: float | None = None
 
 
 def explain(exc: Exception, where: str, timeout: float, what: str = "LLM") -> LLMError:

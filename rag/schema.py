@@ -36,6 +36,15 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Token:
+    """A piece of streamed model text and, when the server reports it, the model's log-probability
+    of it: how sure the model was of what it wrote (`rag.confidence`)."""
+
+    text: str
+    logprob: float | None = None
+
+
+@dataclass(frozen=True)
 class Citation:
     n: int
     passage: Passage

@@ -19,7 +19,8 @@ from llama_index.core.embeddings import BaseEmbedding
 from rag.bench.chroma_server import free_port
 from rag.bench.timing import Progress, summary
 from rag.evaluation.stats import percentile
-from rag.llm import ChatModel, Message, Token
+from rag.llm import ChatModel, Message
+from rag.schema import Token
 from rag.settings import PROJECT_ROOT, Settings
 
 LLM_QUESTIONS = ("Who is Russia's ambassador to Canada?",
