@@ -3,7 +3,7 @@
 The bundled model states a wrong answer as fluently as a right one, but not as surely: over the
 dev sets, an answer whose words it wrote with a low mean log-probability was far more often
 wrong (docs/quality.md, "Sixteenth round"). The server reports each streamed token's
-log-probability at no extra cost; a draft keeps them beside its text (`TokenLog`) and withholds an
+log-probability with the token (no extra call); a draft keeps them beside its text (`TokenLog`) and withholds an
 answer the model was unsure of. Where the server sends none (another model through
 `OPENAI_BASE_URL`), nothing is judged: a threshold fitted to one model means nothing for another.
 """

@@ -51,11 +51,11 @@ class CountingChatModel(ChatModel):
                       stop: Sequence[str] | None = None) -> Generator[Token, None, None]:
         start = first = last = time.perf_counter()
         count = 0
-        for delta in super().stream_tokens(messages, max_tokens=max_tokens, temperature=temperature, stop=stop):
+        for token in super().stream_tokens(messages, max_tokens=max_tokens, temperature=temperature, stop=stop):
             last = time.perf_counter()
             first = last if count == 0 else first
             count += 1
-            yield delta
+            yield token
         self.calls.append((start, first, last, count))
 
 
