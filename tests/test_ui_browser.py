@@ -38,11 +38,12 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 class Page:
     """A started chat page and what the tests need to reach it."""
 
-    def __init__(self, url: str, stub: OpenAIStub, articles: Path) -> None:
-        self.url, self.stub, self.articles = url, stub, articles
+    def __init__(self, url: str, stub: OpenAIStub, articles: Path, bot: Assistant) -> None:
+        self.url, self.stub, self.articles, self.bot = url, stub, articles, bot
 
 
-def start_page(tmp: Path, stub: OpenAIStub | None, loopback: bool = True, **overrides: Any) -> tuple[Any, str, Path]:
+def start_page(tmp: Path, stub: OpenAIStub | None, loopback: bool = True,
+               **overrides: Any) -> tuple[Any, str, Path, Assistant]:
     from ui.app import build_app, launch_kwargs
 
     articles = tmp / "articles"
@@ -56,16 +57,16 @@ def start_page(tmp: Path, stub: OpenAIStub | None, loopback: bool = True, **over
     port = free_port()
     demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port, share=False,
                                                    prevent_thread_lock=True, quiet=True, **launch_kwargs())
-    return demo, f"http://127.0.0.1:{port}/", articles
+    return demo, f"http://127.0.0.1:{port}/", articles, bot
 
 
 @pytest.fixture(scope="module")
 def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
     behaviour = StubBehaviour(reply=extractive_reply, chunk_delay=0.05)
     with OpenAIStub(behaviour) as stub:
-        demo, url, articles = start_page(tmp_path_factory.mktemp("ui"), stub)
+        demo, url, articles, bot = start_page(tmp_path_factory.mktemp("ui"), stub)
         try:
-            yield Page(url, stub, articles)
+            yield Page(url, stub, articles, bot)
         finally:
             demo.close()
 
@@ -226,7 +227,8 @@ def test_upload_an_article_and_get_it_cited(page_server: Page, browser: Any, tmp
                    if "Odesa" in r["messages"][-1]["content"].rsplit("Question:", 1)[-1]]
         raise AssertionError(f"no citation; page: {page.inner_text('#rag-chat')!r}; "
                              f"last prompt: {prompts[-1][-1500:] if prompts else None!r}; "
-                             f"the index: {what_the_index_holds(page_server.articles, 'odesa grain.txt')}")
+                             f"the index: {what_the_index_holds(page_server.articles, 'odesa grain.txt')}; "
+                             f"the page's retriever: {what_the_page_retrieves(page_server.bot, 'odesa grain.txt')}")
     page.locator("#rag-chat a.rag-cite").first.click()
     assert "odesa grain.txt" in page.locator("#rag-sources .rag-source.rag-active").inner_text()
     page.close()
@@ -246,6 +248,30 @@ def what_the_index_holds(articles: Path, doc_id: str) -> str:
     probe = E5Embedding().get_query_embedding(got["documents"][0] if got["documents"] else doc_id)
     nearest = [h.node.metadata.get("doc_id") for h in store.query(probe, 4)]
     return f"{len(got['ids'])} chunks, norms {norms}, nearest to its text {nearest}, total {store.count()}"
+
+
+def what_the_page_retrieves(bot: Assistant, doc_id: str) -> str:
+    """For a failure message: whether the page's retriever reads through the client a fresh open
+    gets, the article's vector in the second model's collection, and where each model ranks it.
+    (A run failed with the chunk present and ranked first by e5 for its own text: a stale client
+    or the fusion is what remains.)"""
+    import math
+
+    from rag.store import IndexStore
+
+    store = bot.retriever.store
+    fresh = IndexStore.open(bot.settings)
+    question = "How many grain ships did the port of Odesa reopen for?"
+    ids = store.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
+    aux = store.aux.get(ids=ids, include=["embeddings"]) if store.aux is not None and ids else None
+    aux_norms = [round(math.sqrt(sum(x * x for x in v)), 3) for v in aux["embeddings"]] if aux else None
+    e5 = [h.node.metadata.get("doc_id") for h in store.query(bot.embedder.get_query_embedding(question), 20)]
+    second = store.query_aux(bot.aux_embedder.get_query_embedding(question), 20) if bot.aux_embedder else []
+    return (f"same client as a fresh open: {store.client is fresh.client}, count {store.count()} vs "
+            f"{fresh.count()}; second-model vectors {aux_norms}; e5 rank "
+            f"{e5.index(doc_id) + 1 if doc_id in e5 else None}; second-model rank "
+            f"{second.index(ids[0]) + 1 if ids and ids[0] in second else None}; "
+            f"retrieved {[p.doc_id for p in bot.retrieve(question)]}")
 
 
 def test_two_sessions_do_not_mix(page_server: Page, browser: Any) -> None:
@@ -279,7 +305,7 @@ def test_two_sessions_do_not_mix(page_server: Page, browser: Any) -> None:
 @pytest.mark.slow
 def test_real_model_answer(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The README screenshot: the bundled model answering, its cited passage open."""
-    demo, url, _ = start_page(tmp_path_factory.mktemp("ui-real"), None)
+    demo, url, _, _ = start_page(tmp_path_factory.mktemp("ui-real"), None)
     try:
         page = open_page(browser, url)
         ask(page, TRUDEAU, 0)
@@ -296,7 +322,7 @@ def test_real_model_answer(browser: Any, tmp_path_factory: pytest.TempPathFactor
 
 def test_admin_password_protects_index_changes(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     with OpenAIStub(StubBehaviour(reply=extractive_reply)) as stub:
-        demo, url, articles = start_page(tmp_path_factory.mktemp("ui-admin"), stub, admin_password="s3cret-pw")
+        demo, url, articles, _ = start_page(tmp_path_factory.mktemp("ui-admin"), stub, admin_password="s3cret-pw")
         try:
             page = open_page(browser, url)
             page.get_by_role("tab", name="Articles").click()
@@ -341,7 +367,7 @@ def test_page_changes_need_the_token_even_through_hidden_events(tmp_path_factory
     """With RAG_API_TOKEN set and no admin password, posting the page's remove event to Gradio's
     queue used to delete an article and its file without any token."""
     with OpenAIStub(StubBehaviour(reply=extractive_reply)) as stub:
-        demo, url, articles = start_page(tmp_path_factory.mktemp("ui-token"), stub, loopback=False,
+        demo, url, articles, _ = start_page(tmp_path_factory.mktemp("ui-token"), stub, loopback=False,
                                          api_token="tok-123")
         try:
             said = hidden_event(url, "rag-remove", ["003_7c54699dea69932d.txt", ""])
@@ -353,7 +379,7 @@ def test_page_changes_need_the_token_even_through_hidden_events(tmp_path_factory
         finally:
             demo.close()
     with OpenAIStub(StubBehaviour(reply=extractive_reply)) as stub:  # no secret at all, not loopback-only
-        demo, url, articles = start_page(tmp_path_factory.mktemp("ui-open"), stub, loopback=False)
+        demo, url, articles, _ = start_page(tmp_path_factory.mktemp("ui-open"), stub, loopback=False)
         try:
             assert "disabled" in hidden_event(url, "rag-remove", ["003_7c54699dea69932d.txt", ""])
             assert (articles / "003_7c54699dea69932d.txt").is_file()
@@ -404,7 +430,7 @@ def test_closing_the_page_mid_answer_frees_the_llm_slot(browser: Any, tmp_path_f
     sentence = "Trudeau announced $500 million for military equipment [1]. "
     behaviour = StubBehaviour(reply=sentence * 60, chunk_delay=0.05)  # ~40 s to stream in full
     with OpenAIStub(behaviour) as stub:
-        demo, url, _ = start_page(tmp_path_factory.mktemp("ui-close"), stub, llm_concurrency=1, llm_timeout=20)
+        demo, url, _, _ = start_page(tmp_path_factory.mktemp("ui-close"), stub, llm_concurrency=1, llm_timeout=20)
         try:
             page = open_page(browser, url)
             page.fill("#rag-question textarea", TRUDEAU)
