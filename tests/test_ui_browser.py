@@ -8,6 +8,7 @@ Screenshots of the main states go to reports/screenshots/ (copied to docs/screen
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import time
@@ -234,17 +235,21 @@ def test_upload_an_article_and_get_it_cited(page_server: Page, browser: Any, tmp
     page.close()
 
 
+def vector_norms(vectors: Any) -> list[float]:
+    """Each vector's length, rounded: 1.0 for a sound unit vector, something else for a broken one."""
+    return [round(math.sqrt(sum(float(x) * float(x) for x in v)), 3) for v in vectors]
+
+
 def what_the_index_holds(articles: Path, doc_id: str) -> str:
     """For a failure message: the article's chunks as a fresh reader finds them (count, vector
     norms) and the nearest sources to its own text: tells a missing chunk from a bad vector."""
-    import math
 
     from rag.embeddings import E5Embedding
     from rag.store import IndexStore
 
     store = IndexStore.open(make_settings(articles.parent, articles_dir=articles))
     got = store.collection.get(where={"doc_id": doc_id}, include=["documents", "embeddings"])
-    norms = [round(math.sqrt(sum(x * x for x in v)), 3) for v in got["embeddings"]]
+    norms = vector_norms(got["embeddings"])
     probe = E5Embedding().get_query_embedding(got["documents"][0] if got["documents"] else doc_id)
     nearest = [h.node.metadata.get("doc_id") for h in store.query(probe, 4)]
     return f"{len(got['ids'])} chunks, norms {norms}, nearest to its text {nearest}, total {store.count()}"
@@ -255,8 +260,6 @@ def what_the_page_retrieves(bot: Assistant, doc_id: str) -> str:
     gets, the article's vector in the second model's collection, and where each model ranks it.
     (A run failed with the chunk present and ranked first by e5 for its own text: a stale client
     or the fusion is what remains.)"""
-    import math
-
     from rag.store import IndexStore
 
     store = bot.retriever.store
@@ -264,7 +267,7 @@ def what_the_page_retrieves(bot: Assistant, doc_id: str) -> str:
     question = "How many grain ships did the port of Odesa reopen for?"
     ids = store.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
     aux = store.aux.get(ids=ids, include=["embeddings"]) if store.aux is not None and ids else None
-    aux_norms = [round(math.sqrt(sum(x * x for x in v)), 3) for v in aux["embeddings"]] if aux else None
+    aux_norms = vector_norms(aux["embeddings"]) if aux else None
     e5 = [h.node.metadata.get("doc_id") for h in store.query(bot.embedder.get_query_embedding(question), 20)]
     second = store.query_aux(bot.aux_embedder.get_query_embedding(question), 20) if bot.aux_embedder else []
     return (f"same client as a fresh open: {store.client is fresh.client}, count {store.count()} vs "
