@@ -209,11 +209,11 @@ def copy_to_server(source: IndexStore, settings: Settings, dim: int) -> tuple[In
     start = time.perf_counter()
     target = IndexStore.create(settings, build_info(settings, dim))
     for page in _pages(source.collection, ["embeddings", "documents", "metadatas"]):
-        target.collection.upsert(ids=page["ids"], embeddings=page["embeddings"], documents=page["documents"],
-                                 metadatas=page["metadatas"])
+        target.collection.add(ids=page["ids"], embeddings=page["embeddings"], documents=page["documents"],
+                              metadatas=page["metadatas"])
     if source.aux is not None and target.aux is not None:
         for page in _pages(source.aux, ["embeddings", "metadatas"]):
-            target.aux.upsert(ids=page["ids"], embeddings=page["embeddings"], metadatas=page["metadatas"])
+            target.aux.add(ids=page["ids"], embeddings=page["embeddings"], metadatas=page["metadatas"])
     return target, time.perf_counter() - start
 
 
