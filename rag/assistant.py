@@ -117,6 +117,7 @@ class _Outcome:
     given: list[Passage]
     draft: str
     dropped: list[str]
+    certainty: float | None = None
 
 
 def _add(timings: dict[str, float], key: str, ms: float) -> None:
@@ -339,7 +340,8 @@ class Assistant:
             log.info("held back from the answer to %r: %s", question[:80], "; ".join(outcome.dropped)[:500])
         return Answer(question=question, text=outcome.text, abstained=outcome.abstained,
                       citations=outcome.citations, retrieved=outcome.retrieved, timings_ms=timings,
-                      standalone_question=standalone, draft=outcome.draft, given=outcome.given)
+                      standalone_question=standalone, draft=outcome.draft, given=outcome.given,
+                      held_back=list(outcome.dropped), certainty=outcome.certainty)
 
     def _single(self, question: str, language: str, turn: _Turn,
                 timings: dict[str, float]) -> Generator[str, None, _Outcome]:
@@ -381,7 +383,8 @@ class Assistant:
                                                                        articles),
                                                  "draft withheld, asked again over fewer passages", turn, timings)
         text, abstained, citations = draft.result()
-        return _Outcome(text, abstained, citations, retrieved, draft.passages, draft.raw, draft.dropped)
+        return _Outcome(text, abstained, citations, retrieved, draft.passages, draft.raw, draft.dropped,
+                        draft.certainty)
 
     def _retried(self, draft: Draft, retry: Draft | None, why: str, turn: _Turn,
                  timings: dict[str, float]) -> Generator[str, None, Draft]:
@@ -413,13 +416,15 @@ class Assistant:
         given = [p for o in outcomes for p in o.given]
         raw = "\n".join(o.draft for o in outcomes)
         dropped = [d for o in outcomes for d in o.dropped]
+        known = [o.certainty for o in outcomes if o.certainty is not None]
+        certainty = min(known) if known else None  # the least sure part
         unanswered = [part for part, o in zip(parts, outcomes, strict=True) if o.abstained]
         if unanswered:
             dropped.append(f"no answer to {len(unanswered)} of {len(parts)} parts of the question: "
                            + " | ".join(unanswered))
-            return _Outcome(ABSTAIN_TEXT, True, [], retrieved, given, raw, dropped)
+            return _Outcome(ABSTAIN_TEXT, True, [], retrieved, given, raw, dropped, certainty)
         text, citations = join_cited([(o.text, o.citations) for o in outcomes])
-        return _Outcome(text, False, citations, retrieved, given, raw, dropped)
+        return _Outcome(text, False, citations, retrieved, given, raw, dropped, certainty)
 
     def _given(self, question: str, retrieved: Sequence[Passage], language: str,
                articles: Mapping[str, str]) -> list[Passage]:

@@ -492,6 +492,13 @@ class Draft:
                               "the place the question asks about")
         return not missing
 
+    @property
+    def certainty(self) -> float | None:
+        """The mean log-probability of the answer's words as the model wrote them (`rag.confidence`);
+        None when the model's server sent none. Kept with the answer so that every evaluation run
+        can be studied for where the certainty check's threshold should sit."""
+        return self._tokens.mean(self.raw)
+
     def _sure(self) -> bool:
         """The model wrote the answer's words surely enough (`rag.confidence`): a small model
         states a guess as fluently as a fact, but its own token probabilities drop."""

@@ -69,6 +69,8 @@ class Answer:
     standalone_question: str = ""
     draft: str = ""  # the model's own text, before any check (for evaluation; not in the JSON contract)
     given: list[Passage] = field(default_factory=list)  # the passages the model read, as it read them
+    held_back: list[str] = field(default_factory=list)  # why sentences or the answer were not shown (evaluation)
+    certainty: float | None = None  # mean log-probability of the draft's words (`rag.confidence`; evaluation)
 
     def to_dict(self) -> dict[str, Any]:
         """The `rag ask --json` contract."""

@@ -9,6 +9,7 @@ import pytest
 from rag.assistant import Assistant
 from rag.confidence import UNSURE_MEAN_LOGPROB, TokenLog, unsure
 from rag.draft import Draft
+from rag.evaluation.scoring import Case, score_case
 from rag.llm import ChatModel
 from rag.schema import Passage
 from tests.fixtures.assistants import cite_source_with
@@ -80,9 +81,16 @@ def test_log_probabilities_travel_over_the_openai_protocol(tmp_path: Path, bundl
     sure = bot.ask(question)
     assert stub.behaviour.requests[-1]["logprobs"] is True
     assert not sure.abstained and "$500 million" in sure.text
+    assert sure.certainty == pytest.approx(-0.02) and not sure.held_back  # recorded for `rag eval`
     stub.behaviour.logprob = -2.0
     unsure_answer = bot.ask(question)
     assert unsure_answer.abstained and unsure_answer.retrieved
+    assert unsure_answer.certainty == pytest.approx(-2.0)
+    assert any("unsure" in why for why in unsure_answer.held_back), unsure_answer.held_back
+    case = Case(id="c1", question=question, expect=[["500 million"]], sources=["x.txt"], answerable=True,
+                kind="factual")
+    row = score_case(case, unsure_answer)
+    assert row["certainty"] == pytest.approx(-2.0) and row["held_back"] == unsure_answer.held_back
 
 
 def test_a_model_not_asked_for_log_probabilities_is_not_sent_the_parameter(stub: OpenAIStub) -> None:
