@@ -79,9 +79,13 @@ def test_run_eval_survives_a_failing_case_and_aggregates_per_kind() -> None:
 
     page = markdown(report, "t", None)
     assert "## Cases that lost points" in page
-    assert "| 2 | multi-doc | q | RuntimeError: boom | — |" in page  # the failed case, with its error
-    assert "| 3 | unanswerable | q | Canberra. | x.txt |" in page  # answered what it should not have
+    assert "| 2 | multi-doc | q | RuntimeError: boom | — | — |" in page  # the failed case, with its error
+    assert "| 3 | unanswerable | q | Canberra. | x.txt | — |" in page  # answered what it should not have
     assert "| 1 | factoid |" not in page  # full marks: not listed
+    withheld = answer("I could not find this in the articles.", ["gold.txt"], [], abstained=True)
+    withheld.held_back = ["the model was unsure of its answer | (mean -0.9)"]
+    page = markdown(run_eval([case(id="4")], lambda c: withheld), "t", None)
+    assert "| the model was unsure of its answer \\| (mean -0.9) |" in page  # why it was withheld, escaped
 
 
 def test_load_cases_reads_shared_format(tmp_path: Path) -> None:

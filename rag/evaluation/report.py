@@ -42,11 +42,14 @@ def markdown(report: dict[str, Any], title: str, chart_name: str | None) -> str:
         lines += [f"![Scores per kind]({chart_name})", ""]
     misses = [c for c in report["cases"] if _missed(c)]
     if misses:
-        lines += ["## Cases that lost points", "", "| id | kind | question | answer | cited |", "| --- " * 5 + "|"]
+        lines += ["## Cases that lost points", "",
+                  "| id | kind | question | answer | cited | held back because |", "| --- " * 6 + "|"]
         for case in misses:
             answer = case.get("error") or case.get("answer", "")
             cited = ", ".join(dict.fromkeys(case.get("cited", []))) or "—"
-            lines.append(f"| {case['id']} | {case['kind']} | {_md(case['question'])} | {_md(answer)} | {cited} |")
+            why = _md("; ".join(case.get("held_back") or [])[:300]) or "—"  # the checks' reasons, for a withheld answer
+            lines.append(f"| {case['id']} | {case['kind']} | {_md(case['question'])} | {_md(answer)} | {cited} "
+                         f"| {why} |")
         lines.append("")
     return "\n".join(lines)
 
