@@ -1,11 +1,13 @@
 """How sure the model was of what it wrote, from its own token log-probabilities.
 
 The bundled model states a wrong answer as fluently as a right one, but not as surely: over the
-dev sets, an answer whose words it wrote with a low mean log-probability was far more often
-wrong (docs/quality.md, "Sixteenth round"). The server reports each streamed token's
-log-probability with the token (no extra call); a draft keeps them beside its text (`TokenLog`) and withholds an
-answer the model was unsure of. Where the server sends none (another model through
-`OPENAI_BASE_URL`), nothing is judged: a threshold fitted to one model means nothing for another.
+dev sets, an answer whose least sure words it wrote with a low log-probability was far more often
+wrong (docs/quality.md, "Sixteenth round" and "Seventeenth round"). The few words it guessed
+decide: a whole answer's mean is diluted by the fluent words around a guessed name or number.
+The server reports each streamed token's log-probability with the token (no extra call); a draft
+keeps them beside its text (`TokenLog`) and withholds an answer the model was unsure of. Where
+the server sends none (another model through `OPENAI_BASE_URL`), nothing is judged: a threshold
+fitted to one model means nothing for another.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from dataclasses import dataclass, field
 
 from rag.prompts import CITATION
 
-# Mean log-probability of an answer's words below which it is withheld: fitted on dev2, dev3 and
-# dev4 with the bundled model (docs/quality.md, "Sixteenth round").
-UNSURE_MEAN_LOGPROB = -0.3
+# An answer is withheld when the mean log-probability of its LEAST_SURE_WORDS least sure word
+# pieces is below UNSURE_LOGPROB: chosen on dev2 and dev3, confirmed on dev4 (recorded runs of the
+# bundled model; docs/quality.md, "Seventeenth round"). An answer of fewer pieces is judged on all.
+LEAST_SURE_WORDS = 5
+UNSURE_LOGPROB = -0.7
 
 _WORD = re.compile(r"\w")
 
@@ -32,16 +36,20 @@ class TokenLog:
         if logprob is not None:
             self.pieces.append((start, text, logprob))
 
-    def mean(self, raw: str) -> float | None:
-        """The mean log-probability of the word pieces of `raw` (the draft's text so far):
-        punctuation, spaces and citation marks left out (the model writes them with near
-        certainty whatever it claims). None when the server sent no log-probabilities."""
-        marks = [m.span() for m in CITATION.finditer(raw)]
-        words = [lp for start, text, lp in self.pieces
-                 if _WORD.search(text) and not any(a <= start and start + len(text) <= b for a, b in marks)]
+    def least_sure(self, raw: str, count: int = LEAST_SURE_WORDS) -> float | None:
+        """The mean log-probability of the `count` least sure word pieces of `raw` (the draft's
+        text so far; all of its word pieces when there are fewer): punctuation, spaces and citation
+        marks left out (the model writes them with near certainty whatever it claims). None when
+        the server sent no log-probabilities."""
+        words = sorted(self._word_logprobs(raw))[:count]
         return sum(words) / len(words) if words else None
 
+    def _word_logprobs(self, raw: str) -> list[float]:
+        marks = [m.span() for m in CITATION.finditer(raw)]
+        return [lp for start, text, lp in self.pieces
+                if _WORD.search(text) and not any(a <= start and start + len(text) <= b for a, b in marks)]
 
-def unsure(mean: float | None) -> bool:
-    """Whether an answer written with this mean log-probability is too unsure to show."""
-    return mean is not None and mean < UNSURE_MEAN_LOGPROB
+
+def unsure(least_sure: float | None) -> bool:
+    """Whether an answer whose least sure words have this mean log-probability is too unsure to show."""
+    return least_sure is not None and least_sure < UNSURE_LOGPROB

@@ -494,18 +494,20 @@ class Draft:
 
     @property
     def certainty(self) -> float | None:
-        """The mean log-probability of the answer's words as the model wrote them (`rag.confidence`);
-        None when the model's server sent none. Kept with the answer so that every evaluation run
-        can be studied for where the certainty check's threshold should sit."""
-        return self._tokens.mean(self.raw)
+        """The mean log-probability of the answer's least sure words as the model wrote them
+        (`rag.confidence`); None when the model's server sent none. Kept with the answer so that
+        every evaluation run can be studied for where the certainty check's threshold should sit."""
+        return self._tokens.least_sure(self.raw)
 
     def _sure(self) -> bool:
-        """The model wrote the answer's words surely enough (`rag.confidence`): a small model
-        states a guess as fluently as a fact, but its own token probabilities drop."""
-        mean = self._tokens.mean(self.raw)
-        if not unsure(mean):
+        """The model wrote the answer's least sure words surely enough (`rag.confidence`): a small
+        model states a guess as fluently as a fact, but its own token probabilities drop where it
+        guesses."""
+        least_sure = self.certainty
+        if not unsure(least_sure):
             return True
-        self._withheld = f"the model was unsure of its answer (mean log-probability {mean:.2f} of its words)"
+        self._withheld = (f"the model was unsure of its answer (mean log-probability {least_sure:.2f} of its "
+                          "least sure words)")
         return False
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
-from rag.confidence import UNSURE_MEAN_LOGPROB, TokenLog, unsure
+from rag.confidence import UNSURE_LOGPROB, TokenLog, unsure
 from rag.draft import Draft
 from rag.evaluation.scoring import Case, score_case
 from rag.llm import ChatModel
@@ -31,19 +31,29 @@ def logged(pieces: list[tuple[str, float | None]]) -> tuple[TokenLog, str]:
     return log, raw
 
 
-def test_the_mean_counts_words_not_punctuation_or_citation_marks() -> None:
+def test_the_least_sure_words_count_words_not_punctuation_or_citation_marks() -> None:
     log, raw = logged([("Canada", -0.2), (" sanctioned", -0.4), (" 35", -0.6), (" [", -5.0), ("1", -5.0),
                        ("]", -5.0), (".", -5.0)])
-    assert log.mean(raw) == pytest.approx(-0.4)
+    assert log.least_sure(raw) == pytest.approx(-0.4)  # fewer than five word pieces: all of them
+    assert log.least_sure(raw, count=2) == pytest.approx(-0.5)
+
+
+def test_one_guessed_word_among_fluent_ones_makes_an_answer_unsure() -> None:
+    """What the fitted statistic is for: the mean of a long answer hides its one guessed name."""
+    fluent = [(f" word{i}", -0.02) for i in range(20)]
+    log, raw = logged([*fluent[:10], (" Lavrov", -3.5), *fluent[10:]])
+    assert unsure(log.least_sure(raw))
+    log, raw = logged(fluent)
+    assert not unsure(log.least_sure(raw))
 
 
 def test_no_log_probabilities_means_nothing_is_judged() -> None:
     log, raw = logged([("Canada", None), (" sanctioned 35 entities [1].", None)])
-    assert log.mean(raw) is None and not unsure(None)
+    assert log.least_sure(raw) is None and not unsure(None)
 
 
 def test_the_threshold_separates_sure_from_unsure() -> None:
-    assert unsure(UNSURE_MEAN_LOGPROB - 0.01) and not unsure(UNSURE_MEAN_LOGPROB + 0.01)
+    assert unsure(UNSURE_LOGPROB - 0.01) and not unsure(UNSURE_LOGPROB + 0.01)
 
 
 def drafted(answer: str, logprob: float | None) -> Draft:
