@@ -70,7 +70,7 @@ class Answer:
     draft: str = ""  # the model's own text, before any check (for evaluation; not in the JSON contract)
     given: list[Passage] = field(default_factory=list)  # the passages the model read, as it read them
     held_back: list[str] = field(default_factory=list)  # why sentences or the answer were not shown (evaluation)
-    certainty: float | None = None  # mean log-probability of the draft's words (`rag.confidence`; evaluation)
+    certainty: float | None = None  # mean log-probability of the draft's least sure words (`rag.confidence`)
 
     def to_dict(self) -> dict[str, Any]:
         """The `rag ask --json` contract."""

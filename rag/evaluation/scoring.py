@@ -108,7 +108,7 @@ def score_case(case: Case, answer: Answer | None) -> dict[str, Any]:
     row["given"] = [{"source": p.source, "published": p.published, "language": p.language, "title": p.title,
                      "outlet": p.outlet, "text": p.text, "translation": p.translation} for p in answer.given]
     row["held_back"] = answer.held_back  # why the checks kept sentences (or the whole answer) back
-    row["certainty"] = answer.certainty  # the model's mean log-probability of its words (None: not sent)
+    row["certainty"] = answer.certainty  # mean log-probability of its least sure words (None: not sent)
     row["ttft_ms"] = answer.timings_ms.get("first_token")
     row["total_ms"] = answer.timings_ms.get("total")
     if not case.answerable:
