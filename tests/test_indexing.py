@@ -244,8 +244,8 @@ def test_a_chunk_written_after_the_first_question_is_found_every_time(
     source = IndexStore.open(make_settings(tmp_path, index_dir=untranslated_index))
     assert source.aux is not None
     got = source.collection.get(include=["embeddings", "documents", "metadatas"])
-    aux_vectors = dict(zip(source.aux.get(include=["embeddings"])["ids"],
-                           source.aux.get(include=["embeddings"])["embeddings"], strict=True))
+    aux = source.aux.get(include=["embeddings"])
+    aux_vectors = dict(zip(aux["ids"], aux["embeddings"], strict=True))
     nodes = [TextNode(id_=i, text=t, metadata=dict(m), embedding=[float(x) for x in v])
              for i, t, m, v in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)]
     text = "Odesa port reopens for grain ships. The port of Odesa reopened on Monday for twelve grain ships."
@@ -259,7 +259,8 @@ def test_a_chunk_written_after_the_first_question_is_found_every_time(
         settings = make_settings(tmp_path / "trials", collection=f"trial{trial}")
         store = IndexStore.create(settings, build_info(settings, len(asked)))
         for start in range(0, len(nodes), 12):
-            store.add(nodes[start:start + 12], [list(aux_vectors[n.node_id]) for n in nodes[start:start + 12]])
+            batch = nodes[start:start + 12]
+            store.add(batch, [list(aux_vectors[n.node_id]) for n in batch])
         store.query_aux(asked_aux, 4)  # the first question
         store.add([new], [new_aux])
         if store.query_aux(asked_aux, 20)[:1] != ["odesa-0"] or store.query(asked, 1)[0].node.node_id != "odesa-0":
