@@ -37,6 +37,7 @@ from rag.prompts import (
     answer_messages,
     choice_messages,
     clean_question,
+    grouped_by_article,
     parse_choice,
     parse_rewrite,
     referent_messages,
@@ -191,7 +192,7 @@ class Assistant:
                     self._loading = Future()
                     self._loading.set_result(self._chat_model)
                 else:
-                    prefix = answer_messages("", [])[:-1]
+                    prefix = answer_messages("", [], self.settings.group_sources)[:-1]
                     self._loading = ThreadPoolExecutor(1, "rag-llm").submit(make_chat_model, self.settings, prefix)
                 threading.Thread(target=load_stemmer, name="rag-stemmer", daemon=True).start()
             return self._loading
@@ -477,14 +478,16 @@ class Assistant:
 
     def _widened(self, chosen: Sequence[Passage], language: str) -> list[Passage]:
         """`chosen` as the model reads them: the best widened by neighbouring chunks (`RAG_WINDOW`),
-        translated only where the question is in another language (`for_reader`)."""
-        return for_reader(self.retriever.widen(chosen, self.settings.window, self.settings.window_passages),
-                          language)
+        each article's passages together (`RAG_GROUP_SOURCES`), translated only where the question
+        is in another language (`for_reader`)."""
+        widened = self.retriever.widen(chosen, self.settings.window, self.settings.window_passages)
+        return for_reader(grouped_by_article(widened) if self.settings.group_sources else widened, language)
 
     def _answer(self, draft: Draft, turn: _Turn) -> Generator[str, None, None]:
         """Stream one model answer through `draft`, showing only what it releases. A draft that
         stops early (an abstention, or a foreign passage to translate first) closes the LLM call."""
-        tokens = self.chat_model.stream_tokens(answer_messages(draft.question, draft.passages),
+        tokens = self.chat_model.stream_tokens(answer_messages(draft.question, draft.passages,
+                                                               self.settings.group_sources),
                                                max_tokens=self.settings.llm_max_tokens)
         try:
             for token in tokens:

@@ -66,7 +66,8 @@ def llm_bench(settings: Settings, embedder: BaseEmbedding, progress: Progress) -
     from rag.prompts import answer_messages
 
     start = time.perf_counter()
-    model = CountingChatModel(make_chat_model(settings, answer_messages("", [])[:-1]))  # as Assistant.warm_up
+    prefix = answer_messages("", [], settings.group_sources)[:-1]  # as Assistant.warm_up
+    model = CountingChatModel(make_chat_model(settings, prefix))
     load_s = time.perf_counter() - start
     bot = Assistant(settings, chat_model=model, embedder=embedder)
     bot.retrieve(LLM_QUESTIONS[0])  # loads the second embedding model outside the timings
