@@ -1,5 +1,6 @@
-"""The benchmark: seeded article generation, percentiles, and a tiny end-to-end run (no LLM, no servers
-started as commands; a real Chroma server for the client/server figures)."""
+"""The benchmark: seeded article generation, percentiles, and a tiny end-to-end run (no LLM; a real
+Chroma server for the client/server figures); one `rag serve` started as a command, over a stub LLM,
+for how a failed cold-start answer is reported."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rag.bench.timing import summary
 from rag.documents import scan
 from rag.embeddings import E5Embedding, USEEmbedding
 from rag.evaluation.stats import percentile
+from tests.fixtures.openai_stub import OpenAIStub
 from tests.fixtures.settings import make_settings
 
 
@@ -89,6 +91,8 @@ def test_tiny_run_writes_every_figure(tmp_path: Path, e5: E5Embedding, use: USEE
     assert results == json.loads(json.dumps(returned))
     assert {"machine", "settings", "sizes", "incremental", "llm", "startup", "seed", "queries"} <= set(results)
     assert results["machine"]["cpu_count"] >= 1 and results["machine"]["packages"]["chromadb"]
+    assert results["machine"]["cpu"] not in ("", "unknown")  # hosts differ: the page names the processor
+    assert f"CPUs of an {results['machine']['cpu']} (" in markdown_path.read_text(encoding="utf-8")
     assert [s["articles"] for s in results["sizes"]] == [5, 20]
     for size in results["sizes"]:
         indexing = size["indexing"]
@@ -236,3 +240,17 @@ def test_a_retrieval_only_rerun_keeps_the_saved_llm_and_startup_figures_with_the
 def test_merge_without_the_saved_file_fails_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no such file"):
         run_bench(make_settings(tmp_path), sizes=(3,), results_path=tmp_path / "nowhere.json", merge=True)
+
+
+def test_a_server_that_fails_its_first_answer_is_reported_with_what_it_said(
+        tmp_path: Path, bundled_index: Path, stub: OpenAIStub) -> None:
+    """The cold-start figure of `rag serve` fails with the API's status and body and the end of the
+    server's log, not a bare status line: the bench deletes its folder, logs and all."""
+    from rag.bench.llm import startup_bench
+
+    stub.behaviour.status = 500  # the LLM behind the served app fails every call
+    settings = make_settings(tmp_path, index_dir=bundled_index, llm="openai", openai_base_url=stub.base_url,
+                             llm_model="stub-model")
+    with pytest.raises(RuntimeError, match=r"POST /api/ask answered 5\d\d: .*LLM.*; its log ends: ") as failure:
+        startup_bench("serve", settings, tmp_path, timeout=120)
+    assert "API on http://127.0.0.1:" in str(failure.value)  # the server's own log lines

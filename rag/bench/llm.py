@@ -135,11 +135,16 @@ def _child_env(settings: Settings) -> dict[str, str]:
     return env | {"GRADIO_ANALYTICS_ENABLED": "False", "RAG_CHROMA_URL": ""}
 
 
+def _tail(log: Path, chars: int = 600) -> str:
+    """The end of a command's log, for an error message."""
+    return log.read_text(errors="replace")[-chars:].strip() if log.is_file() else "(no log)"
+
+
 def _wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            tail = log.read_text(errors="replace")[-600:]
+            tail = _tail(log)
             if "No such command" in tail:
                 raise RuntimeError(f"this version of rag has no such command: {tail.strip().splitlines()[-1]}")
             raise RuntimeError(f"the command exited with {process.returncode}: {tail.strip()}")
@@ -187,7 +192,9 @@ def startup_bench(command: str, settings: Settings, workdir: Path, timeout: floa
             _wait_until(lambda: httpx.get(f"{url}/healthz", timeout=2).status_code == 200, process, log, timeout)
             ready_s = time.perf_counter() - start
             response = httpx.post(f"{url}/api/ask", json={"question": STARTUP_QUESTION}, timeout=timeout)
-            response.raise_for_status()
+            if response.is_error:  # the run's folder may be deleted: say here what the server said
+                raise RuntimeError(f"POST /api/ask answered {response.status_code}: {response.text[:300]}; "
+                                   f"its log ends: {_tail(log)}")
             answer = response.json()
         else:
             from gradio_client import Client

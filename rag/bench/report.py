@@ -36,7 +36,8 @@ def _header(results: dict[str, Any], chart_name: str | None) -> list[str]:
     machine, settings = results["machine"], results["settings"]
     packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items() if version)
     lines = ["# Benchmarks", "",
-             f"Measured {machine['date']} on {machine['cpu_count']} CPUs ({machine['platform']}), Python "
+             f"Measured {machine['date']} on {machine['cpu_count']} CPUs"
+             f"{' of an ' + machine['cpu'] if machine.get('cpu') else ''} ({machine['platform']}), Python "
              f"{machine['python']}; {packages}. Load average at the start: "
              f"{', '.join(str(x) for x in machine['load_average_at_start'])}.", "",
              f"Settings: embedding {settings['embedding']}, fusion {settings['fusion']}, chunks of "
