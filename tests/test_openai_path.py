@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,46 @@ def test_assistant_answers_with_cited_sources(tmp_path: Path, bundled_index: Pat
     assert {"retrieve", "first_token", "total"} <= set(answer.timings_ms)
     prompt = stub.behaviour.requests[-1]["messages"]
     assert prompt[0]["role"] == "system" and "[1]" in prompt[-1]["content"]
+
+
+def _sources(request: dict[str, Any]) -> list[str]:
+    """The source lines of an answer request (between "Sources:" and the question)."""
+    user = request["messages"][-1]["content"]
+    return user.split("Sources:\n", 1)[1].split("\n\nQuestion:", 1)[0].splitlines()
+
+
+def test_every_passage_names_its_report_and_each_title_comes_once(tmp_path: Path, bundled_index: Path,
+                                                                 stub: OpenAIStub) -> None:
+    """The default prompt: each source line is `[n] outlet, date...: text`, and an article's title
+    is given with its first passage only (the rest of the label stays beside every passage)."""
+    stub.behaviour.reply = cite_source_with("$500 million", "Trudeau announced $500 million [{n}].")
+    bot = openai_assistant(tmp_path, bundled_index, stub)
+    answer = bot.ask("How much money did Trudeau announce for military equipment?")
+    lines = _sources(stub.behaviour.requests[-1])
+    assert [line[: line.index("]") + 1] for line in lines] == [f"[{i}]" for i in range(1, len(lines) + 1)]
+    given = answer.given or []
+    assert len(given) == len(lines) and len({p.doc_id for p in given}) < len(given)  # an article twice
+    for n, (line, passage) in enumerate(zip(lines, given, strict=True), start=1):
+        first = next(p for p in given if p.doc_id == passage.doc_id) is passage
+        assert line.startswith(f"[{n}] {passage.outlet}, {passage.published}")
+        assert (f'"{passage.title}"' in line) == first
+    assert [c.passage.source for c in answer.citations] == ["004_ca42ec8f4e875d75.txt"]
+
+
+def test_grouped_sources_put_each_article_under_one_label(tmp_path: Path, bundled_index: Path,
+                                                          stub: OpenAIStub) -> None:
+    """`RAG_GROUP_SOURCES=true`: one label line per article, its passages numbered under it, and a
+    citation of the renumbered passage still names the article that holds the fact."""
+    stub.behaviour.reply = cite_source_with("$500 million", "Trudeau announced $500 million [{n}].")
+    bot = openai_assistant(tmp_path, bundled_index, stub, group_sources=True)
+    answer = bot.ask("How much money did Trudeau announce for military equipment?")
+    lines = _sources(stub.behaviour.requests[-1])
+    labels = [line for line in lines if not line.startswith("[")]
+    given = answer.given or []
+    assert len(labels) == len({p.doc_id for p in given}) == len(lines) - len(given) >= 2
+    assert [p.doc_id for p in given] == sorted((p.doc_id for p in given), key=[p.doc_id for p in given].index)
+    assert answer.citations and [c.passage.source for c in answer.citations] == ["004_ca42ec8f4e875d75.txt"]
+    assert "500 million" in answer.citations[0].passage.text
 
 
 def test_assistant_abstains(tmp_path: Path, bundled_index: Path, stub: OpenAIStub) -> None:
