@@ -7,6 +7,7 @@ Pure text building, no I/O. The citation form the prompt asks for (`[1]`) is def
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -102,9 +103,9 @@ def format_sources(passages: Sequence[Passage], grouped: bool = False) -> str:
     title too: `[n] outlet, date, "title": text`, then `[m] outlet, date: text`. A title is ~20
     tokens; said once, each passage still has its report beside it (docs/quality.md, eighteenth
     round: ~35 fewer prompt tokens; over 128 dev and held-out questions one right and one wrong
-    answer fewer). `grouped`: a label line opens each run of
-    passages from one article (`outlet, date, "title":`) and the passages under it are `[n] text`
-    (`grouped_by_article` makes each article's passages one run)."""
+    answer fewer). `grouped`: a label line opens each run of passages from one article (`outlet,
+    date, "title":`) and the passages under it are `[n] text` (`grouped_by_article` makes each
+    article's passages one run)."""
     lines = []
     titled: set[str] = set()
     previous = None
@@ -165,8 +166,12 @@ WORKED_EXAMPLES = (
                   'Critics called the plan "a waste of money", spokesman Tom Lee said [2].'),
     WorkedExample(_BRIDGE, "How long is the bridge?", MODEL_ABSTAIN),
 )
+
+
+@functools.cache
 def examples(grouped: bool = False) -> tuple[dict[str, str], ...]:
-    """The worked examples as chat turns, their sources formatted as real ones are."""
+    """The worked examples as chat turns, their sources formatted as real ones are (built once per
+    layout: every answer request starts with them)."""
     return tuple(
         message for ex in WORKED_EXAMPLES
         for message in ({"role": "user",
