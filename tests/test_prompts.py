@@ -64,7 +64,7 @@ def _passage(doc_id: str, chunk: int, text: str, title: str = "") -> Passage:
 
 def test_grouped_sources_name_each_article_once_above_its_passages() -> None:
     """Grouped, a label line opens each run of one article's passages and the passages under it
-    carry only their number; ungrouped, every passage line carries the label."""
+    carry only their number."""
     passages = [_passage("alpha", 3, "Ten tanks were sent.", "Aid [update]"),
                 _passage("alpha", 7, "More followed.", "Aid [update]"), _passage("beta", 1, "Nothing was sent.")]
     assert format_sources(passages, grouped=True).splitlines() == [
