@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import RagError
+from rag.furniture import strip_furniture
 from rag.language import detect
 from rag.schema import Article
 
@@ -127,7 +128,7 @@ def read_article_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     text = decode_bytes(data)
     if path.suffix.lower() in (".html", ".htm"):
         text = html_to_text(text)
-    text = normalise_text(text)
+    text = strip_furniture(normalise_text(text))
     if not text:
         raise ArticleError("empty (no text after decoding)")
     return text
