@@ -111,7 +111,8 @@ def normalise_text(text: str) -> str:
     return text.strip()
 
 
-def read_article_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+def read_article_text(path: Path, max_bytes: int = MAX_FILE_BYTES, *, strip: bool = False) -> str:
+    """The article's text, decoded and normalised; `strip`: without site furniture (`rag.furniture`)."""
     try:
         info = path.stat()
     except OSError as exc:
@@ -128,7 +129,9 @@ def read_article_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     text = decode_bytes(data)
     if path.suffix.lower() in (".html", ".htm"):
         text = html_to_text(text)
-    text = strip_furniture(normalise_text(text))
+    text = normalise_text(text)
+    if strip:
+        text = strip_furniture(text)
     if not text:
         raise ArticleError("empty (no text after decoding)")
     return text
@@ -221,8 +224,8 @@ def publication_date(path: Path, text: str, meta: dict[str, str]) -> str:
     return written_date(text)
 
 
-def make_article(path: Path, doc_id: str, meta: dict[str, str]) -> Article:
-    text = read_article_text(path)
+def make_article(path: Path, doc_id: str, meta: dict[str, str], *, strip: bool = False) -> Article:
+    text = read_article_text(path, strip=strip)
     return Article(
         doc_id=doc_id,
         source=path.name,
@@ -236,8 +239,9 @@ def make_article(path: Path, doc_id: str, meta: dict[str, str]) -> Article:
     )
 
 
-def scan(roots: Iterable[Path]) -> Scan:
-    """Read every supported article below the given folders or files."""
+def scan(roots: Iterable[Path], *, strip: bool = False) -> Scan:
+    """Read every supported article below the given folders or files (`strip`: their site furniture
+    dropped, the `strip_furniture` setting)."""
     result = Scan()
     for root in roots:
         if not root.exists():
@@ -258,7 +262,8 @@ def scan(roots: Iterable[Path]) -> Scan:
                 continue
             try:
                 doc_id = path.relative_to(base).as_posix()
-                result.articles.append(make_article(path, doc_id, manifests[folder].get(path.name, {})))
+                result.articles.append(make_article(path, doc_id, manifests[folder].get(path.name, {}),
+                                                     strip=strip))
             except ArticleError as exc:
                 result.skipped.append(Skipped(str(path), str(exc)))
             except Exception as exc:  # a parser's own failure on a strange file: skip it, keep the run

@@ -212,7 +212,7 @@ def index_paths(
     """
     started = time.perf_counter()
     roots = [Path(p).expanduser().resolve() for p in (paths or [settings.articles_dir])]
-    found = scan(roots)
+    found = scan(roots, strip=settings.strip_furniture)
     report = IndexReport(skipped=[{"path": s.path, "reason": s.reason} for s in found.skipped])
     embedder = embedder or make_embedding(settings)
     aux_embedder = aux_embedder or make_aux_embedding(settings)
