@@ -127,8 +127,9 @@ class Settings(BaseSettings):
                                 "and more wrong ones on the fresh held-out set (docs/quality.md)")
     strip_furniture: bool = Field(False, description="Drop news-site furniture lines from articles before "
                                   "chunking (ad markers, video promos, 'Read also' links to other stories, "
-                                  "copyright footers; rag.furniture): cleaner passages, ~1 s sooner answers, but "
-                                  "on the dev sets 3 fewer right answers in 88 and 1 more wrong (docs/quality.md). "
+                                  "copyright footers; rag.furniture): passages without them (a quarter of those given "
+                                  "to the LLM on the public questions carried some), no shorter prompts, and on "
+                                  "the dev sets 3 fewer right answers in 88 and 1 more wrong (docs/quality.md). "
                                   "Changing it re-chunks the affected articles on the next `rag index`")
     retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")
     rerank_depth: int = Field(20, ge=0, le=200, description="Fused candidates re-ranked by the dates, outlet and "
