@@ -4,8 +4,9 @@ Near-duplicate reports (a sanctions round in 2022, another in 2023, another in 2
 passages that embed almost alike; what tells them apart is usually not in the passage but in its
 article's metadata: the published date and the outlet. Dense retrieval cannot see those, so the
 fused candidates are re-scored here: a passage whose article matches the question's month or year
-or names its outlet moves up, one from another year moves down, and "the most recent" favours
-the newer reports. Nothing is filtered out: a retrospective article ("since 2014") can still win
+or names its outlet moves up (the report of the very day a question names, ahead of the day
+before's: a first report and its update differ by a day), one from another year moves down, and
+"the most recent" favours the newer reports. Nothing is filtered out: a retrospective article ("since 2014") can still win
 on its text.
 """
 
@@ -40,6 +41,7 @@ _WORD = re.compile(r"[a-z]+")
 _LATEST = re.compile(r"\b(?:most recent|latest|newest|last|recently|dernier|derniere|plus recent|neueste|"
                      r"letzte|ultim[oa]|piu recente|terbaru|terakhir)\b")
 
+DAY_BONUS = 0.06
 MONTH_BONUS = 0.10
 YEAR_BONUS = 0.06
 OTHER_YEAR_PENALTY = 0.05
@@ -56,11 +58,12 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Pins:
-    """What a question pins down: (year, month or 0) pairs, outlet words, and "the latest"."""
+    """What a question pins down: (year, month or 0) pairs, whole days, outlet words, "the latest"."""
 
     dates: frozenset[tuple[int, int]]
     latest: bool
     text: str
+    days: frozenset[tuple[int, int, int]] = frozenset()
 
     @property
     def years(self) -> set[int]:
@@ -78,7 +81,21 @@ def pins(question: str) -> Pins:
         near = [(w, i == 0) for i, w in enumerate(reversed(before[-2:]))]
         month = next((_MONTH_OF[w] for w, last in near if w in _MONTH_OF and (last or len(w) > 3)), 0)
         dates.add((int(match.group(1)), month))
-    return Pins(frozenset(dates), bool(_LATEST.search(text)), text)
+    return Pins(frozenset(dates), bool(_LATEST.search(text)), text, days_named(text))
+
+
+_DAY_MONTH_YEAR = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th|er)?\.?\s+([a-z]+)\.?,?\s+(19[5-9]\d|20\d\d)\b")
+_MONTH_DAY_YEAR = re.compile(r"\b([a-z]+)\.?\s+([0-3]?\d)(?:st|nd|rd|th)?,?\s+(19[5-9]\d|20\d\d)\b")
+_ISO_DAY = re.compile(r"\b(19[5-9]\d|20\d\d)-([01]\d)-([0-3]\d)\b")
+
+
+def days_named(text: str) -> frozenset[tuple[int, int, int]]:
+    """Whole dates in a (folded) question: "August 29, 2025", "29 août 2025", "29. August 2025",
+    "2025-08-29", as (year, month, day)."""
+    found = {(int(y), _MONTH_OF[m], int(d)) for d, m, y in _DAY_MONTH_YEAR.findall(text) if m in _MONTH_OF}
+    found |= {(int(y), _MONTH_OF[m], int(d)) for m, d, y in _MONTH_DAY_YEAR.findall(text) if m in _MONTH_OF}
+    found |= {(int(y), int(m), int(d)) for y, m, d in _ISO_DAY.findall(text)}
+    return frozenset(day for day in found if 1 <= day[1] <= 12 and 1 <= day[2] <= 31)
 
 
 def published(passage: Passage) -> tuple[int, int] | None:
@@ -87,6 +104,12 @@ def published(passage: Passage) -> tuple[int, int] | None:
     if not match:
         return None
     return int(match.group(1)), int(match.group(2) or 0)
+
+
+def published_day(passage: Passage) -> tuple[int, int, int] | None:
+    """(year, month, day) of the passage's article when its metadata gives the day."""
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", passage.published or "")
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
 def outlet_named(passage: Passage, question_text: str) -> bool:
@@ -106,6 +129,8 @@ def bonus(passage: Passage, question: Pins, newest: int) -> float:
             score += YEAR_BONUS
         elif not any(str(y) in resolved(passage.text, passage.published) for y in question.years):
             score -= OTHER_YEAR_PENALTY
+    if question.days and published_day(passage) in question.days:
+        score += DAY_BONUS  # the report of that very day, not the one of the day before
     if question.latest and when is not None and newest:
         score += LATEST_BONUS * max(0.0, 1 - (newest - when[0]) / 4)
     if passage.outlet and outlet_named(passage, question.text):

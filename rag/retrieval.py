@@ -16,6 +16,7 @@ __all__ = ["Passage", "Retriever", "join_overlapping", "passage_from_hit", "reci
 
 
 PINNED_PER_DATE = 3  # passages fetched per date a question names
+PINNED_PER_DAY = 8  # per month when the question names a day in it: that day's report among the month's others
 NEWEST_PASSAGES = 12  # passages fetched from the newest years for "the most recent ..."
 
 
@@ -129,8 +130,11 @@ class Retriever:
         the right report may rank below the depth searched."""
         seen = {(p.doc_id, p.content_hash, p.chunk) for p in candidates}
         out = list(candidates)
+        asked = pins(question)
+        months_of_days = {(year, month) for year, month, _ in asked.days}
         queries: list[tuple[int, tuple[int, int] | None, int | None]] = [
-            (PINNED_PER_DATE, when, None) for when in sorted(pins(question).dates)[:3]]
+            (PINNED_PER_DAY if when in months_of_days else PINNED_PER_DATE, when, None)
+            for when in sorted(asked.dates)[:3]]
         if asks_newest(question) and (newest := self._newest_year(candidates)):
             queries.append((NEWEST_PASSAGES, None, newest))
         for k, when, since in queries:

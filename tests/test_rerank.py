@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,6 +78,45 @@ def test_the_store_filters_passages_by_publication_month(tmp_path: Path, e5: E5E
     # "the most recent": the reports of the candidates' newest year and later are searched too,
     # and the newest of those holding the question's names leads
     assert retriever.retrieve("What is the most recent sanctions package?")[0].source == "july.txt"
+
+
+def test_whole_days_are_read_as_written_in_the_articles_languages() -> None:
+    day = {(2025, 8, 29)}
+    assert pins("How long did the meeting last on August 29, 2025?").days == day
+    assert pins("Combien de blessés le 29 août 2025 ?").days == day
+    assert pins("Was geschah am 29. August 2025 in Kiew?").days == day
+    assert pins("What was announced on 2025-08-29?").days == day
+    assert pins("What happened on 29th August 2025?").days == day
+    assert not pins("How many were sanctioned in August 2025?").days  # a month is not a day
+    assert not pins("What did 29 leaders say in 2025?").days  # a count before a year is not a day
+
+
+def test_the_report_of_the_day_asked_leads_the_one_of_the_day_before() -> None:
+    ranked = [passage("first-report.txt", "2025-08-28"), passage("first-report-b.txt", "2025-08-28"),
+              passage("update.txt", "2025-08-29")]
+    order = [p.source for p in rerank("What was the toll on August 29, 2025?", ranked)]
+    assert order[0] == "update.txt"
+    assert rerank("What was the toll in August 2025?", ranked)[0].source == "first-report.txt"
+
+
+def test_a_day_asked_searches_deeper_in_its_month(tmp_path: Path, e5: E5Embedding) -> None:
+    """Four near-identical reports of the day before would fill the month's usual three slots."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    manifest = {}
+    for i in range(4):
+        name = f"early{i}.txt"
+        (folder / name).write_text(f"Canada will summon Russia's ambassador after the strike on Kyiv. Report {i}.\n")
+        manifest[name] = {"published": "2025-08-28"}
+    (folder / "update.txt").write_text("The toll rose as Ottawa summoned the ambassador; drone makers sanctioned.\n")
+    manifest["update.txt"] = {"published": "2025-08-29"}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    settings = make_settings(tmp_path, articles_dir=folder, fusion="none")
+    index_paths(settings, embedder=e5)
+    retriever = Retriever(IndexStore.open(settings), e5, 1, rerank_depth=1)
+    question = "Canada will summon Russia's ambassador after the strike on Kyiv: what happened on August 29, 2025?"
+    assert "update.txt" in [p.source for p in retriever.retrieve(question, 2)]
+    assert "update.txt" not in [p.source for p in retriever.retrieve(question.replace("on August 29,", "in August"), 2)]
 
 
 def test_publication_dates_come_from_the_manifest_the_html_or_a_dateline(tmp_path: Path) -> None:
