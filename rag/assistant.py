@@ -28,7 +28,7 @@ from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import drops_names, repeats_earlier, stands_alone, unresolved
-from rag.grounding import missing_pins, pinned_passages
+from rag.grounding import missing_pins, of_the_day, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect
 from rag.llm import ChatModel, make_chat_model
@@ -433,7 +433,9 @@ class Assistant:
         the reports that hold everything the question names (`rag.grounding.pinned_passages`) when
         any was retrieved. A small model handed the 2023 summit's report beside the 2024 one mixes
         them. All of such a report's retrieved passages stay: the answer may sit a few paragraphs
-        from the name that pins it."""
+        from the name that pins it. A question naming a whole day never gets the reports from
+        before it, when others were retrieved (`rag.grounding.of_the_day`)."""
+        retrieved = of_the_day(question, retrieved)
         if self.settings.focus_pinned:
             chosen = pinned_passages(question, for_reader(retrieved, language), self.settings.top_k, language,
                                      articles)

@@ -38,6 +38,7 @@ from rag.grounding import (
     places_asked,
     published_in,
     report_day_named,
+    reported_before,
     running_totals_given,
     unbacked,
     unbacked_names,
@@ -165,6 +166,7 @@ class Draft:
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
+        self._days = sorted(pins(question).days)  # whole days: no sentence from a report of before (`_earlier`)
         # "Who will Joly see in Brussels?": a question whose only topic is a place (`_places_ok`)
         places = places_asked(question)
         self._places = places if places and not topic_words(question) else []
@@ -268,6 +270,10 @@ class Draft:
         if names:
             self._fault(f"names {names} not in the cited passages: {claim.strip()[:200]}")
             return None
+        earlier = self._earlier(cited) if self.released else ""  # before: `missing_pins` withholds, and retries
+        if earlier:
+            self._fault(f"cites a report from before {earlier}, the day the question names: {claim.strip()[:200]}")
+            return None
         wrong_role = self._not_in_role(claim, cited)
         if wrong_role:
             self._fault(f"names {wrong_role} not beside the role asked about ({'/'.join(self._role) or 'a person'}) "
@@ -314,6 +320,17 @@ class Draft:
         if not holding or self._checker is None:
             return None
         return self._checker.backing(claim, holding)
+
+    def _earlier(self, cited: Sequence[int]) -> str:
+        """The day the question names (YYYY-MM-DD) that a passage this sentence cites was reported
+        before, without naming it; "" when none. Checked for the sentences after the answer was
+        released: an answer from the update of August 29 goes on with a quotation from the first
+        report of August 28, which the check on the whole answer had no chance to see. Before
+        the release that check (`missing_pins`) holds the answer and asks again over the day's
+        report, which a dropped sentence would not."""
+        passages = [self.passages[i] for i in cited if 0 <= i < len(self.passages)]
+        day = next((d for d in self._days if any(reported_before(p, d) for p in passages)), None)
+        return f"{day[0]}-{day[1]:02d}-{day[2]:02d}" if day else ""
 
     def _fault(self, why: str) -> None:
         """Drop a sentence that states what its passages lack. When it is the answer's first, the

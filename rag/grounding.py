@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rag.relative_dates import resolved
-from rag.rerank import MONTHS, fold, pins, published
+from rag.rerank import MONTHS, fold, pins, published, published_day
 from rag.schema import Passage
 from rag.wording import CLAUSE_END, PREFIX, WordSet
 
@@ -646,14 +646,16 @@ class Missing:
     names: frozenset[frozenset[str]]
     dates: frozenset[tuple[int, int]]
     newest: bool = False
+    days: frozenset[tuple[int, int, int]] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.dates or self.newest)
+        return bool(self.names or self.dates or self.newest or self.days)
 
     def describe(self) -> str:
         dates = [f"{y}-{m:02d}" if m else str(y) for y, m in sorted(self.dates)]
+        days = [f"{y}-{m:02d}-{d:02d}" for y, m, d in sorted(self.days)]
         newest = ["most recent report"] if self.newest else []
-        return ", ".join(sorted(" ".join(sorted(g)) for g in self.names) + dates + newest)
+        return ", ".join(sorted(" ".join(sorted(g)) for g in self.names) + dates + days + newest)
 
 
 NAME_REACH = 800  # characters of the article on each side of a passage where its names still count
@@ -705,8 +707,11 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
     Names count in the cited passage's article (`articles`, by doc_id) near the passage and in
     its opening (`article_text`): a report about the right event often names a speaker
     paragraphs before the quote. Dates count in the passage
-    or its article's publication date. A passage in another language than the question, read
-    without a translation, cannot be checked for names (they are spelt differently there).
+    or its article's publication date; a whole day ("August 29, 2025") is missing when any
+    cited report was published before it without naming it (`reported_before`): a fact from the
+    first report mixed into an answer from the update is that earlier day's news. A passage in
+    another language than the question, read without a translation, cannot be checked for names
+    (they are spelt differently there).
     A question asking for the most recent event ("the latest package") also needs the newest
     report among the passages the model read (`among`) cited: an older near-duplicate reads
     just as well but answers another event.
@@ -721,10 +726,12 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
         missing_names = frozenset(g for g in names if not any(vocabulary.has_name(n) for n in distinctive(g)))
     else:
         missing_names = frozenset()
-    missing_dates = frozenset(d for d in pins(question).dates if not any(_dated(p, d) for p in cited))
+    asked = pins(question)
+    missing_dates = frozenset(d for d in asked.dates if not any(_dated(p, d) for p in cited))
+    missing_days = frozenset(d for d in asked.days if any(reported_before(p, d) for p in cited))
     newest = newest_date(among) if asks_newest(question) else None
     older = newest is not None and not any(published(p) == newest for p in cited)
-    return Missing(missing_names, missing_dates, older)
+    return Missing(missing_names, missing_dates, older, missing_days)
 
 
 def pinned_passages(question: str, passages: Sequence[Passage], k: int, answer_language: str = "",
@@ -738,13 +745,14 @@ def pinned_passages(question: str, passages: Sequence[Passage], k: int, answer_l
     Passages whose articles hold all of it come first and alone; else the fewest that together do.
     """
     newest = asks_newest(question) and newest_date(passages) is not None
-    wanted = len(question_pins(question)) + len(pins(question).dates) + newest
+    asked = pins(question)
+    wanted = len(question_pins(question)) + len(asked.dates) + len(asked.days) + newest
     if not wanted:
         return []
     lacking = []
     for passage in passages:
         missing = missing_pins(question, [passage], answer_language, articles, passages)
-        lacking.append(len(missing.names) + len(missing.dates) + missing.newest)
+        lacking.append(len(missing.names) + len(missing.dates) + len(missing.days) + missing.newest)
     complete = [p for p, n in zip(passages, lacking, strict=True) if n == 0]
     if complete:  # the report the question means: not its near-duplicates, which confused the model
         return complete[:k]
@@ -761,6 +769,31 @@ def _dated(passage: Passage, date: tuple[int, int]) -> bool:
     spring" in a January 2022 report speaks of 2021: `rag.relative_dates`)."""
     text = " ".join(t for t in (passage.text, passage.translation, passage.title) if t)
     return published_in(passage, date) or date_named(resolved(text, passage.published), date)
+
+
+def reported_before(passage: Passage, day: tuple[int, int, int]) -> bool:
+    """Whether the passage's report was published before the day a question names and does not
+    name that day: it cannot tell what happened then. "The updated toll of August 29" is not in
+    the first report of August 28, which reads just like the update with an older count. A
+    report published later may tell of that day in its own words ("Thursday's attack"): not judged."""
+    when = published_day(passage)
+    if when is None or when >= day:
+        return False
+    text = " ".join(t for t in (passage.text, passage.translation, passage.title) if t)
+    year, month, date = day
+    return not report_day_named(text, f"{year}-{month:02d}-{date:02d}")
+
+
+def of_the_day(question: str, passages: Sequence[Passage]) -> list[Passage]:
+    """`passages` without those of reports from before the whole day the question names
+    (`reported_before`), when any others remain; else all of them. The model cannot mix what it
+    never reads: handed the first report of August 28 beside the update of August 29, it
+    answered "the updated toll of August 29" with the first report's count."""
+    days = pins(question).days
+    if not days:
+        return list(passages)
+    later = [p for p in passages if not any(reported_before(p, day) for day in days)]
+    return later or list(passages)
 
 
 def published_in(passage: Passage, date: tuple[int, int]) -> bool:

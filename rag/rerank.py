@@ -6,8 +6,8 @@ article's metadata: the published date and the outlet. Dense retrieval cannot se
 fused candidates are re-scored here: a passage whose article matches the question's month or year
 or names its outlet moves up (the report of the very day a question names, ahead of the day
 before's: a first report and its update differ by a day), one from another year moves down, and
-"the most recent" favours the newer reports. Nothing is filtered out: a retrospective article ("since 2014") can still win
-on its text.
+"the most recent" favours the newer reports. Nothing is filtered out: a retrospective article
+("since 2014") can still win on its text.
 """
 
 from __future__ import annotations

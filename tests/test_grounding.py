@@ -1043,3 +1043,52 @@ def test_the_value_of_something_needs_an_amount_of_money() -> None:
     _, abstained, _ = finalize("The total value of the assets frozen was 58 people and entities [1].", [frozen],
                                question)
     assert abstained
+
+
+FIRST_REPORT = passage("Canada will summon Russia's ambassador after an overnight strike on Kyiv killed at least 14 "
+                       "people; another 48 were injured. Anand called it \"a barbaric assault\".", "2025-08-28",
+                       "Canada to summon Russian envoy", source="first.txt")
+UPDATE = passage("The toll rose to 23 dead; the number of injured was raised to 63. Stepanov's meeting lasted "
+                 "\"barely fifteen minutes\"; he called the summons \"a ritual performance\".", "2025-08-29",
+                 "Kyiv strike toll rises to 23", source="update.txt")
+ON_THE_DAY = "How many were injured according to the updated toll of August 29, 2025?"
+
+
+def test_a_report_from_before_the_day_asked_cannot_tell_of_that_day() -> None:
+    from rag.grounding import reported_before
+
+    day = (2025, 8, 29)
+    assert reported_before(FIRST_REPORT, day)
+    assert not reported_before(UPDATE, day)  # that day's report
+    assert not reported_before(replace(UPDATE, published="2025-08-30"), day)  # later ones may tell of it
+    assert not reported_before(replace(FIRST_REPORT, published="2025-08"), day)  # no day in its date: not judged
+    planned = replace(FIRST_REPORT, text="The ambassador is to be summoned on Friday, August 29.")
+    assert not reported_before(planned, day)  # it names the day
+
+
+def test_an_answer_citing_the_report_of_the_day_before_is_held_and_the_days_report_is_given() -> None:
+    from rag.grounding import of_the_day
+
+    assert missing_pins(ON_THE_DAY, [FIRST_REPORT]).days == {(2025, 8, 29)}
+    assert missing_pins(ON_THE_DAY, [FIRST_REPORT]).describe() == "2025-08-29"
+    assert missing_pins(ON_THE_DAY, [UPDATE, FIRST_REPORT])  # one fact from the day before is one too many
+    assert not missing_pins(ON_THE_DAY, [UPDATE])
+    assert not missing_pins("How many were injured in August 2025?", [FIRST_REPORT])  # a month is not a day
+    assert of_the_day(ON_THE_DAY, [FIRST_REPORT, UPDATE]) == [UPDATE]
+    assert of_the_day(ON_THE_DAY, [FIRST_REPORT]) == [FIRST_REPORT]  # nothing else: the model still reads it
+    assert of_the_day("How many were injured?", [FIRST_REPORT, UPDATE]) == [FIRST_REPORT, UPDATE]
+    text, abstained, _ = finalize("48 people were injured [1].", [FIRST_REPORT, UPDATE], ON_THE_DAY)
+    assert abstained and text == ABSTAIN_TEXT
+
+
+def test_a_sentence_from_the_report_of_the_day_before_is_dropped_after_the_answer_is_shown() -> None:
+    question = "How long did the ambassador's meeting last on August 29, 2025, and how did he describe the summons?"
+    raw = ("The meeting lasted \"barely fifteen minutes\" [2]. "
+           "He described the summons as \"a barbaric assault\" [1].")
+    draft = Draft(question, [FIRST_REPORT, UPDATE], "en")
+    draft.feed(raw)
+    draft.finish()
+    text, abstained, cites = draft.result()
+    assert not abstained and "fifteen minutes" in text and "barbaric" not in text
+    assert [c.passage.source for c in cites] == ["update.txt"]
+    assert any("cites a report from before 2025-08-29" in why for why in draft.dropped)
