@@ -81,7 +81,20 @@ def pins(question: str) -> Pins:
         near = [(w, i == 0) for i, w in enumerate(reversed(before[-2:]))]
         month = next((_MONTH_OF[w] for w, last in near if w in _MONTH_OF and (last or len(w) > 3)), 0)
         dates.add((int(match.group(1)), month))
-    return Pins(frozenset(dates), bool(_LATEST.search(text)), text, days_named(text))
+    return Pins(frozenset(dates), asks_latest(text), text, days_named(text))
+
+
+_LAST_NOT_LATEST = re.compile(r"\bhow long\b|\blast\b.*\bbefore\b")
+
+
+def asks_latest(text: str) -> bool:
+    """Whether a (folded) question asks for the newest report. Not "how long did the meeting
+    last" (the verb), nor "the last tranche before January 2023" (the newest before a date the
+    question gives, which the date pins)."""
+    found = {m.group(0) for m in _LATEST.finditer(text)}
+    if found == {"last"} and _LAST_NOT_LATEST.search(text):
+        return False
+    return bool(found)
 
 
 _DAY_MONTH_YEAR = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th|er)?\.?\s+([a-z]+)\.?,?\s+(19[5-9]\d|20\d\d)\b")

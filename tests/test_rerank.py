@@ -30,6 +30,9 @@ def test_dates_are_read_in_every_language_of_the_articles() -> None:
     assert pins("What is the most recent package?").latest
     assert not pins("What did the mayor say in May?").dates  # a month without a year pins nothing
     assert not pins("Who may travel to Kyiv next?").latest
+    assert pins("What was the last package?").latest
+    assert not pins("How long did the meeting last on the day of the invasion?").latest  # the verb
+    assert not pins("When was the last tranche of aid before the call in January 2023?").latest  # the date pins it
 
 
 def test_the_report_of_the_month_asked_moves_up_and_other_years_down() -> None:
