@@ -165,8 +165,9 @@ class Draft:
         self._asked = PinVocabulary([question])  # names the answer may repeat from the question
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
-        self._dates = pins(question).dates  # the years (months) it names: the answer's sentence must be about them
-        self._days = sorted(pins(question).days)  # whole days: no sentence from a report of before (`_earlier`)
+        pinned = pins(question)
+        self._dates = pinned.dates  # the years (months) it names: the answer's sentence must be about them
+        self._days = sorted(pinned.days)  # whole days: no sentence from a report of before (`_earlier`)
         # "Who will Joly see in Brussels?": a question whose only topic is a place (`_places_ok`)
         places = places_asked(question)
         self._places = places if places and not topic_words(question) else []
