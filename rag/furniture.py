@@ -37,7 +37,7 @@ _AD_LINES = frozenset({
     "story continues below advertisement", "story continues below", "article continues below advertisement",
     "article continues below", "continue reading below", "advertisement", "advertisements", "advertising",
     "sponsored", "sponsored content", "anzeige", "werbung", "publicité", "pubblicità", "publicidad", "iklan",
-    "scroll to continue with content", "comments are closed.", "comments are closed", "share this article",
+    "scroll to continue with content", "comments are closed", "share this article",
     "share", "share this", "tweet", "facebook", "twitter", "whatsapp", "linkedin", "telegram", "email", "print",
     "copy link", "berita terkait",
 })
@@ -47,7 +47,7 @@ def _is_furniture(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_FURNITURE_CHARS:
         return False
-    return (stripped.lower().rstrip(" .") in _AD_LINES or stripped.lower() in _AD_LINES
+    return (stripped.lower().rstrip(" .") in _AD_LINES  # "Advertisement", "Comments are closed."
             or any(p.match(stripped) for p in (_SEE_ALSO, _MEDIA_PROMO, _COPYRIGHT, _NEWSLETTER)))
 
 

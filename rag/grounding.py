@@ -780,8 +780,7 @@ def reported_before(passage: Passage, day: tuple[int, int, int]) -> bool:
     if when is None or when >= day:
         return False
     text = " ".join(t for t in (passage.text, passage.translation, passage.title) if t)
-    year, month, date = day
-    return not report_day_named(text, f"{year}-{month:02d}-{date:02d}")
+    return not day_named(text, day[1], day[2])
 
 
 def of_the_day(question: str, passages: Sequence[Passage]) -> list[Passage]:
@@ -812,9 +811,11 @@ def report_day_named(text: str, published: str) -> bool:
     """Whether `text` gives the day and month of a report published on `published` (YYYY-MM-DD):
     "June 17" or "17 June" for 2025-06-17, with or without the year."""
     match = re.match(r"\d{4}-(\d{2})-(\d{2})", published or "")
-    if not match:
-        return False
-    month, day = int(match.group(1)), int(match.group(2))
+    return match is not None and day_named(text, int(match.group(1)), int(match.group(2)))
+
+
+def day_named(text: str, month: int, day: int) -> bool:
+    """Whether `text` gives that day of that month ("August 29", "29 août"), with or without a year."""
     return _month_named(text, month) and re.search(rf"(?<!\d){day}(?!\d)", text) is not None
 
 
