@@ -27,6 +27,7 @@ from rag.grounding import (
     counts_what_was_asked,
     date_named,
     distinctive,
+    foreign_count_word,
     foreign_counted_nouns,
     gives_money,
     gives_names,
@@ -35,6 +36,7 @@ from rag.grounding import (
     missing_pins,
     new_content,
     numbers,
+    numbers_beside,
     places_asked,
     published_in,
     report_day_named,
@@ -50,6 +52,7 @@ from rag.relative_dates import resolved
 from rag.rerank import fold, pins
 from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
 from rag.schema import Citation, Passage
+from rag.superseded import asks_earlier, replaced_given
 from rag.wording import (
     asked_verb_unbacked,
     asks_date_of_standing,
@@ -162,9 +165,11 @@ class Draft:
         self._wants_number = asks_quantity(question) or self._wants_money
         # ... of the thing it counts ("vessels", not "individuals"; "blessés", not the dead)
         self._counted = counted_nouns(question) or foreign_counted_nouns(question)
+        self._count_word = frozenset() if self._counted else foreign_count_word(question)  # see `_counted_in`
         self._asked = PinVocabulary([question])  # names the answer may repeat from the question
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
+        self._earlier_figures = asks_earlier(question)  # ... and a figure an update replaced, only when asked
         pinned = pins(question)
         self._dates = pinned.dates  # the years (months) it names: the answer's sentence must be about them
         self._days = sorted(pinned.days)  # whole days: no sentence from a report of before (`_earlier`)
@@ -294,17 +299,23 @@ class Draft:
         if not self._sentence_on_topic(claim, cited):
             self.dropped.append(f"speaks of nothing the question asks about: {claim.strip()[:200]}")
             return None
-        backing = self._count_backing(cited) if self._counted else None  # read once for both count checks
+        counted = self._counted_in(cited)
+        backing = self._count_backing(cited) if counted else None  # read once for both count checks
         # a count the cited passages give only as a running total, when the question asks what one
         # event brought (`running_totals_given`)
-        totals = (running_totals_given(claim, self._counted, self._question_numbers, backing)
+        totals = (running_totals_given(claim, counted, self._question_numbers, backing)
                   if backing and not self._totals else set())
         if totals:
             self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
             return None
+        replaced = set() if self._earlier_figures else replaced_given(
+            claim, [self.texts[i] for i in cited if 0 <= i < len(self.texts)], self._question_numbers)
+        if replaced:
+            self._fault(f"figures {sorted(replaced)} the cited report gives as replaced by newer ones: "
+                        f"{claim.strip()[:200]}")
+            return None
         if numbers(claim) - self._question_numbers and (not self._wants_money or gives_money(claim)) and (
-                not self._counted or counts_what_was_asked(claim, self._counted, self._question_numbers,
-                                                           backing, self._totals)):
+                not counted or counts_what_was_asked(claim, counted, self._question_numbers, backing, self._totals)):
             self._gave_number = True
         return checked
 
@@ -527,6 +538,15 @@ class Draft:
         self._withheld = (f"the model was unsure of its answer (mean log-probability {least_sure:.2f} of its "
                           "least sure words)")
         return False
+
+    def _counted_in(self, cited: Sequence[int]) -> frozenset[str]:
+        """What the question counts, as the cited passages can be searched for it: the known nouns,
+        or the question's own word for a thing `foreign_count_word` reads only where a cited passage
+        it can be compared with gives a number beside that word."""
+        if self._counted or not self._count_word:
+            return self._counted
+        backing = self._count_backing(cited) or []
+        return self._count_word if any(numbers_beside(text, self._count_word) for text in backing) else frozenset()
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),

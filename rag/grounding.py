@@ -78,7 +78,7 @@ _ORDINAL = re.compile(rf"\b({_ORDINALS})\s+([a-z]{{4,}})")
 # "the first and the third anniversaries": both ordinals count the noun
 _ORDINAL_PAIR = re.compile(rf"\b({_ORDINALS})\s+(?:and|or)\s+(?:the\s+)?({_ORDINALS})\s+([a-z]{{4,}})")
 # "How many", and "what share": a proportion is a number too ("one percent", not "a percentage").
-_QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|quant[ioae]|berapa|cuant[oa]s?"
+_QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|hoeveel|quant[ioae]|berapa|cuant[oa]s?"
                        r"|what (?:share|percentage|proportion|fraction|per ?cent)|quel(?:le)? (?:part|pourcentage)"
                        r"|welche[nrs]? (?:anteil|prozentsatz)|quale (?:quota|percentuale))\b")
 
@@ -308,31 +308,32 @@ COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessel
 # "How many" in the other languages of the corpus and the noun right after it: "Combien de blessés",
 # "¿Cuántos diputados", "Wie viele Schiffe", "Berapa banyak kendaraan" (folded, accents off).
 _FOREIGN_HOW_MANY = re.compile(r"\b(?:combien\s+(?:de\s+|d['’]\s*)|wie\s+viele?\s+|cuant[oa]s\s+|quant[ioea]s?\s+"
-                               r"|berapa\s+(?:banyak\s+)?(?:orang\s+)?)(\w+)")
+                               r"|berapa\s+(?:banyak\s+)?(?:orang\s+)?|hoeveel\s+)(\w+)")
 # What those nouns count, in English and in the language itself (a count is checked against the
 # passages the model read, originals or translations). Only these: an unknown noun is not checked
 # (a right count would be withheld for a word the passages translate differently).
 _FOREIGN_COUNTED: dict[frozenset[str], frozenset[str]] = {
-    frozenset("blesses blessees blesse verletzte verletzten heridos heridas feriti feridos luka terluka".split()):
+    frozenset("blesses blessees blesse verletzte verletzten heridos heridas feriti feridos luka terluka "
+              "gewonden".split()):
         frozenset("injured wounded injuries".split()),
-    frozenset("morts tues tote toten muertos morti mortos tewas meninggal".split()):
+    frozenset("morts tues tote toten muertos morti mortos tewas meninggal doden".split()):
         frozenset("dead killed deaths died victims".split()),
     frozenset("deputes abgeordnete abgeordneten diputados deputati deputados".split()):
         frozenset("deputies lawmakers legislators members mps".split()),
-    frozenset("navires bateaux schiffe buques barcos navi navios kapal".split()): frozenset({"vessels"}),
+    frozenset("navires bateaux schiffe buques barcos navi navios kapal schepen".split()): frozenset({"vessels"}),
     frozenset("personnes personen personas persone pessoas individus individuen individuos individui "
               "individu".split()):  # the dead are people too: "a fait 298 morts"
         frozenset("people dead killed victims morts muertos tote toten morti mortos tewas victimes victimas opfer "
                   "vittime vitimas korban".split()),
-    frozenset("entites entitaten entidades entita entitas".split()): frozenset({"entities"}),
-    frozenset("vehicules fahrzeuge vehiculos veicoli veiculos kendaraan".split()): frozenset({"vehicles"}),
+    frozenset("entites entitaten entidades entita entitas entiteiten".split()): frozenset({"entities"}),
+    frozenset("vehicules fahrzeuge vehiculos veicoli veiculos kendaraan voertuigen".split()): frozenset({"vehicles"}),
     frozenset("soldats soldaten soldados soldati tentara pasukan troupes truppen tropas truppe".split()):
         frozenset({"troops"}),
-    frozenset("pays lander paises paesi negara".split()): frozenset({"countries"}),
+    frozenset("pays lander paises paesi negara landen".split()): frozenset({"countries"}),
     frozenset("diplomates diplomaten diplomaticos diplomatici diplomatas diplomat".split()):
         frozenset({"diplomats"}),
-    frozenset("drohnen droni".split()): frozenset({"drones"}),
-    frozenset("raketen misiles missili misseis rudal".split()): frozenset({"missiles"}),
+    frozenset("drohnen droni drones".split()): frozenset({"drones"}),
+    frozenset("raketen misiles missili misseis rudal raketten".split()): frozenset({"missiles"}),
 }
 
 
@@ -347,6 +348,23 @@ def foreign_counted_nouns(question: str) -> frozenset[str]:
     if english is None:
         return frozenset()
     return frozenset({word}).union(english, *(counted_nouns(f"how many {w}") for w in english))
+
+
+# Words after "how many" that count no thing a report lists: "combien de fois", "berapa lama"
+_NOT_COUNTED = frozenset("fois temps veces vezes volte mal kali keer tiempo tempo zeit lama jam".split())
+
+
+def foreign_count_word(question: str) -> frozenset[str]:
+    """The noun a "how many" question in another language counts when `_FOREIGN_COUNTED` does not
+    know it ("¿Cuántos marineros ...?" gives {"marineros"}), to be checked only against passages
+    that use the word themselves: a Spanish report's "sus 24 marineros" makes "200" (its military
+    instructors) no answer, while an English passage, where the word cannot be found, is not judged.
+    Empty for a known noun (`foreign_counted_nouns`) or a question of another shape."""
+    match = _FOREIGN_HOW_MANY.search(fold(question))
+    word = match.group(1) if match else ""
+    if len(word) < 4 or word in _NOT_COUNTED or word.isdigit() or foreign_counted_nouns(question):
+        return frozenset()
+    return frozenset({word})
 
 
 def counted_nouns(question: str) -> frozenset[str]:

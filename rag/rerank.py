@@ -22,24 +22,24 @@ from rag.schema import Passage
 
 # Month names in the languages the articles and questions come in (en, fr, de, it, id, es).
 MONTHS = {
-    1: "january janvier januar gennaio januari enero jan",
-    2: "february fevrier februar febbraio februari febrero feb",
-    3: "march mars marz marzo maret mar",
+    1: "january janvier januar gennaio januari enero janeiro jan",
+    2: "february fevrier februar febbraio februari febrero fevereiro feb",
+    3: "march mars marz marzo maret maart mar",
     4: "april avril aprile abril apr",
-    5: "may mai maggio mei mayo",
-    6: "june juin juni giugno junio jun",
-    7: "july juillet juli luglio julio jul",
-    8: "august aout agosto agustus aug",
-    9: "september septembre settembre septiembre sep sept",
-    10: "october octobre oktober ottobre octubre oct",
-    11: "november novembre noviembre nov",
-    12: "december decembre dezember dicembre desember diciembre dec",
+    5: "may mai maggio mei mayo maio",
+    6: "june juin juni giugno junio junho jun",
+    7: "july juillet juli luglio julio julho jul",
+    8: "august aout agosto agustus augustus aug",
+    9: "september septembre settembre septiembre setembro sep sept",
+    10: "october octobre oktober ottobre octubre outubro oct",
+    11: "november novembre noviembre novembro nov",
+    12: "december decembre dezember dicembre desember diciembre dezembro dec",
 }
 _MONTH_OF = {name: number for number, names in MONTHS.items() for name in names.split()}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _WORD = re.compile(r"[a-z]+")
 _LATEST = re.compile(r"\b(?:most recent|latest|newest|last|recently|dernier|derniere|plus recent|neueste|"
-                     r"letzte|ultim[oa]|piu recente|terbaru|terakhir)\b")
+                     r"letzte|ultim[oa]|piu recente|terbaru|terakhir|mais recente|laatste|nieuwste|meest recente?)\b")
 
 DAY_BONUS = 0.06
 MONTH_BONUS = 0.10
@@ -97,7 +97,9 @@ def asks_latest(text: str) -> bool:
     return bool(found)
 
 
-_DAY_MONTH_YEAR = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th|er)?\.?\s+([a-z]+)\.?,?\s+(19[5-9]\d|20\d\d)\b")
+# "29 de agosto de 2025" in Spanish and Portuguese
+_DAY_MONTH_YEAR = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?([a-z]+)\.?,?\s+(?:de\s+)?"
+                             r"(19[5-9]\d|20\d\d)\b")
 _MONTH_DAY_YEAR = re.compile(r"\b([a-z]+)\.?\s+([0-3]?\d)(?:st|nd|rd|th)?,?\s+(19[5-9]\d|20\d\d)\b")
 _ISO_DAY = re.compile(r"\b(19[5-9]\d|20\d\d)-([01]\d)-([0-3]\d)\b")
 

@@ -1092,3 +1092,30 @@ def test_a_sentence_from_the_report_of_the_day_before_is_dropped_after_the_answe
     assert not abstained and "fifteen minutes" in text and "barbaric" not in text
     assert [c.passage.source for c in cites] == ["update.txt"]
     assert any("cites a report from before 2025-08-29" in why for why in draft.dropped)
+
+
+def test_a_count_of_a_noun_no_table_knows_is_judged_where_the_passage_uses_the_word() -> None:
+    """"¿Cuántos marineros ...?" over a Spanish report: its "sus 24 marineros" makes "200" (its
+    military instructors) no answer; over an English passage the word cannot be found: not judged."""
+    from rag.grounding import foreign_count_word
+
+    question = "¿Cuántos marineros ucranianos seguían detenidos en marzo de 2019?"
+    assert foreign_count_word(question) == {"marineros"}
+    assert not foreign_count_word("¿Cuántos heridos hubo?")  # a known noun: `foreign_counted_nouns`
+    assert not foreign_count_word("Combien de fois Trudeau est-il allé à Kyiv ?")
+    assert not foreign_count_word("How many sailors were held?")
+    kerch = passage("Sus 24 marineros permanecen detenidos en Moscú. Molina indicó que Canadá mantiene unos 200 "
+                    "instructores militares en Ucrania.", "2019-03-15", "Canadá sanciona", source="kerch.txt",
+                    language="es")
+    text, abstained, _ = finalize("200 [1].", [kerch], question)
+    assert abstained and text == ABSTAIN_TEXT
+    text, abstained, _ = finalize("24 marineros [1].", [kerch], question)
+    assert not abstained and "24" in text
+    english = passage("Its 24 sailors remain detained in Moscow. Canada keeps about 200 military instructors in "
+                      "Ukraine.", "2019-03-15", "Canada sanctions", source="kerch-en.txt")
+    text, abstained, _ = finalize("24 marineros [1].", [english], question)
+    assert not abstained and "24" in text
+    from rag.grounding import asks_quantity, foreign_counted_nouns
+
+    dutch = "Hoeveel schepen heeft Canada op de lijst gezet?"  # Dutch: a known noun ("schepen": vessels)
+    assert asks_quantity(dutch) and "vessels" in foreign_counted_nouns(dutch) and not foreign_count_word(dutch)

@@ -92,6 +92,16 @@ def test_whole_days_are_read_as_written_in_the_articles_languages() -> None:
     assert pins("What happened on 29th August 2025?").days == day
     assert not pins("How many were sanctioned in August 2025?").days  # a month is not a day
     assert not pins("What did 29 leaders say in 2025?").days  # a count before a year is not a day
+    assert pins("Quantos mortos houve em 29 de agosto de 2025?").days == day  # Portuguese, Spanish
+    assert pins("¿Qué pasó el 29 de agosto de 2025?").days == day
+    assert pins("Hoeveel gewonden telde Kyiv op 29 augustus 2025?").days == day  # Dutch
+
+
+def test_months_are_read_in_portuguese_and_dutch_too() -> None:
+    assert pins("O que o Canadá anunciou em junho de 2024?").dates == {(2024, 6)}
+    assert pins("Wat kondigde Canada aan in maart 2022?").dates == {(2022, 3)}
+    assert pins("Wat meldde het meest recente bericht?").latest
+    assert not pins("Wat zei Marco Rubio in 2025?").dates - {(2025, 0)}  # a first name is no month
 
 
 def test_the_report_of_the_day_asked_leads_the_one_of_the_day_before() -> None:

@@ -1,0 +1,93 @@
+"""Figures a report gives as replaced by newer ones: "raised to 63 from 48", "up from 14".
+
+An update to a news story keeps the old count beside the new one ("the number of injured was
+raised to 63 from 48", "updated from the earlier count of 14 dead"). Every number check passes
+an answer of "48": the number is in the cited passage, beside the asked noun, in the right report.
+But the report says 48 is what it was, not what it is. An answer that gives such a figure as the
+fact (and not itself as the old one: "rose to 63 from 48" is fine) is withheld, unless the
+question asks for the earlier figure ("initially", "the first count", "avant la mise à jour").
+
+Read in the languages of the articles: English's "from", and the "von 14 auf 23", "van 14 naar
+23", "dari 14 menjadi 23" of German, Dutch and Indonesian; French, Spanish, Italian and
+Portuguese "de 14 à 23" only after a verb of change (without one it is a range). A year is never
+judged ("grew from 2014 to 2022" is a span).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.grounding import numbers
+from rag.rerank import fold
+
+_FIGURE = re.compile(r"(?<![^\W_])\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
+_APPROX = (r"(?:(?:about|some|around|nearly|almost|at least|more than|over|an?|environ|etwa|rund|unos|circa|sekitar"
+           r"|ongeveer) )?(?:[$€£]|[a-z]{1,2}\$)?")
+# A change of a figure, in the languages of the articles (folded: no accents)
+_CHANGE = (r"(?:up|down|rose|risen|raised|increased|revised|climbed|jumped|grew|fell|dropped|updated|corrected"
+           r"|lowered|went|changed|swelled|soared|reduced|cut|passe|passee|porte|portee|releve|relevee|revu|revise|revisee|grimpe|monte|augmente|paso|subio"
+           r"|aumento|elevado|elevo|corregido|passato|salito|aumentato|rivisto|subiu|passou|aumentou|revisto)")
+# (text just before the figure, text just after it): either both match, or the pair's second is ""
+_SUPERSEDED = tuple((re.compile(before + _APPROX + "$"), re.compile(after) if after else None) for before, after in (
+    (rf"\b{_CHANGE}\b[^.;:]{{0,40}}?\bfrom ", ""),  # "raised to 63 from 48", "up from 14", "rose from 14 to 23"
+    (r"\b(?:earlier|previous|preliminary|initial|original|old|first) (?:\w+ )?(?:count|toll|figure|tally|estimate"
+     r"|total|number) (?:of|was|stood at|had been|had stood at) ", ""),  # "the earlier count of 14 dead"
+    (r"\bvon ", r"^\s*(?:[^\W\d_]+\s+){0,2}auf\s+\d"),  # "von 14 Toten auf 23"
+    (r"\bvan ", r"^\s*(?:[^\W\d_]+\s+){0,2}naar\s+\d"),
+    (r"\bdari ", r"^\s*(?:[^\W\d_]+\s+){0,2}(?:menjadi|ke)\s+\d"),
+    (rf"\b{_CHANGE}\b[^.;:]{{0,40}}?\b(?:de|da|d') ?", r"^\s*(?:[^\W\d_]+\s+){0,2}(?:a|à)\s+\d"),  # "passé de 14 à 23"
+    (r"\bcontre ", r"^\s*(?:[^\W\d_]+\s+){0,2}(?:auparavant|precedemment|initialement|la veille|hier)"),
+))
+# A question about the earlier figure: the old one is then its answer
+_ASKS_EARLIER = re.compile(
+    r"\b(?:initial(?:ly)?|earlier|previous(?:ly)?|original(?:ly)?|preliminary|at first|first (?:count|toll|figure"
+    r"|report(?:ed)?|estimate|tally)|before (?:the|it was|being) (?:update|revis|rais|correct)\w*|premier bilan"
+    r"|bilan initial|initialement|auparavant|zunachst|ursprunglich|vorlaufig|inicial(?:mente)?|preliminar"
+    r"|primer (?:balance|recuento)|iniziale|inizialmente|awal(?:nya)?|semula|sementara|aanvankelijk|oorspronkelijk"
+    r"|eerste (?:telling|balans))\b")
+
+
+def _figures(text: str) -> list[tuple[str, bool]]:
+    """Each number of `text` (normalised as by `numbers`), and whether it is given as replaced."""
+    folded = fold(text)
+    found: list[tuple[str, bool]] = []
+    for match in _FIGURE.finditer(folded):
+        before = folded[max(0, match.start() - 80):match.start()]
+        after = folded[match.end():match.end() + 40]
+        old = any(b.search(before) and (a is None or a.match(after)) for b, a in _SUPERSEDED)
+        found.extend((n, old) for n in numbers(match.group(0), words=False))
+    return found
+
+
+def _year(number: str) -> bool:
+    return number.isdigit() and 1900 <= int(number) <= 2100
+
+
+def replaced_figures(text: str) -> set[str]:
+    """The numbers `text` gives only as replaced ("raised to 63 from 48" gives {"48"}; a 48 given
+    plainly elsewhere in it too gives none)."""
+    figures = _figures(text)
+    plain = {n for n, old in figures if not old}
+    return {n for n, old in figures if old and n not in plain and not _year(n)}
+
+
+def asks_earlier(question: str) -> bool:
+    """Whether the question asks for a figure as it stood before an update."""
+    return bool(_ASKS_EARLIER.search(fold(question)))
+
+
+def replaced_given(claim: str, backing: Sequence[str], question_numbers: set[str]) -> set[str]:
+    """The numbers `claim` gives as the fact (not itself marking them as old) that every one of
+    the `backing` passages holding them gives only as replaced: "48 [1]" from "the number of
+    injured was raised to 63 from 48". Numbers the question gave are the asker's, not judged."""
+    given = {n for n, old in _figures(claim) if not old} - question_numbers
+    if not given:
+        return set()
+    replaced: set[str] = set()
+    plain: set[str] = set()
+    for text in backing:
+        figures = _figures(text)
+        replaced |= {n for n, old in figures if old}
+        plain |= {n for n, old in figures if not old}
+    return {n for n in given & replaced if n not in plain and not _year(n)}

@@ -1,0 +1,77 @@
+"""Figures an update replaced: "raised to 63 from 48" does not make 48 the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.draft import finalize
+from rag.prompts import ABSTAIN_TEXT
+from rag.schema import Passage
+from rag.superseded import asks_earlier, replaced_figures, replaced_given
+
+UPDATE = ("The death toll from Thursday's attack has risen to 23, updated from the earlier count of 14 dead that "
+          "officials gave on Thursday. The number of injured was raised to 63 from 48.")
+
+
+def _update(language: str = "en", text: str = UPDATE) -> Passage:
+    return Passage(source="update.txt", doc_id="update.txt", title="Kyiv strike toll rises to 23", outlet="Tribune",
+                   language=language, published="2025-08-29", text=text, score=0.5, chunk=0)
+
+
+@pytest.mark.parametrize(("text", "replaced"), [
+    (UPDATE, {"14", "48"}),
+    ("Injuries rose from 48 to 63 overnight.", {"48"}),
+    ("Exports were up 5% from about 1,200 tonnes.", {"1200"}),
+    ("Die Zahl der Verletzten stieg von 48 auf 63.", {"48"}),
+    ("Het dodental steeg van 14 naar 23.", {"14"}),
+    ("Jumlah korban tewas naik dari 14 menjadi 23.", {"14"}),
+    ("Le bilan est passé de 14 à 23 morts.", {"14"}),
+    ("El número de heridos pasó de 48 a 63.", {"48"}),
+    ("On compte 63 blessés, contre 48 la veille.", {"48"}),
+])
+def test_a_figure_given_as_replaced_is_read_in_each_language(text: str, replaced: set[str]) -> None:
+    assert replaced_figures(text) == replaced
+
+
+@pytest.mark.parametrize("text", [
+    "Canada sanctioned 48 individuals from 14 countries.",  # "from" after no change
+    "Des enfants de 14 à 17 ans ont été blessés.",  # a range, not a change
+    "Sanctions grew from 2014 to 2022.",  # years are spans
+    "Injuries rose to 63 from 48. Of the 48 first admitted, 30 went home.",  # 48 also given plainly
+    "Die Sitzung dauerte von 10 bis 12 Uhr.",
+])
+def test_figures_not_replaced_are_left_alone(text: str) -> None:
+    assert replaced_figures(text) == set()
+
+
+def test_an_answer_giving_the_replaced_figure_as_the_fact_is_withheld() -> None:
+    question = "How many injured did the updated toll of August 29, 2025 count?"
+    assert replaced_given("48 [1].", [UPDATE], set()) == {"48"}
+    text, abstained, _ = finalize("It counted 48 injured [1].", [_update()], question)
+    assert abstained and text == ABSTAIN_TEXT
+    french = "Combien de blessés comptait le bilan actualisé du 29 août 2025 ?"
+    text, abstained, _ = finalize("48 [1].", [_update()], french)
+    assert abstained and text == ABSTAIN_TEXT
+
+
+def test_the_new_figure_the_old_one_named_as_such_or_asked_for_pass() -> None:
+    question = "How many injured did the updated toll of August 29, 2025 count?"
+    text, abstained, _ = finalize("It counted 63 injured [1].", [_update()], question)
+    assert not abstained and "63" in text
+    assert replaced_given("The number of injured was raised to 63 from 48 [1].", [UPDATE], set()) == set()
+    text, abstained, _ = finalize("It counted 63 injured, up from 48 [1].", [_update()], question)
+    assert not abstained and "up from 48" in text
+    earlier = "How many injured were initially reported after the August 2025 strike on Kyiv?"
+    assert asks_earlier(earlier) and not asks_earlier(question)
+    text, abstained, _ = finalize("48 injured [1].", [_update()], earlier)
+    assert not abstained and "48" in text
+    assert replaced_given("48 [1].", [UPDATE], {"48"}) == set()  # the asker's own number
+
+
+@pytest.mark.parametrize("question", [
+    "Combien de blessés comptait le premier bilan ?", "Wie viele Verletzte meldeten die Behörden zunächst?",
+    "¿Cuántos heridos había en el recuento inicial?", "Berapa korban luka pada laporan awal?",
+    "Hoeveel gewonden waren er aanvankelijk?", "What was the earlier count of the dead?",
+])
+def test_questions_about_the_earlier_figure_in_each_language(question: str) -> None:
+    assert asks_earlier(question)
