@@ -18,10 +18,12 @@ from rag.grounding import (
     LEDE,
     PinVocabulary,
     article_text,
+    asks_cost,
     asks_money,
     asks_quantity,
     asks_total,
     asks_when,
+    cost_backed,
     counted_kinds,
     counted_nouns,
     counts_what_was_asked,
@@ -161,6 +163,7 @@ class Draft:
         self._question_numbers = numbers(question)
         self._pins_checked: tuple[int, ...] = ()
         self._wants_money = asks_money(question)  # "how much aid": no answer without an amount of money
+        self._wants_cost = asks_cost(question)  # "how much did it cost": ... given as a cost (`cost_backed`)
         # "how many", "what was the value of": no answer without a number
         self._wants_number = asks_quantity(question) or self._wants_money
         # ... of the thing it counts ("vessels", not "individuals"; "blessés", not the dead)
@@ -313,6 +316,10 @@ class Draft:
         if replaced:
             self._fault(f"figures {sorted(replaced)} the cited report gives as replaced by newer ones: "
                         f"{claim.strip()[:200]}")
+            return None
+        if self._wants_cost and gives_money(claim) and not cost_backed(
+                claim, [self.texts[i] for i in cited if 0 <= i < len(self.texts)]):
+            self._fault(f"an amount the cited passages do not give as a cost: {claim.strip()[:200]}")
             return None
         if numbers(claim) - self._question_numbers and (not self._wants_money or gives_money(claim)) and (
                 not counted or counts_what_was_asked(claim, counted, self._question_numbers, backing, self._totals)):

@@ -239,6 +239,34 @@ def gives_money(claim: str) -> bool:
     return bool(_MONEY.search(claim))
 
 
+# "How much did security for the summit cost?", in the corpus's languages (folded)
+_COST_ASKED = re.compile(r"\b(?:cost|costs|costing|price|coute|coutera|cout|gekostet|kosten|kostet|costo|costato"
+                         r"|coste|costara|costo|custou|custo|custa|biaya|gekost|kost)\b")
+# What gives an amount as a cost: "security cost $600 million", "a price tag of", "budgeted",
+# "set aside"; in the corpus's languages (folded)
+_COST_GIVEN = re.compile(r"\b(?:cost\w*|pric\w*|spen[dt]\w*|budget\w*|expens\w*|outlay|set aside|earmarked"
+                         r"|allocated|cout\w*|depens\w*|kost\w*|ausgab\w*|gasto\w*|gastar\w*|gastou|presupuest\w*|spes\w*"
+                         r"|custo\w*|custou|biaya|anggaran|uitgave\w*|begroting)\b")
+
+
+def asks_cost(question: str) -> bool:
+    """Whether the question asks what something cost: an amount of money given as something else
+    (aid announced at the same summit) does not answer it."""
+    return asks_money(question) and bool(_COST_ASKED.search(fold(question)))
+
+
+def cost_backed(claim: str, backing: Sequence[str]) -> bool:
+    """Whether an amount in `claim` is one a `backing` sentence gives as a cost or spending:
+    "$2 billion in new military assistance" cited for what security cost is not."""
+    given = numbers(claim, words=False)
+    costs: set[str] = set()
+    for text in backing:
+        for sentence in CLAUSE_END.split(text):
+            if _COST_GIVEN.search(fold(sentence)):
+                costs |= numbers(sentence, words=False)
+    return bool(given & costs)
+
+
 # "When did ...", "In which year ...", "Quand ...": asked at the start of the question (or of its
 # second part). "When" asks only before an auxiliary: "When Ottawa called in the envoy, how long
 # did the meeting last?" asks a length; "Who was minister when Ottawa ..." asks a person. French,
@@ -350,8 +378,14 @@ def foreign_counted_nouns(question: str) -> frozenset[str]:
     return frozenset({word}).union(english, *(counted_nouns(f"how many {w}") for w in english))
 
 
-# Words after "how many" that count no thing a report lists: "combien de fois", "berapa lama"
-_NOT_COUNTED = frozenset("fois temps veces vezes volte mal kali keer tiempo tempo zeit lama jam".split())
+# "How many" of things (not "how much": "wie viel Geld", "quanto dinheiro"), and the word after it;
+# a compound's last part ("sous-marins": "marins")
+_FOREIGN_HOW_MANY_THINGS = re.compile(r"\b(?:combien\s+(?:de\s+|d['’]\s*)|wie\s+viele\s+|cuant[oa]s\s+|quant[ie]\s+"
+                                      r"|quant[oa]s\s+|berapa\s+(?:banyak\s+)?(?:orang\s+)?|hoeveel\s+)"
+                                      r"(?:\w+-)*(\w+)")
+# Words after "how many" that count no thing a report lists: "combien de fois", "berapa lama", money
+_NOT_COUNTED = frozenset("fois temps veces vezes volte mal kali keer tiempo tempo zeit lama jam argent geld dinero "
+                         "denaro soldi dinheiro uang dana".split())
 
 
 def foreign_count_word(question: str) -> frozenset[str]:
@@ -360,7 +394,7 @@ def foreign_count_word(question: str) -> frozenset[str]:
     that use the word themselves: a Spanish report's "sus 24 marineros" makes "200" (its military
     instructors) no answer, while an English passage, where the word cannot be found, is not judged.
     Empty for a known noun (`foreign_counted_nouns`) or a question of another shape."""
-    match = _FOREIGN_HOW_MANY.search(fold(question))
+    match = _FOREIGN_HOW_MANY_THINGS.search(fold(question))
     word = match.group(1) if match else ""
     if len(word) < 4 or word in _NOT_COUNTED or word.isdigit() or foreign_counted_nouns(question):
         return frozenset()

@@ -1119,3 +1119,25 @@ def test_a_count_of_a_noun_no_table_knows_is_judged_where_the_passage_uses_the_w
 
     dutch = "Hoeveel schepen heeft Canada op de lijst gezet?"  # Dutch: a known noun ("schepen": vessels)
     assert asks_quantity(dutch) and "vessels" in foreign_counted_nouns(dutch) and not foreign_count_word(dutch)
+
+
+def test_what_something_cost_needs_an_amount_given_as_a_cost() -> None:
+    """Aid announced at the summit is no answer to what the summit's security cost."""
+    from rag.grounding import asks_cost, cost_backed
+
+    question = "How much did the government say security for the 2025 G7 summit in Kananaskis cost?"
+    assert asks_cost(question) and asks_cost("How much did the summit cost taxpayers?")
+    assert not asks_cost("How much military aid did Canada announce at the summit?")
+    assert not asks_cost("How much did Bill Blair announce for Ukraine?")  # a name, not a bill
+    summit = passage("The government announced $2 billion in new military assistance for Ukraine at the G7 summit "
+                     "in Kananaskis.", "2025-06-17", "G7 summit in Kananaskis", source="k.txt")
+    text, abstained, _ = finalize("The government announced $2 billion in new military assistance [1].", [summit],
+                                  question)
+    assert abstained and text == ABSTAIN_TEXT
+    charlevoix = passage("Security for the G7 summit in Charlevoix cost about $600 million, the government said.",
+                         "2018-06-10", "G7 summit in Charlevoix", source="c.txt")
+    assert cost_backed("About $600 million.", [charlevoix.text])
+    assert not cost_backed("$2 billion.", [summit.text])
+    text, abstained, _ = finalize("Security for the summit cost about $600 million [1].", [charlevoix],
+                                  "How much did the government say security for the 2018 G7 summit in Charlevoix cost?")
+    assert not abstained and "$600 million" in text
