@@ -302,8 +302,7 @@ class Draft:
         if not self._sentence_on_topic(claim, cited):
             self.dropped.append(f"speaks of nothing the question asks about: {claim.strip()[:200]}")
             return None
-        counted = self._counted_in(cited)
-        backing = self._count_backing(cited) if counted else None  # read once for both count checks
+        counted, backing = self._counted_in(cited)  # what the question counts, and where to read counts of it
         # a count the cited passages give only as a running total, when the question asks what one
         # event brought (`running_totals_given`)
         totals = (running_totals_given(claim, counted, self._question_numbers, backing)
@@ -311,8 +310,9 @@ class Draft:
         if totals:
             self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
             return None
+        # read in the originals: a translation made for the reader may turn "raised to 63 from 48" around
         replaced = set() if self._earlier_figures else replaced_given(
-            claim, [self.texts[i] for i in cited if 0 <= i < len(self.texts)], self._question_numbers)
+            claim, [self.passages[i].text for i in cited if 0 <= i < len(self.passages)], self._question_numbers)
         if replaced:
             self._fault(f"figures {sorted(replaced)} the cited report gives as replaced by newer ones: "
                         f"{claim.strip()[:200]}")
@@ -546,14 +546,20 @@ class Draft:
                           "least sure words)")
         return False
 
-    def _counted_in(self, cited: Sequence[int]) -> frozenset[str]:
-        """What the question counts, as the cited passages can be searched for it: the known nouns,
-        or the question's own word for a thing `foreign_count_word` reads only where a cited passage
-        it can be compared with gives a number beside that word."""
+    def _counted_in(self, cited: Sequence[int]) -> tuple[frozenset[str], list[str] | None]:
+        """What the question counts, and the texts to read counts of it in. The known nouns are read
+        in the cited passages (`_count_backing`). The question's own word for a thing no table knows
+        (`foreign_count_word`) is read in the whole of each cited article that gives a number beside
+        that word itself ("sus 24 marineros" two passages from the one cited): an article in another
+        language, where the word cannot be found, is not judged."""
         if self._counted or not self._count_word:
-            return self._counted
-        backing = self._count_backing(cited) or []
-        return self._count_word if any(numbers_beside(text, self._count_word) for text in backing) else frozenset()
+            return self._counted, self._count_backing(cited) if self._counted else None
+        order = [i for i in cited if 0 <= i < len(self.passages)]
+        reports = sorted({self.passages[i].doc_id for i in order})
+        whole = [self.articles.get(doc) or " ".join(self.passages[i].text for i in order
+                                                    if self.passages[i].doc_id == doc) for doc in reports]
+        using = [text for text in whole if numbers_beside(text, self._count_word)]
+        return (self._count_word, using) if using else (frozenset(), None)
 
     def _count_backing(self, cited: Sequence[int]) -> list[str] | None:
         """The cited passages a count can be compared with word for word (in the answer's language),

@@ -1115,6 +1115,15 @@ def test_a_count_of_a_noun_no_table_knows_is_judged_where_the_passage_uses_the_w
                       "Ukraine.", "2019-03-15", "Canada sanctions", source="kerch-en.txt")
     text, abstained, _ = finalize("24 marineros [1].", [english], question)
     assert not abstained and "24" in text
+    # The word two passages from the one cited: the whole article is read
+    article = ("Sus 24 marineros permanecen detenidos en Moscú.\n\n"
+               "Molina indicó que Canadá mantiene unos 200 instructores.")
+    cited = passage("Molina indicó que Canadá mantiene unos 200 instructores.", "2019-03-15", "Canadá sanciona",
+                    source="kerch.txt", language="es")
+    draft = Draft(question, [cited], "es", articles={"kerch.txt": article})
+    draft.feed("200 [1].")
+    draft.finish()
+    assert draft.result()[1]
     from rag.grounding import asks_quantity, foreign_counted_nouns
 
     dutch = "Hoeveel schepen heeft Canada op de lijst gezet?"  # Dutch: a known noun ("schepen": vessels)

@@ -75,3 +75,13 @@ def test_the_new_figure_the_old_one_named_as_such_or_asked_for_pass() -> None:
 ])
 def test_questions_about_the_earlier_figure_in_each_language(question: str) -> None:
     assert asks_earlier(question)
+
+
+def test_the_original_is_read_when_a_translation_turns_the_figures_around() -> None:
+    """The bundled model translated "raised to 63 from 48" as "augmenté de 63 à 48" for a French
+    reader; the replaced figure is still 48."""
+    from dataclasses import replace
+
+    translated = replace(_update(), translation="Le nombre de blessés a été augmenté de 63 à 48.")
+    text, abstained, _ = finalize("48 [1].", [translated], "Combien de blessés comptait le bilan actualisé ?")
+    assert abstained and text == ABSTAIN_TEXT
