@@ -50,6 +50,7 @@ from rag.grounding import (
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
 from rag.quotes import misattributed
+from rag.reasons import asks_reason_too, gives_reason
 from rag.relative_dates import resolved
 from rag.rerank import fold, pins
 from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
@@ -68,6 +69,7 @@ from rag.wording import (
     topic_words,
 )
 
+TIE_MIN = 0.5  # share of an uncited sentence's own words (not the question's) a passage must hold to be cited
 TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
 
 
@@ -187,6 +189,8 @@ class Draft:
         self._kinds = counted_kinds(question)  # "how many individuals and entities": a number for each
         self._kinds_given: set[int] = set()
         self._wants_time = asks_when(question)  # "when did ...": no answer without a date or time
+        self._wants_reason = asks_reason_too(question)  # "..., and why?": no answer without a reason
+        self._gave_reason = False
         self._asked_years = {str(year) for year, _ in self._dates}  # ... the question's own year places nothing
         self._gave_time = False
         self._restated = 0  # sentences dropped because they only restated the question
@@ -239,9 +243,11 @@ class Draft:
         self._held.append(out)
         order = tuple(self._renumberer.order)
         self._gave_time = self._gave_time or gives_time(checked, self._asked_years)
+        self._gave_reason = self._gave_reason or gives_reason(CITATION.sub("", checked))
         self._kinds_given |= kinds_counted(checked, self._kinds, self._question_numbers)
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
+                self._wants_reason and not self._gave_reason) or (
                 len(self._kinds_given) < len(self._kinds)):
             return ""  # nothing new to decide (and no repeated work), or no number yet for "how many"
         self._pins_checked = order
@@ -264,14 +270,15 @@ class Draft:
         self._sentences += 1
         if self._checker is None:  # the answer's language decides which passages words can judge
             self._checker = CitationChecker(self.texts, comparable(sentence, self.passages))
-        checked = self._checker.check(sentence)
+        tie = None if CITATION.search(sentence) else self._tied(sentence)
+        checked = self._checker.check(sentence if tie is None else cited_to(sentence, [tie + 1]))
         claim = CITATION.sub("", checked)
         cited = [int(n) - 1 for m in CITATION.finditer(checked) for n in re.findall(r"\d+", m.group(1))]
         have = set().union(self._question_numbers, *(self._numbers[i] for i in (cited or range(len(self.texts)))))
         missing = unbacked(claim, have)
         moved = self._recited(claim, cited) if missing and cited else None
-        if moved is not None:  # the model cited the wrong passage of those it was given
-            checked, cited, missing = cited_to(claim, [moved + 1]), [moved], set()
+        if moved:  # the model cited the wrong passage of those it was given, or one of two it needed
+            checked, cited, missing = cited_to(claim, [i + 1 for i in moved]), moved, set()
         if missing:
             self._fault(f"numbers {sorted(missing)} not in the cited passages: {claim.strip()[:200]}")
             return None
@@ -326,19 +333,51 @@ class Draft:
             self._gave_number = True
         return checked
 
-    def _recited(self, claim: str, cited: Sequence[int]) -> int | None:
-        """The passage (0-based) to cite instead of `cited` for a claim whose numbers the cited
-        passages lack: one of the same report that holds every number of the claim and backs
-        its words. A small model handed a report's passages side by side often gives the number
-        of one and the mark of its neighbour; another report holding the number is left alone
-        (that is a near-duplicate's figure, the mix the checks exist to stop)."""
-        reports = {self.passages[i].doc_id for i in cited if 0 <= i < len(self.passages)}
-        holding = [i for i, p in enumerate(self.passages)
-                   if i not in cited and p.doc_id in reports
-                   and not unbacked(claim, self._question_numbers | self._numbers[i])]
-        if not holding or self._checker is None:
+    def _tied(self, claim: str) -> int | None:
+        """The passage to cite for a sentence the model left uncited, judged on what it adds to the
+        question: "According to the latest count in the articles, 23 people were killed in the
+        strike" is mostly the question's words, so no passage shares enough of it to be given the
+        citation, yet its one fact, 23, is in one report's passage. The passages that hold every
+        number the sentence adds and most of its own words, when they are all of one report (a
+        near-duplicate holding them too makes the tie a guess); the citation check and every
+        later check then judge the sentence as if the model had cited it."""
+        if self._checker is None:
             return None
-        return self._checker.backing(claim, holding)
+        asked = set(content_tokens(self.question))
+        own = " ".join(t for t in content_tokens(claim) if t not in asked and not any(c.isdigit() for c in t))
+        figures = numbers(claim) - self._question_numbers
+        if not figures and not own:
+            return None
+        vocabularies = self._checker.vocabularies
+        fits = [i for i in range(len(self.passages)) if self._checker.comparable[i] and figures <= self._numbers[i]
+                and (not own or vocabularies[i].support(own) >= TIE_MIN)]
+        if not fits or len({self.passages[i].doc_id for i in fits}) > 1:
+            return None
+        return max(fits, key=lambda i: vocabularies[i].support(claim))
+
+    def _recited(self, claim: str, cited: Sequence[int]) -> list[int]:
+        """The passages (0-based) to cite instead of `cited` for a claim whose numbers the cited
+        passages lack: one of the same report that holds every number of the claim and backs
+        its words; else the cited ones and one more of the same report that hold them together
+        ("23 entities, and C$22 million for heating units" from two passages of one report). A
+        small model handed a report's passages side by side often gives the number of one and the
+        mark of its neighbour; another report holding the number is left alone (that is a
+        near-duplicate's figure, the mix the checks exist to stop). Empty when none does."""
+        order = [i for i in cited if 0 <= i < len(self.passages)]
+        reports = {self.passages[i].doc_id for i in order}
+        if self._checker is None or not order:
+            return []
+        same = [i for i, p in enumerate(self.passages) if i not in order and p.doc_id in reports]
+        holding = [i for i in same if not unbacked(claim, self._question_numbers | self._numbers[i])]
+        alone = self._checker.backing(claim, holding) if holding else None
+        if alone is not None:
+            return [alone]
+        have = self._question_numbers.union(*(self._numbers[i] for i in order))
+        completing = [i for i in same if not unbacked(claim, have | self._numbers[i])]
+        if not completing:
+            return []
+        best = self._checker.backing(claim, completing)  # the later checks judge the words of both
+        return sorted({*order, completing[0] if best is None else best})
 
     def _earlier(self, cited: Sequence[int]) -> str:
         """The day the question names (YYYY-MM-DD) that a passage this sentence cites was reported
@@ -608,6 +647,8 @@ class Draft:
                 self.dropped.append(f"no count of {' or '.join(uncounted)} in the answer: {' '.join(self._held)[:200]}")
             elif self._held and self._wants_time and not self._gave_time:
                 self.dropped.append(f"no date or time in the answer to 'when': {' '.join(self._held)[:200]}")
+            elif self._held and self._wants_reason and not self._gave_reason:
+                self.dropped.append(f"no reason in the answer to 'and why': {' '.join(self._held)[:200]}")
             elif self._held and not self.wants_translation and not self._renumberer.order:
                 self.dropped.append("no sentence could be tied to a passage that backs it")
             elif self._held and not self.wants_translation:

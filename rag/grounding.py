@@ -622,6 +622,12 @@ def places_asked(question: str) -> list[frozenset[str]]:
     return out
 
 
+# Words for a report or its figures: an ordinal before them ("the first report", "the first count")
+# picks a report among those of one event, it does not name a thing the report must say
+_REPORTING = frozenset("report reports reported article articles story stories account dispatch version count "
+                       "tally figure figures estimate published".split())
+
+
 def question_pins(question: str) -> set[frozenset[str]]:
     """Names and places a question names, folded: runs of capitalised words that are not its
     first word or a function word ("Hiroshima", "Sputnik", {"oleg", "stepanov"}). A run is
@@ -642,6 +648,8 @@ def question_pins(question: str) -> set[frozenset[str]]:
     # "the third anniversary", "the second round": near-duplicate reports differ by exactly this
     folded = fold(question)
     for m in _ORDINAL.finditer(folded):
+        if m.group(2) in _REPORTING:  # "according to the first report": which report, not what it reports
+            continue
         head = ordinal_head(folded[m.start(2):])
         groups.append({f"{m.group(1)} {m.group(2)}"} | ({f"{m.group(1)} {head}"} if head else set()))
     groups += [{f"{m.group(1)} {m.group(3)}"} for m in _ORDINAL_PAIR.finditer(folded)]

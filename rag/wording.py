@@ -84,7 +84,7 @@ def echo_backed(question: str, answer: str, cited_texts: Sequence[str]) -> bool:
     grid"); when the passage it cites says nothing of repairs or a power grid, it answers another
     question ($5 billion for the loans) with this one's words. Numbers are checked elsewhere.
     """
-    asked = _stems(question)
+    asked = _stems(question) - _ECHO_FRAMING  # "according to the latest count in the articles" is no fact
     echoed = [t for t in _stems(answer) if t in asked]
     if len(echoed) < ECHO_JUDGED:
         return True  # one word ("promised" for "announced") is a paraphrase, not another question
@@ -253,6 +253,10 @@ def _stem(word: str) -> str:
 def load_stemmer() -> None:
     """Import the stemmer now (nltk takes ~0.3-0.5 s to import) rather than in a reader's first answer."""
     _stem("warm")
+
+
+# Words of a question that say how it asks, not what: an answer may repeat them unbacked
+_ECHO_FRAMING = frozenset(_stem(w) for w in _FRAMING | {"latest", "recent", "newest", "count", "tally", "updated"})
 
 
 def _stems(text: str) -> set[str]:

@@ -118,6 +118,41 @@ def test_a_number_cited_to_its_neighbour_is_cited_to_the_passage_of_the_same_rep
     assert draft.result()[1] and "numbers ['17', '35'] not in the cited passages" in draft.dropped[0]
 
 
+def test_a_sentence_whose_numbers_two_passages_of_one_report_hold_cites_both() -> None:
+    """"23 entities, and C$22 million for heating units" from two passages of the same report, cited
+    to one: shown citing both; the same numbers split over two reports are still withheld."""
+    counts = passage("Canada sanctioned 10 individuals, 23 entities and 5 vessels on Independence Day.",
+                     "2024-08-24", "Independence Day sanctions", source="winnipeg.txt")
+    money = replace(counts, chunk=1, text="Ottawa also provided C$22 million for mobile heating and power units.")
+    question = "On Independence Day in 2024, how many entities did Canada sanction, and how much for heating units?"
+    raw = "Canada sanctioned 23 entities and provided C$22 million for mobile heating and power units [2]."
+    text, abstained, cites = finalize(raw, [counts, money], question)
+    assert not abstained and text.endswith("[1][2].")
+    assert [c.passage.chunk for c in cites] == [0, 1]
+    elsewhere = replace(counts, source="kyiv.txt", doc_id="kyiv.txt")
+    _, abstained, _ = finalize(raw, [elsewhere, money], question)
+    assert abstained
+
+
+def test_an_uncited_sentence_is_tied_by_what_it_adds_to_the_question() -> None:
+    """"According to the latest count, 23 people were killed in the strike on Kyiv" repeats the
+    question around its one fact: tied to the passage holding 23 when no other report holds it."""
+    update = passage("The toll of the Russian attack rose to 23 people in Kyiv, officials said.",
+                     "2025-08-29", "Kyiv strike toll rises to 23", source="update.txt")
+    question = ("According to the latest count in the articles, how many people were killed in the Russian strike on "
+                "Kyiv a few days after his visit?")
+    raw = ("According to the latest count in the articles, 23 people were killed in the Russian strike on Kyiv a few "
+           "days after his visit.")
+    other = passage("The Russian strike on Kyiv killed at least 14 people, officials said.", "2025-08-28",
+                    "Russian strike on Kyiv", source="first.txt")
+    text, abstained, cites = finalize(raw, [other, update], question)
+    assert not abstained and text.endswith("[1].") and cites[0].passage.source == "update.txt"
+    # Must not tie: a near-duplicate report holds the same number (which of them is a guess)
+    twin = replace(update, source="twin.txt", doc_id="twin.txt")
+    _, abstained, _ = finalize(raw, [update, twin], question)
+    assert abstained
+
+
 def test_a_right_answer_passes_every_check() -> None:
     text, abstained, cites = finalize("Canada sanctioned 17 individuals and 35 entities at Hiroshima [1].",
                                       [ELMAU, HIROSHIMA], "How many did Canada sanction at the Hiroshima summit?")
@@ -817,6 +852,11 @@ def test_an_ordinal_pins_the_noun_its_phrase_counts_as_well_as_the_word_after_it
                      "2014-03-21", "Canada widens Crimea sanctions")
     assert missing_pins(question, [second]).names == {frozenset({"first crimea", "first list"})}
     assert not PinVocabulary(["its second list over Crimea"]).has("first list")
+    # "the first report" picks a report of the event (its date does the picking); no report says it of itself
+    first_report = "According to the first report, published on November 26, 2018, how many sailors were detained?"
+    assert not any(" " in word for group in question_pins(first_report) for word in group)
+    kerch = passage("Russia detained 23 Ukrainian sailors, officials said on Monday.", "2018-11-26", "Kerch seizure")
+    assert not missing_pins(first_report, [kerch])
 
 
 def test_a_count_of_people_may_be_given_as_one_of_officials_but_not_a_count_of_civilians() -> None:
