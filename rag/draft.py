@@ -341,7 +341,9 @@ class Draft:
         number the sentence adds and most of its own words, when they are all of one report (a
         near-duplicate holding them too makes the tie a guess); the citation check and every
         later check then judge the sentence as if the model had cited it."""
-        if self._checker is None or max((v.support(claim) for v in self._checker.vocabularies), default=0) >= TIE_MIN:
+        if self._checker is None:
+            return None
+        if len(content_tokens(claim)) >= 2 and max(v.support(claim) for v in self._checker.vocabularies) >= TIE_MIN:
             return None  # a passage shares enough of the sentence as it stands: the citation check ties it
         asked = set(content_tokens(self.question))
         own = " ".join(t for t in content_tokens(claim) if t not in asked and not any(c.isdigit() for c in t))
