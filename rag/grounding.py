@@ -27,7 +27,7 @@ from rag.schema import Passage
 from rag.wording import CLAUSE_END, PREFIX, WordSet
 
 # A number stands alone: the digits of a name (Kh-22, F-16, MH17) are part of the name, not a count.
-_NUMBER = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
+NUMBER = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -57,7 +57,7 @@ def numbers(text: str, words: bool = True) -> set[str]:
     digits (without `words`, only the numbers written in digits)."""
     folded = fold(text)
     found = set()
-    for match in _NUMBER.finditer(folded):
+    for match in NUMBER.finditer(folded):
         raw = match.group(0)
         digits = re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", raw)
         found.add(digits.replace(",", "."))
@@ -476,7 +476,7 @@ def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:
     `numbers`): "72 vessels of the shadow fleet" gives {"72"} for the nouns of "how many vessels"."""
     folded = fold(text)
     wanted = WordSet(nouns)
-    spans = [(m.end(), m.group(0)) for m in _NUMBER.finditer(folded)]
+    spans = [(m.end(), m.group(0)) for m in NUMBER.finditer(folded)]
     spans += [(m.end(), m.group(0)) for m in _WORD.finditer(folded) if m.group(0) in _NUMBER_WORDS]
     found: set[str] = set()
     for end, raw in spans:
@@ -548,7 +548,7 @@ _ASKS_TOTAL = re.compile(
 def running_totals(text: str) -> set[str]:
     """The numbers `text` gives as a running total (`_TOTAL_BEFORE` just before them)."""
     folded = fold(text)
-    return {n for m in _NUMBER.finditer(folded)
+    return {n for m in NUMBER.finditer(folded)
             if _TOTAL_BEFORE.search(folded[max(0, m.start() - TOTAL_REACH):m.start()])
             for n in numbers(m.group(0))}
 

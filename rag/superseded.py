@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.grounding import numbers
+from rag.grounding import NUMBER, numbers
 from rag.rerank import fold
 
-_FIGURE = re.compile(r"(?<![^\W_])\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
 _APPROX = (r"(?:(?:about|some|around|nearly|almost|at least|more than|over|an?|environ|etwa|rund|unos|circa|sekitar"
            r"|ongeveer) )?(?:[$€£]|[a-z]{1,2}\$)?")
 # A change of a figure, in the languages of the articles (folded: no accents)
@@ -52,7 +51,7 @@ def _figures(text: str) -> list[tuple[str, bool]]:
     """Each number of `text` (normalised as by `numbers`), and whether it is given as replaced."""
     folded = fold(text)
     found: list[tuple[str, bool]] = []
-    for match in _FIGURE.finditer(folded):
+    for match in NUMBER.finditer(folded):
         before = folded[max(0, match.start() - 80):match.start()]
         after = folded[match.end():match.end() + 40]
         old = any(b.search(before) and (a is None or a.match(after)) for b, a in _SUPERSEDED)
