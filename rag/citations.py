@@ -89,6 +89,9 @@ def tidy(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+UNCITED_SUPPORT = 0.5  # share of a sentence written without a citation its best passage must hold to be cited
+
+
 class CitationChecker:
     """Keep a sentence's citations only where the cited passage supports it; repair the rest.
 
@@ -124,9 +127,15 @@ class CitationChecker:
                     if short or (not self.comparable[k - 1] and shares_anchor(claim, self.passages[k - 1]))]
         else:
             keep = [k for k in valid if scores[k - 1] >= max(SUPPORT_MIN, 0.6 * scores[best])]
-        if not keep and len(content_tokens(claim)) >= 2 and scores[best] >= (SUPPORT_MIN if cited else 0.5):
+        if not keep and len(content_tokens(claim)) >= 2 and scores[best] >= (SUPPORT_MIN if cited else UNCITED_SUPPORT):
             keep = [best + 1]
         return cited_to(claim, keep)
+
+    def ties_uncited(self, claim: str) -> bool:
+        """Whether `check` gives `claim`, written without a citation, one by itself: it has two
+        content words and a passage shares `UNCITED_SUPPORT` of them."""
+        best = max((v.support(claim) for v in self.vocabularies), default=0.0)
+        return len(content_tokens(claim)) >= 2 and best >= UNCITED_SUPPORT
 
     def backing(self, claim: str, among: Sequence[int]) -> int | None:
         """Of the passages `among` (0-based), the one whose words best back `claim`, if any backs

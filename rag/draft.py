@@ -69,7 +69,7 @@ from rag.wording import (
     topic_words,
 )
 
-TIE_MIN = 0.5  # share of an uncited sentence's words (or of its own words, not the question's) to tie it
+TIE_MIN = 0.5  # share of an uncited sentence's own words (not the question's) a passage must hold to be cited
 TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
 
 
@@ -341,9 +341,7 @@ class Draft:
         number the sentence adds and most of its own words, when they are all of one report (a
         near-duplicate holding them too makes the tie a guess); the citation check and every
         later check then judge the sentence as if the model had cited it."""
-        if self._checker is None:
-            return None
-        if len(content_tokens(claim)) >= 2 and max(v.support(claim) for v in self._checker.vocabularies) >= TIE_MIN:
+        if self._checker is None or self._checker.ties_uncited(claim):
             return None  # a passage shares enough of the sentence as it stands: the citation check ties it
         asked = set(content_tokens(self.question))
         own = " ".join(t for t in content_tokens(claim) if t not in asked and not any(c.isdigit() for c in t))

@@ -241,11 +241,12 @@ def gives_money(claim: str) -> bool:
 
 # "How much did security for the summit cost?", in the corpus's languages (folded)
 _COST_ASKED = re.compile(r"\b(?:cost|costs|costing|price|coute|coutera|cout|gekostet|kosten|kostet|costo|costato"
-                         r"|coste|costara|costo|custou|custo|custa|biaya|gekost|kost)\b")
+                         r"|coste|costara|custou|custo|custa|biaya|gekost|kost)\b")
 # What gives an amount as a cost: "security cost $600 million", "a price tag of", "budgeted",
 # "set aside"; in the corpus's languages (folded)
 _COST_GIVEN = re.compile(r"\b(?:cost\w*|pric\w*|spen[dt]\w*|budget\w*|expens\w*|outlay|set aside|earmarked"
-                         r"|allocated|cout\w*|depens\w*|kost\w*|ausgab\w*|gasto\w*|gastar\w*|gastou|presupuest\w*|spes\w*"
+                         r"|allocated|cout\w*|depens\w*|kost\w*|ausgab\w*|gasto\w*|gastar\w*|gastou|presupuest\w*"
+                         r"|spes\w*"
                          r"|custo\w*|custou|biaya|anggaran|uitgave\w*|begroting)\b")
 
 
@@ -334,9 +335,10 @@ COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessel
 
 
 # "How many" in the other languages of the corpus and the noun right after it: "Combien de blessés",
-# "¿Cuántos diputados", "Wie viele Schiffe", "Berapa banyak kendaraan" (folded, accents off).
-_FOREIGN_HOW_MANY = re.compile(r"\b(?:combien\s+(?:de\s+|d['’]\s*)|wie\s+viele?\s+|cuant[oa]s\s+|quant[ioea]s?\s+"
-                               r"|berapa\s+(?:banyak\s+)?(?:orang\s+)?|hoeveel\s+)(\w+)")
+# "¿Cuántos diputados", "Wie viele Schiffe", "Berapa banyak kendaraan" (folded, accents off); the
+# forms that never mean "how much" are shared with `_FOREIGN_HOW_MANY_THINGS`.
+_ALWAYS_HOW_MANY = r"combien\s+(?:de\s+|d['’]\s*)|cuant[oa]s\s+|berapa\s+(?:banyak\s+)?(?:orang\s+)?|hoeveel\s+"
+_FOREIGN_HOW_MANY = re.compile(rf"\b(?:{_ALWAYS_HOW_MANY}|wie\s+viele?\s+|quant[ioea]s?\s+)(\w+)")
 # What those nouns count, in English and in the language itself (a count is checked against the
 # passages the model read, originals or translations). Only these: an unknown noun is not checked
 # (a right count would be withheld for a word the passages translate differently).
@@ -380,8 +382,7 @@ def foreign_counted_nouns(question: str) -> frozenset[str]:
 
 # "How many" of things (not "how much": "wie viel Geld", "quanto dinheiro"), and the word after it;
 # a compound's last part ("sous-marins": "marins")
-_FOREIGN_HOW_MANY_THINGS = re.compile(r"\b(?:combien\s+(?:de\s+|d['’]\s*)|wie\s+viele\s+|cuant[oa]s\s+|quant[ie]\s+"
-                                      r"|quant[oa]s\s+|berapa\s+(?:banyak\s+)?(?:orang\s+)?|hoeveel\s+)"
+_FOREIGN_HOW_MANY_THINGS = re.compile(rf"\b(?:{_ALWAYS_HOW_MANY}|wie\s+viele\s+|quant[ie]\s+|quant[oa]s\s+)"
                                       r"(?:\w+-)*(\w+)")
 # Words after "how many" that count no thing a report lists: "combien de fois", "berapa lama", money
 _NOT_COUNTED = frozenset("fois temps veces vezes volte mal kali keer tiempo tempo zeit lama jam argent geld dinero "

@@ -25,7 +25,8 @@ _APPROX = (r"(?:(?:about|some|around|nearly|almost|at least|more than|over|an?|e
            r"|ongeveer) )?(?:[$€£]|[a-z]{1,2}\$)?")
 # A change of a figure, in the languages of the articles (folded: no accents)
 _CHANGE = (r"(?:up|down|rose|risen|raised|increased|revised|climbed|jumped|grew|fell|dropped|updated|corrected"
-           r"|lowered|went|changed|swelled|soared|reduced|cut|passe|passee|porte|portee|releve|relevee|revu|revise|revisee|grimpe|monte|augmente|paso|subio"
+           r"|lowered|went|changed|swelled|soared|reduced|cut|passe|passee|porte|portee|releve|relevee|revu|revise"
+           r"|revisee|grimpe|monte|augmente|paso|subio"
            r"|aumento|elevado|elevo|corregido|passato|salito|aumentato|rivisto|subiu|passou|aumentou|revisto)")
 # (text just before the figure, text just after it): either both match, or the pair's second is ""
 _SUPERSEDED = tuple((re.compile(before + _APPROX + "$"), re.compile(after) if after else None) for before, after in (
@@ -35,7 +36,8 @@ _SUPERSEDED = tuple((re.compile(before + _APPROX + "$"), re.compile(after) if af
     (r"\bvon ", r"^\s*(?:[^\W\d_]+\s+){0,2}auf\s+\d"),  # "von 14 Toten auf 23"
     (r"\bvan ", r"^\s*(?:[^\W\d_]+\s+){0,2}naar\s+\d"),
     (r"\bdari ", r"^\s*(?:[^\W\d_]+\s+){0,2}(?:menjadi|ke)\s+\d"),
-    (rf"\b{_CHANGE}\b[^.;:]{{0,40}}?\b(?:de|da|d') ?", r"^\s*(?:[^\W\d_]+\s+){0,2}(?:a|à)\s+\d"),  # "passé de 14 à 23"
+    # "passé de 14 à 23"
+    (rf"\b{_CHANGE}\b[^.;:]{{0,40}}?\b(?:de|da|d') ?", r"^\s*(?:[^\W\d_]+\s+){0,2}(?:a|à)\s+\d"),
     (r"\bcontre ", r"^\s*(?:[^\W\d_]+\s+){0,2}(?:auparavant|precedemment|initialement|la veille|hier)"),
 ))
 # A question about the earlier figure: the old one is then its answer
@@ -63,12 +65,16 @@ def _year(number: str) -> bool:
     return number.isdigit() and 1900 <= int(number) <= 2100
 
 
+def _only_replaced(figures: Sequence[tuple[str, bool]]) -> set[str]:
+    """Of `_figures`, the numbers given as replaced and nowhere plainly (years never)."""
+    plain = {n for n, old in figures if not old}
+    return {n for n, old in figures if old and n not in plain and not _year(n)}
+
+
 def replaced_figures(text: str) -> set[str]:
     """The numbers `text` gives only as replaced ("raised to 63 from 48" gives {"48"}; a 48 given
     plainly elsewhere in it too gives none)."""
-    figures = _figures(text)
-    plain = {n for n, old in figures if not old}
-    return {n for n, old in figures if old and n not in plain and not _year(n)}
+    return _only_replaced(_figures(text))
 
 
 def asks_earlier(question: str) -> bool:
@@ -83,10 +89,4 @@ def replaced_given(claim: str, backing: Sequence[str], question_numbers: set[str
     given = {n for n, old in _figures(claim) if not old} - question_numbers
     if not given:
         return set()
-    replaced: set[str] = set()
-    plain: set[str] = set()
-    for text in backing:
-        figures = _figures(text)
-        replaced |= {n for n, old in figures if old}
-        plain |= {n for n, old in figures if not old}
-    return {n for n in given & replaced if n not in plain and not _year(n)}
+    return given & _only_replaced([figure for text in backing for figure in _figures(text)])
