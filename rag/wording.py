@@ -156,10 +156,16 @@ def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) ->
            and _stem(t) not in asked]
     if not own or len(own) > OWN_WORDS_JUDGED:
         return []
-    text = " ".join(cited_texts)
-    held, words = _stems(text), WordSet(content_tokens(text))
+    held, words = _backing_words(" ".join(cited_texts))
     missing = [t for t in own if _stem(t) not in held and t not in words]
     return missing if len(missing) == len(own) else []  # one word of its own backed: a paraphrase
+
+
+@functools.lru_cache(maxsize=64)
+def _backing_words(text: str) -> tuple[frozenset[str], WordSet]:
+    """The stems and words of cited passages, read once however many sentences cite them: a long
+    answer citing the same passages sentence after sentence re-read them every time."""
+    return frozenset(_stems(text)), WordSet(content_tokens(text))
 
 
 # Words of a question that frame it rather than say what it is about.
