@@ -33,13 +33,15 @@ _SUBJECT_PRONOUN = re.compile(rf"\b(?P<aux>{_AUXILIARY})\s+(?:it|he|she|they)\b"
 _ORDINALS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
 _TWO_ORDINALS = re.compile(rf"\b(?P<the>the\s+)?(?P<one>{_ORDINALS})\s+and\s+(?:the\s+)?(?P<two>{_ORDINALS})\s+"
                            r"(?P<noun>[a-z]+)", re.IGNORECASE)
-_TWO_DATES = re.compile(rf"\b(?P<one>{DATE})\s+and\s+(?P<two>{DATE})\b")
+# "2022 and 2023", "2022, 2023 and 2024": two to four dates joined by "and"
+_DATE_LIST = re.compile(rf"\b(?P<list>{DATE}(?:,\s+{DATE}){{0,2}},?\s+and\s+{DATE})\b")
+_LIST_ITEM = re.compile(rf"{DATE}\b")
 
 
 def split_question(question: str) -> list[str]:
     """The questions `question` asks about different dates or events, one each; [] when it asks
     about one (or is not a form this recognises)."""
-    for rule in (_two_sources, _two_clauses, _two_ordinals, _two_dates):
+    for rule in (_two_sources, _two_clauses, _two_ordinals, _listed_dates):
         parts = rule(question.strip())
         if parts:
             return parts
@@ -60,7 +62,7 @@ def _two_clauses(question: str) -> list[str]:
     if HAS_AUXILIARY.search(second):
         whole = as_question(_named_subject(second, first))
     else:
-        options = completions(f"And {second}?", first)
+        options = _with_phrase(second, first) or completions(f"And {second}?", first)
         if len(options) != 1:
             return []
         whole = options[0]
@@ -124,17 +126,44 @@ def _two_ordinals(question: str) -> list[str]:
             for which in ("one", "two")]
 
 
-def _two_dates(question: str) -> list[str]:
-    """"... at the G7 summits of 2022 and 2023?" -> one question per year; "in February and
-    March 2022" lends the year to the first month."""
-    found = _TWO_DATES.search(question)
+def _listed_dates(question: str) -> list[str]:
+    """"... at the G7 summits of 2022 and 2023?" -> one question per year, and "of 2022, 2023 and
+    2024" one per each of the three; "in February and March 2022" lends the year to the months."""
+    found = _DATE_LIST.search(question)
     if found is None:
         return []
-    one, two = found.group("one"), found.group("two")
-    year = YEAR.search(two)
-    if not YEAR.search(one) and year:
-        one = f"{one} {year.group(0)}"
-    return [as_question(question[:found.start()] + date + question[found.end():]) for date in (one, two)]
+    dates = [m.group(0) for m in _LIST_ITEM.finditer(found.group("list"))]
+    year = YEAR.search(dates[-1])
+    if year:
+        dates = [date if YEAR.search(date) else f"{date} {year.group(0)}" for date in dates]
+    return [as_question(question[:found.start()] + date + question[found.end():]) for date in dates]
+
+
+_PHRASE_HEAD = re.compile(rf"^(?P<head>{_WH}(?:\s+(?:many|much|long|far|often|old))?)\s+(?P<rest>{_PREPOSITION}\s.+)$",
+                          re.IGNORECASE)
+_OPENING_PREPOSITION = re.compile(rf"^(?P<prep>{_PREPOSITION})\s", re.IGNORECASE)
+
+
+def _with_phrase(second: str, first: str) -> list[str]:
+    """"How many vessels did Canada sanction at the G7 summit in Apulia in 2024 | and at the G7
+    summit in Kananaskis in 2025" and "... on Ukraine's Independence Day in 2024 | and how many on
+    Independence Day in 2025": the second half's dated phrase in place of the first half's, from
+    the same preposition before the first half's last date to its end. [] unless exactly that can be done."""
+    head = _PHRASE_HEAD.match(second)
+    if head is not None and not first.lower().startswith(head.group("head").lower()):
+        return []  # "and where in 2023": another question, not the same one about another date
+    phrase = head.group("rest") if head is not None else second
+    opening = _OPENING_PREPOSITION.match(phrase)
+    dates = list(DATE_SPAN.finditer(first))
+    if opening is None or not dates or not DATE_SPAN.search(phrase):
+        return []
+    last = dates[-1]
+    auxiliary = HAS_AUXILIARY.search(first)
+    starts = [m.start() for m in re.finditer(rf"\b{opening.group('prep')}\s", first[:last.start() + 1], re.IGNORECASE)
+              if auxiliary is not None and m.start() > auxiliary.end()]
+    if not starts or _SOURCE.search(first[last.end():]):
+        return []  # "... in 2024 according to the Herald": the outlet would be lost
+    return [as_question(first[:starts[-1]] + phrase)]
 
 
 def _singular(noun: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from rag.citations import CitationChecker, CitationRenumberer, cited_to
 from rag.confidence import TokenLog, unsure
+from rag.events import summits_missing
 from rag.grounding import (
     LEDE,
     PinVocabulary,
@@ -258,7 +259,8 @@ class Draft:
             return ""
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
                 and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)
-                and self._places_ok(order) and self._topic_ok(order) and self._dateline_ok(order)
+                and self._places_ok(order) and self._summits_ok(order) and self._topic_ok(order)
+                and self._dateline_ok(order)
                 and self._sure()):
             self.released = True
             self.shown, self._held = self._held, []
@@ -565,6 +567,16 @@ class Draft:
         if missing:
             self._withheld = (f"the passage sentence behind the answer is not about {' '.join(sorted(missing[0]))}, "
                               "the place the question asks about")
+        return not missing
+
+    def _summits_ok(self, order: Sequence[int]) -> bool:
+        """A question naming a summit ("the G20 summit of 2022") answered from reports on it: some
+        cited report names it in its title or opening (`rag.events`), not only in passing."""
+        cited = [self.passages[i] for i in order]
+        heads = [t for p in cited for t in (p.title, (self.articles.get(p.doc_id) or p.text)[:LEDE])]
+        missing = summits_missing(self.question, heads)
+        if missing:
+            self._withheld = f"no cited report is on the {missing[0].upper()} summit the question asks about"
         return not missing
 
     @property

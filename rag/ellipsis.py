@@ -96,9 +96,20 @@ def _new_question_phrase(fragment: str, previous: str) -> list[str]:
         phrase = fragment[:dates[0].start()].strip()
         if _same_head(phrase, split.group("phrase")):  # "how many in 2023": only the date changes
             return new_date(dates[0].group(0), previous)
+        if _BARE_HEAD_THEN_PHRASE.match(phrase):
+            return []
         completed = as_question(f"{phrase} {split.group('aux')} {split.group('tail')}")
         return new_date(dates[0].group(0), completed)
+    if _BARE_HEAD_THEN_PHRASE.match(fragment):
+        return []
     return [as_question(f"{fragment} {split.group('aux')} {split.group('tail')}")]
+
+
+# "how many on Victory Day", "where at the summit": a question word and a place or occasion, not a
+# question phrase to put before the previous question's verb ("How many on Victory Day did ...?").
+_BARE_HEAD_THEN_PHRASE = re.compile(r"^(?:what|which|who|whom|where|when|how(?:\s+(?:many|much|long))?)\s+"
+                                    r"(?:in|on|at|by|during|for|from|after|before|over|since|until|with|to)\b",
+                                    re.IGNORECASE)
 
 
 def _same_head(phrase: str, previous_phrase: str) -> bool:

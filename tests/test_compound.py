@@ -30,6 +30,23 @@ SPLIT = [
      ["What did Canada ban at the G7 summits of 2022?", "What did Canada ban at the G7 summits of 2023?"]),
     ("What did Canada announce in February and March 2022?",
      ["What did Canada announce in February 2022?", "What did Canada announce in March 2022?"]),
+    ("What did Canada ban at the G20 summits of 2022, 2023 and 2024?",  # a list of three: one question each
+     ["What did Canada ban at the G20 summits of 2022?", "What did Canada ban at the G20 summits of 2023?",
+      "What did Canada ban at the G20 summits of 2024?"]),
+    ("What did Canada announce in February, March and April 2022?",
+     ["What did Canada announce in February 2022?", "What did Canada announce in March 2022?",
+      "What did Canada announce in April 2022?"]),
+    # the second half's dated phrase in place of the first half's, from the same preposition on
+    ("How many tanks did Canada pledge at the NATO summit in Vilnius in 2023 and at the NATO summit in "
+     "Washington in 2024?",
+     ["How many tanks did Canada pledge at the NATO summit in Vilnius in 2023?",
+      "How many tanks did Canada pledge at the NATO summit in Washington in 2024?"]),
+    ("How many people did Canada sanction on the first anniversary in 2023, and how many on Victory Day in 2024?",
+     ["How many people did Canada sanction on the first anniversary in 2023?",
+      "How many people did Canada sanction on Victory Day in 2024?"]),
+    ("How much did Canada pledge at the 2023 G7 summit in Hiroshima and at the 2024 G20 summit in Rio?",
+     ["How much did Canada pledge at the 2023 G7 summit in Hiroshima?",
+      "How much did Canada pledge at the 2024 G20 summit in Rio?"]),
     ("Where did Trudeau mark the first and the third anniversaries of the invasion?",
      ["Where did Trudeau mark the first anniversary of the invasion?",
       "Where did Trudeau mark the third anniversary of the invasion?"]),
@@ -58,6 +75,11 @@ WHOLE = [
     "Whom did Trudeau meet, according to the Baltic Observer, and where did he meet them, according to the "
     "Baltic Observer?",  # one outlet: one report
     "Which spokespersons did the Northern Sentinel and the Dominion Wire quote?",  # one question about both
+    # the same dated phrase: nothing to swap; another head ("and where"): not the same question
+    "How many tanks did Canada pledge at the summit in 2023 and at the summit in 2023?",
+    "How many tanks did Canada pledge in Vilnius in 2023, and where at the summit in 2024?",
+    # the outlet after the date would be lost in the swap
+    "How many tanks did Canada pledge at the summit in 2023 according to the Herald, and at the summit in 2024?",
 ]
 
 
