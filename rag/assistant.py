@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llama_index.core.embeddings import BaseEmbedding
@@ -48,7 +49,7 @@ from rag.retrieval import Passage, Retriever
 from rag.schema import Answer, Citation
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.translation import faithful_translation
+from rag.translation import CACHE_NAME, TranslationCache, TranslationError, Translator, faithful_translation
 from rag.wording import load_stemmer
 
 if TYPE_CHECKING:
@@ -165,6 +166,7 @@ class Assistant:
         self._loading: Future[ChatModel] | None = None
         self._lock = threading.Lock()
         self._translations: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._translation_cache: TranslationCache | None = None
 
     @property
     def embedder(self) -> BaseEmbedding:
@@ -514,15 +516,31 @@ class Assistant:
     MAX_TRANSLATED = 2
 
     def translate(self, text: str, language: str) -> str:
-        """`text` in `language` by the LLM, remembered for the life of this Assistant."""
+        """`text` in `language` by the LLM, remembered for the life of this Assistant and, through
+        the translation cache (`lasting_translation`), by the next process too."""
         key = (hashlib.sha256(text.encode()).hexdigest(), language)
         with self._lock:
             if key in self._translations:
                 self._translations.move_to_end(key)
                 return self._translations[key]
-        translation = faithful_translation(self.chat_model, text, language)
+        translation = self.lasting_translation(text, language)
         with self._lock:
             self._translations[key] = translation or text
             while len(self._translations) > 512:
                 self._translations.popitem(last=False)
         return translation or text
+
+    def lasting_translation(self, text: str, language: str) -> str:
+        """`text` in `language` through the SQLite translation cache that `rag index` keeps its
+        translations in (`RAG_MODEL_CACHE_DIR`): a passage translated for a question in Dutch takes
+        the bundled model 20-50 s, and each `rag ask` is a new process. Made and checked as at
+        index time (`rag.translation.Translator`); without a usable cache, made as before."""
+        try:
+            with self._lock:
+                if self._translation_cache is None:
+                    self._translation_cache = TranslationCache(Path(self.settings.model_cache_dir) / CACHE_NAME)
+                cache = self._translation_cache
+            return Translator(self.settings, lambda: self.chat_model, cache, target=language).translate([text])[0]
+        except TranslationError as exc:
+            log.warning("translating a passage without the translation cache: %s", exc)
+            return faithful_translation(self.chat_model, text, language)

@@ -97,13 +97,19 @@ class TranslationCache:
         return sqlite3.connect(self.path, timeout=30)
 
     def get(self, key: str) -> str | None:
-        with self._lock, closing(self._connect()) as db:
-            row = db.execute("SELECT text FROM translations WHERE key = ?", (key,)).fetchone()
+        try:
+            with self._lock, closing(self._connect()) as db:
+                row = db.execute("SELECT text FROM translations WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise TranslationError(f"cannot read the translation cache {self.path}: {exc}") from exc
         return None if row is None else str(row[0])
 
     def put(self, key: str, text: str) -> None:
-        with self._lock, closing(self._connect()) as db, db:
-            db.execute("INSERT OR REPLACE INTO translations (key, text) VALUES (?, ?)", (key, text))
+        try:
+            with self._lock, closing(self._connect()) as db, db:
+                db.execute("INSERT OR REPLACE INTO translations (key, text) VALUES (?, ?)", (key, text))
+        except sqlite3.Error as exc:
+            raise TranslationError(f"cannot write the translation cache {self.path}: {exc}") from exc
 
 
 # Bumped when the checks a cached translation went through change, so it is made again.
@@ -125,9 +131,9 @@ class Translator:
     """
 
     def __init__(self, settings: Settings, make_model: Callable[[], ChatModel] | None = None,
-                 cache: TranslationCache | None = None) -> None:
+                 cache: TranslationCache | None = None, target: str | None = None) -> None:
         self.settings = settings
-        self.target = settings.index_language
+        self.target = target or settings.index_language  # another: passages for a question in that language
         self.cache = cache or TranslationCache(Path(settings.model_cache_dir) / CACHE_NAME)
         self._make_model = make_model or (lambda: _default_model(settings))
         self._model: ChatModel | None = None

@@ -86,6 +86,22 @@ def test_translation_turns_an_abstention_into_a_cited_answer(tmp_path: Path, unt
     again = [r for r in stub.behaviour.requests[before:] if r["messages"][0]["content"].startswith("Translate")]
     assert again == []  # translations are remembered
 
+    before = len(stub.behaviour.requests)
+    fresh = openai_assistant(tmp_path, untranslated_index, stub)  # the next process: the same cache directory
+    assert "Kh-22" in fresh.ask(QUESTION).text
+    again = [r for r in stub.behaviour.requests[before:] if r["messages"][0]["content"].startswith("Translate")]
+    assert again == []  # remembered across processes, in the translation cache
+
+
+def test_without_a_usable_translation_cache_passages_are_still_translated(tmp_path: Path, untranslated_index: Path,
+                                                                          stub: OpenAIStub) -> None:
+    stub.behaviour.reply = english_only_model
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    bot = openai_assistant(tmp_path, untranslated_index, stub, model_cache_dir=blocker)
+    answer = bot.ask(QUESTION)
+    assert not answer.abstained and "Kh-22" in answer.text
+
 
 def test_no_translation_when_switched_off(tmp_path: Path, untranslated_index: Path, stub: OpenAIStub) -> None:
     stub.behaviour.reply = english_only_model
