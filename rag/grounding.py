@@ -274,7 +274,7 @@ def cost_backed(claim: str, backing: Sequence[str]) -> bool:
 # Italian and Spanish "when" opens a clause as often: asked only without a comma after it.
 _AUX = r"(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|might|must)"
 _WHEN_ASKED = re.compile(
-    rf"(?:^|[,;]\s*and\s+|^\s*and\s+)(?:when\s+{_AUX}|(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)|"
+    rf"(?:^|[,;]\s*and\s+|^\s*and\s+|^[^,?]{{3,40}},\s*)(?:when\s+{_AUX}|(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)|"
     r"what\s+(?:date|day|year|month)|(?:quand|quando|cuando)(?=[^,]*$)|wann|an\s+welchem\s+tag|in\s+welchem\s+jahr|"
     r"in\s+che\s+anno|en\s+que\s+(?:ano|fecha)|en\s+quelle\s+annee|kapan|pada\s+tanggal\s+berapa|tahun\s+berapa)"
     r"(?![\w-])")

@@ -218,6 +218,11 @@ def test_when_needs_a_date_or_time() -> None:
     # other languages ask "when" too, and a compound question's second part may
     assert asks_when("Quand Trudeau est-il allé à Kyiv ?") and asks_when("Kapan Trudeau mengunjungi Kyiv?")
     assert asks_when("How many vessels were listed, and in which year?")
+    # after a short opening clause ("In 2024, by which year ...?", "According to CTV, when did ...?")
+    assert asks_when("In 2024, by which year did Canada promise to reach the target, and at which summit?")
+    assert asks_when("According to CTV, when did Joly visit Kyiv?")
+    assert not asks_when("When Ottawa called in the envoy, how long did the meeting last?")
+    assert not asks_when("Which minister, in 2022, visited Kyiv?")
     assert gives_time("pada hari Sabtu") and gives_time("il 8 maggio") and not gives_time("for the anniversary")
     assert not asks_when("What day-to-day role did he have?") and asks_when("¿Cuándo llegó Trudeau a Kyiv?")
     for timed in ("on May 5", "le 5 mai", "at 10:30", "at 4 a.m.", "last week", "in the 1990s"):
