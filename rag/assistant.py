@@ -35,6 +35,7 @@ from rag.language import detect
 from rag.llm import ChatModel, make_chat_model
 from rag.prompts import (
     ABSTAIN_TEXT,
+    answer_hint,
     answer_messages,
     choice_messages,
     clean_question,
@@ -461,8 +462,10 @@ class Assistant:
         only restated the question (it found no answer: nothing was mixed up, something was
         missed); else the best-ranked report's retrieved passages alone when it read several
         reports (`_one_report`); else None."""
-        if tried.only_restated and len(tried.passages) >= 2:
-            return Draft(question, tried.passages[:1], language, articles=articles)
+        if tried.only_restated:
+            retry = Draft(question, tried.passages[:1], language, articles=articles)
+            retry.hint = answer_hint(question)
+            return retry
         if len({p.doc_id for p in tried.passages}) >= 2:
             return self._one_report(question, retrieved, language, articles)
         return None
@@ -491,7 +494,7 @@ class Assistant:
         """Stream one model answer through `draft`, showing only what it releases. A draft that
         stops early (an abstention, or a foreign passage to translate first) closes the LLM call."""
         tokens = self.chat_model.stream_tokens(answer_messages(draft.question, draft.passages,
-                                                               self.settings.group_sources),
+                                                               self.settings.group_sources, draft.hint),
                                                max_tokens=self.settings.llm_max_tokens)
         try:
             for token in tokens:

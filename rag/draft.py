@@ -144,6 +144,7 @@ class Draft:
     def __init__(self, question: str, passages: Sequence[Passage], language: str = "", translate: bool = False,
                  articles: Mapping[str, str] | None = None) -> None:
         self.question = question
+        self.hint = ""  # a line the prompt adds after the question (`rag.prompts.answer_hint`); not checked against
         self.passages = list(passages)
         self.articles = articles or {}  # whole article texts by doc_id, for the question's names
         self.texts = [p.translation or p.text for p in self.passages]

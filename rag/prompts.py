@@ -192,10 +192,12 @@ def translate_messages(text: str, language: str) -> list[dict[str, str]]:
             {"role": "user", "content": fence(defang(text))}]
 
 
-def answer_messages(question: str, passages: Sequence[Passage], grouped: bool = False) -> list[dict[str, str]]:
+def answer_messages(question: str, passages: Sequence[Passage], grouped: bool = False,
+                    hint: str = "") -> list[dict[str, str]]:
     """System prompt and examples first and fixed, so llama.cpp's prompt cache reuses them.
-    `grouped`: sources under one label line per article (`format_sources`), examples too."""
-    user = f"Sources:\n{format_sources(passages, grouped)}\n\nQuestion: {question}"
+    `grouped`: sources under one label line per article (`format_sources`), examples too.
+    `hint`: a line after the question (`answer_hint`), for a second try."""
+    user = f"Sources:\n{format_sources(passages, grouped)}\n\nQuestion: {question}" + (f"\n{hint}" if hint else "")
     return [{"role": "system", "content": SYSTEM_PROMPT}, *examples(grouped), {"role": "user", "content": user}]
 
 
@@ -260,3 +262,28 @@ def parse_rewrite(output: str, original: str) -> str:
     if not line or len(line) > 4 * len(original) + 200:
         return original
     return line
+
+
+# What a question asks for, by its opening words (English): named in the hint of a second try.
+_ASKED_FOR = (
+    (re.compile(r"^(?:in\s+)?where\b|^in\s+(?:which|what)\s+(?:city|town|country|place)\b", re.I), "the place"),
+    (re.compile(r"^(?:who|whom)\b", re.I), "the name"),
+    (re.compile(r"^how\s+many\b", re.I), "the number"),
+    (re.compile(r"^how\s+much\b", re.I), "the amount"),
+    (re.compile(r"^(?:when\b|(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)\b)", re.I), "the date"),
+    (re.compile(r"^(?:which|what)\s+([a-z]+)\b(?=\s+(?:did|does|do|is|was|were|are|has|have|had|will|would)\b)",
+                re.I), ""),
+)
+
+
+def answer_hint(question: str) -> str:
+    """The line a second try adds after a question the model answered by restating it: a small
+    model handed the answer's passage wrote "The G7 leaders agreed to meet in June 2014 instead of
+    attending the G8 summit in Sochi." for "Where did the G7 leaders agree to meet ...?"."""
+    what = "the fact the question asks for"
+    for pattern, asked in _ASKED_FOR:
+        found = pattern.search(question.strip())
+        if found:
+            what = asked or f"the {found.group(1).lower()}"
+            break
+    return f"(Answer with {what} itself, from the sources; do not repeat the question.)"

@@ -781,6 +781,11 @@ def test_an_answer_that_only_restated_the_question_is_asked_again_over_the_best_
     answer = openai_assistant(tmp_path, index, stub, focus_pinned=False).ask(question)
     assert not answer.abstained and "Geneva" in answer.text and "retry" in answer.timings_ms
     assert len(stub.behaviour.requests) == 2
+    # the second try says what to answer with, after the question
+    first, second = (r["messages"][-1]["content"] for r in stub.behaviour.requests)
+    assert "do not repeat the question" not in first
+    assert second.endswith(f"Question: {question}\n(Answer with the fact the question asks for itself, from the "
+                           "sources; do not repeat the question.)")
 
     # Rejected: restating again over the one passage is withheld, with no third call.
     stub.behaviour.requests.clear()

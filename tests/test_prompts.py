@@ -11,6 +11,7 @@ from rag.prompts import (
     MODEL_ABSTAIN,
     WORKED_EXAMPLES,
     WorkedExample,
+    answer_hint,
     answer_messages,
     examples,
     format_sources,
@@ -99,3 +100,19 @@ def test_grouping_keeps_the_best_passage_first_and_each_article_in_rank_order() 
               _passage("gamma", 0, "g0"), _passage("beta", 9, "b9")]
     assert [p.text for p in grouped_by_article(ranked)] == ["a5", "a1", "b2", "b9", "g0"]
     assert grouped_by_article([]) == []
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("Where did the G7 leaders agree to meet in June 2014?", "the place"),
+    ("In which town was the media centre?", "the place"),
+    ("Who received the ambassador?", "the name"),
+    ("How many officials did Moscow bar?", "the number"),
+    ("How much did Canada pledge?", "the amount"),
+    ("When did the Russian navy attack?", "the date"),
+    ("On what date did Carney visit Kyiv?", "the date"),
+    ("Which company is to build the vehicles?", "the company"),
+    ("How did Stepanov describe the differences?", "the fact the question asks for"),
+    ("Wie viele Fahrzeuge sagte Trudeau zu?", "the fact the question asks for"),  # English openings only
+])
+def test_a_second_try_names_what_the_question_asks_for(question: str, asked: str) -> None:
+    assert answer_hint(question) == f"(Answer with {asked} itself, from the sources; do not repeat the question.)"
