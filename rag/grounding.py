@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rag.relative_dates import resolved
-from rag.rerank import AT_PLACE, MONTHS, fold, pins, published, published_day
+from rag.rerank import MONTHS, fold, pins, published, published_day
 from rag.schema import Passage
 from rag.wording import CLAUSE_END, PREFIX, WordSet
 
@@ -609,11 +609,14 @@ def unbacked_names(claim: str, asked: PinVocabulary, backing: PinVocabulary) -> 
     return sorted(missing)
 
 
+_AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+
+
 def places_asked(question: str) -> list[frozenset[str]]:
     """The places a question names after "in" or "at" ("Who will Joly see in Brussels?"), folded
     as `question_pins` groups them; not months or weekdays ("in March 2014")."""
     out = []
-    for match in AT_PLACE.finditer(question):
+    for match in _AT_PLACE.finditer(question):
         words = frozenset(fold(w) for w in match.group(1).split()) - _NOT_PINS
         if words:
             out.append(words)

@@ -47,7 +47,6 @@ YEAR_BONUS = 0.06
 OTHER_YEAR_PENALTY = 0.05
 OUTLET_BONUS = 0.08
 LATEST_BONUS = 0.06
-PLACE_BONUS = 0.06  # the article's title names the place the question asks about
 RANK_OFFSET = 5  # base score 1 / (RANK_OFFSET + rank): the fused order, before any bonus
 
 
@@ -134,22 +133,6 @@ def outlet_named(passage: Passage, question_text: str) -> bool:
     return bool(words) and all(re.search(rf"\b{re.escape(w)}\b", question_text) for w in words[:2])
 
 
-# A place a question names after "in" or "at" ("in The Hague", "at Schloss Elmau"), with its words.
-AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
-
-
-def place_in_title(passage: Passage, question: str) -> bool:
-    """Whether the passage's article title names a place the question names after "in" or "at"
-    (every word of it; not a month, "in March 2014"). A report from there is about it: "the G20
-    summit in New Delhi" is the report titled "… di New Delhi", not the one that mentions it."""
-    title = fold(passage.title)
-    for match in AT_PLACE.finditer(question):
-        words = [w for w in (fold(w) for w in match.group(1).split()) if w not in _MONTH_OF and not w.isdigit()]
-        if words and all(re.search(rf"\b{re.escape(w)}\b", title) for w in words):
-            return True
-    return False
-
-
 def bonus(passage: Passage, question: Pins, newest: int) -> float:
     score = 0.0
     when = published(passage)
@@ -176,8 +159,7 @@ def rerank(question: str, passages: Sequence[Passage]) -> list[Passage]:
     asked = pins(question)
     years = [when[0] for p in passages if (when := published(p)) is not None]
     newest = max(years, default=0)
-    bonuses = [bonus(p, asked, newest) + (PLACE_BONUS if p.title and place_in_title(p, question) else 0.0)
-               for p in passages]
+    bonuses = [bonus(p, asked, newest) for p in passages]
     if not any(bonuses):
         return list(passages)  # nothing pinned down: the fused order stands
     order = sorted(range(len(passages)), key=lambda i: 1 / (RANK_OFFSET + i) + bonuses[i], reverse=True)

@@ -56,16 +56,6 @@ def test_outlet_named_in_the_question_and_latest_report_win() -> None:
     assert rerank("What is the most recent sanctions package?", newest)[0].source == "new.txt"
 
 
-def test_the_report_titled_with_the_place_asked_moves_up() -> None:
-    ranked = [replace(passage("elmau.txt", "2022-06-28"), title="G7 leaders ban Russian gold at Elmau"),
-              replace(passage("delhi.txt", "2023-09-10"), title="KTT G20 di New Delhi: Kanada umumkan sanksi"),
-              replace(passage("bali.txt", "2022-11-15"), title="Trudeau in Bali")]
-    assert rerank("How much did Canada give at the G20 summit in New Delhi?", ranked)[0].source == "delhi.txt"
-    # every word of the place: "New York" is not "New Delhi"; a month is not a place
-    assert rerank("What did Canada say in New York?", ranked) == ranked
-    assert rerank("What did Trudeau say at the G7 summit in June?", ranked) == ranked
-
-
 def test_nothing_pinned_keeps_the_fused_order() -> None:
     ranked = [passage("x.txt", "2022-01-01"), passage("y.txt", "2023-01-01")]
     assert rerank("Who is Russia's ambassador to Canada?", ranked) == ranked
