@@ -502,10 +502,15 @@ class Draft:
     def _speaks_of_question(self, claim: str, order: Sequence[int]) -> bool:
         """`on_topic` over the claim and the passage sentences behind it. A terse answer ("Kyiv")
         is backed by its whole passage: the sentence naming the city may sit two sentences from
-        the one naming the press conference asked about."""
+        the one naming the press conference asked about. A number answering "how many"/"how much"
+        is judged by the passage sentences alone: "Canada pledged $39 million to help Ukraine export
+        grain" echoes the question's topic around a figure its report gives for the power grid."""
         terse = len(content_tokens(claim)) <= TERSE_WORDS
         behind = " ".join(self.texts[i] for i in order) if terse else self._behind(claim, order, after=True)
-        return on_topic(self.question, claim, behind)
+        own_language = not self.language or all(self.passages[i].translation or self.passages[i].language in
+                                                ("", self.language) for i in order)  # else no words in common
+        by_passage = self._wants_number and not terse and own_language
+        return on_topic(self.question, "" if by_passage else claim, behind)
 
     def _behind(self, claim: str, order: Sequence[int], after: bool = False, texts: Sequence[str] = ()) -> str:
         """The cited passages' sentence that best backs `claim`, with the one before it (and, with

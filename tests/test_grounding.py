@@ -1200,3 +1200,22 @@ def test_what_something_cost_needs_an_amount_given_as_a_cost() -> None:
     text, abstained, _ = finalize("Security for the summit cost about $600 million [1].", [charlevoix],
                                   "How much did the government say security for the 2018 G7 summit in Charlevoix cost?")
     assert not abstained and "$600 million" in text
+
+
+def test_a_number_s_own_sentence_must_speak_of_what_the_question_counts() -> None:
+    """An answer to "how much … to help Ukraine export grain" that echoes the question's words
+    around the cited report's figure for the power grid: the claim speaks of grain, the passage
+    sentence behind its number does not (dev2's g036 under a dropped rerank bonus)."""
+    question = "How much did Canada pledge to help Ukraine export grain at the G7 summit in Hiroshima?"
+    grid = passage("Trudeau spoke to reporters in Hiroshima on Saturday. Canada will provide $39 million to repair "
+                   "Ukraine's power grid before winter. Leaders also discussed Russian diamonds.", "2023-05-20",
+                   "G7 summit in Hiroshima")
+    text, abstained, _ = finalize("Canada pledged $39 million to help Ukraine export grain at the G7 summit in "
+                                  "Hiroshima [1].", [grid], question)
+    assert abstained, text
+    # Passed: the passage sentence behind the figure is about grain.
+    grain = replace(grid, text="Trudeau spoke to reporters in Hiroshima on Saturday. Canada will provide $35 million "
+                               "to help Ukraine store and export grain. Leaders also discussed Russian diamonds.")
+    text, abstained, _ = finalize("Canada pledged $35 million to help Ukraine export grain at the G7 summit in "
+                                  "Hiroshima [1].", [grain], question)
+    assert not abstained and "35" in text
