@@ -159,8 +159,10 @@ def _with_phrase(second: str, first: str) -> list[str]:
         return []
     last = dates[-1]
     auxiliary = HAS_AUXILIARY.search(first)
+    if auxiliary is None:
+        return []
     starts = [m.start() for m in re.finditer(rf"\b{opening.group('prep')}\s", first[:last.start() + 1], re.IGNORECASE)
-              if auxiliary is not None and m.start() > auxiliary.end()]
+              if m.start() > auxiliary.end()]
     if not starts or _SOURCE.search(first[last.end():]):
         return []  # "... in 2024 according to the Herald": the outlet would be lost
     return [as_question(first[:starts[-1]] + phrase)]

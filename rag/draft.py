@@ -567,7 +567,7 @@ class Draft:
         claim = CITATION.sub("", " ".join(self._held))
         sentences, k = best_sentence((self.texts[i] for i in order), claim, ties=self.question)
         near = PinVocabulary([claim, sentences[k] if k >= 0 else ""])
-        own = PinVocabulary(t for p in cited for t in (p.title, (self.articles.get(p.doc_id) or p.text)[:LEDE]))
+        own = PinVocabulary(self._openings(cited))
         missing = [place for place in self._places
                    if not any(near.has_name(w) or own.has_name(w) for w in distinctive(place))]
         if missing:
@@ -578,12 +578,14 @@ class Draft:
     def _summits_ok(self, order: Sequence[int]) -> bool:
         """A question naming a summit ("the G20 summit of 2022") answered from reports on it: some
         cited report names it in its title or opening (`rag.events`), not only in passing."""
-        cited = [self.passages[i] for i in order]
-        heads = [t for p in cited for t in (p.title, (self.articles.get(p.doc_id) or p.text)[:LEDE])]
-        missing = summits_missing(self.question, heads)
+        missing = summits_missing(self.question, self._openings([self.passages[i] for i in order]))
         if missing:
             self._withheld = f"no cited report is on the {missing[0].upper()} summit the question asks about"
         return not missing
+
+    def _openings(self, cited: Sequence[Passage]) -> list[str]:
+        """The cited reports' titles and openings (`LEDE`), where a report says what it is about."""
+        return [t for p in cited for t in (p.title, (self.articles.get(p.doc_id) or p.text)[:LEDE])]
 
     @property
     def certainty(self) -> float | None:
