@@ -112,8 +112,9 @@ def logprobs() -> None:
                                             "approving a new light-rail line."}]
     for extra in ({}, {"logprobs": True}, {"logprobs": True, "top_logprobs": 1}):
         first, count = 0.0, 0
-        for chunk in model.client.chat.completions.create(model=model.model, messages=messages,  # type: ignore
-                                                          max_tokens=120, temperature=0, stream=True, **extra):
+        stream: Any = model.client.chat.completions.create(model=model.model, messages=messages,  # type: ignore
+                                                           max_tokens=120, temperature=0, stream=True, **extra)
+        for chunk in stream:
             if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                 first, count = first or time.perf_counter(), count + 1
         print(json.dumps({"request": extra, "tokens_per_s": round((count - 1) / (time.perf_counter() - first), 1)}))
