@@ -105,11 +105,11 @@ def speculative(prompts: list[list[dict[str, str]]], kind: str, n: int, m: int, 
 
 def logprobs() -> None:
     """Decode speed of one long generation with and without per-token log-probabilities."""
+    from rag.bench.llm import DECODE_PROMPT
     from rag.llm import make_chat_model
 
     model = make_chat_model(Settings())
-    messages = [{"role": "user", "content": "Write a detailed 400-word news report about a city council "
-                                            "approving a new light-rail line."}]
+    messages = [{"role": "user", "content": DECODE_PROMPT}]  # the prompt `rag bench` times decoding with
     for extra in ({}, {"logprobs": True}, {"logprobs": True, "top_logprobs": 1}):
         first, count = 0.0, 0
         stream: Any = model.client.chat.completions.create(model=model.model, messages=messages,  # type: ignore
