@@ -59,11 +59,13 @@ test-fast: lint browser
 # questions over the bundled articles, then the dev set and its held-out split over the bundled
 # articles plus the dev corpus (data/eval/), in an index of its own; then dev2, dev3 and the fresh
 # held-out split holdout2, which also need data/eval/corpus2 (a third index); then dev4, which
-# also needs data/eval/corpus3 (a fourth); then holdout3, which also needs data/eval/corpus4 (a fifth).
+# also needs data/eval/corpus3 (a fourth); then holdout3, which also needs data/eval/corpus4 (a fifth);
+# then holdout4, which also needs data/eval/corpus5 (a sixth).
 DEV = RAG_INDEX_DIR=index-dev
 H2 = RAG_INDEX_DIR=index-h2
 H3 = RAG_INDEX_DIR=index-h3
 H4 = RAG_INDEX_DIR=index-h4
+H5 = RAG_INDEX_DIR=index-h5
 eval: install
 	$(BIN)/rag index
 	$(BIN)/rag eval data/eval/public.jsonl --json reports/public.json --report reports/public.md
@@ -78,6 +80,8 @@ eval: install
 	$(H3) $(BIN)/rag eval data/eval/dev4.jsonl --json reports/dev4.json --report reports/dev4.md
 	$(H4) $(BIN)/rag index data/articles data/eval/corpus data/eval/corpus2 data/eval/corpus3 data/eval/corpus4
 	$(H4) $(BIN)/rag eval data/eval/holdout3.jsonl --json reports/holdout3.json --report reports/holdout3.md
+	$(H5) $(BIN)/rag index data/articles data/eval/corpus data/eval/corpus2 data/eval/corpus3 data/eval/corpus4 data/eval/corpus5
+	$(H5) $(BIN)/rag eval data/eval/holdout4.jsonl --json reports/holdout4.json --report reports/holdout4.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache reports
