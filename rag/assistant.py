@@ -28,7 +28,7 @@ from rag.compound import split_question
 from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
-from rag.followups import drops_names, repeats_earlier, stands_alone, unresolved
+from rag.followups import dropped_asks, drops_names, repeats_earlier, stands_alone, unresolved
 from rag.grounding import missing_pins, of_the_day, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect
@@ -243,6 +243,10 @@ class Assistant:
             question = completed
         output = self.chat_model.complete(rewrite_messages(question, history), max_tokens=80)
         rewritten = parse_rewrite(output, question)
+        lost = dropped_asks(rewritten, question)
+        if lost:  # the rewrite answered half the follow-up: ask the rest too, as the reader did
+            log.info("rewrite of %r dropped %r; kept", question[:80], lost)
+            rewritten = " ".join([rewritten, *lost])
         if repeats_earlier(rewritten, question, history):
             log.info("rewrite of %r only repeats an earlier question: %r; searched as asked", question[:80],
                      rewritten[:160])

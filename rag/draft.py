@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from rag.casualties import asked_fate, other_fate
 from rag.citations import CitationChecker, CitationRenumberer, cited_to
 from rag.confidence import TokenLog, unsure
 from rag.events import summits_missing
@@ -189,6 +190,7 @@ class Draft:
         self._wants_city = asks_city(question)  # "in which city": a country alone does not answer it
         self._gave_number = False
         self._kinds = counted_kinds(question)  # "how many individuals and entities": a number for each
+        self._fate = asked_fate(question) if self._wants_number else ""  # the wounded, not the dead
         self._kinds_given: set[int] = set()
         self._wants_time = asks_when(question)  # "when did ...": no answer without a date or time
         self._wants_reason = asks_reason_too(question)  # "..., and why?": no answer without a reason
@@ -313,6 +315,10 @@ class Draft:
             self.dropped.append(f"speaks of nothing the question asks about: {claim.strip()[:200]}")
             return None
         counted, backing = self._counted_in(cited)  # what the question counts, and where to read counts of it
+        other = other_fate(claim, self._fate) if numbers(claim) - self._question_numbers else ""
+        if other:  # "13 people died later in hospital" for "how many were wounded" (`rag.casualties`)
+            self._fault(f"a count of the {other} where the {self._fate} are asked: {claim.strip()[:200]}")
+            return None
         # a count the cited passages give only as a running total, when the question asks what one
         # event brought (`running_totals_given`)
         totals = (running_totals_given(claim, counted, self._question_numbers, backing)

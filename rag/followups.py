@@ -140,3 +140,33 @@ def repeats_earlier(rewrite: str, question: str, history: Sequence[dict[str, str
 
     earlier = {plain(str(t.get("content", ""))) for t in history if t.get("role") == "user"}
     return plain(rewrite) in earlier and plain(rewrite) != plain(question)
+
+
+# Words that open a question asking for something (en, fr, de, it, es, id, pt, nl): "When, and over what?"
+_ASKING = frozenset("""
+when where what which who whom whose why how
+quand ou que quoi quel quelle quels quelles qui pourquoi comment combien
+wann wo was welche welcher welches wer warum wie
+quando dove cosa quale quali chi perche come quanto quanti
+cuando donde que cual cuales quien quienes por cuanto cuantos
+kapan mana apa siapa mengapa kenapa bagaimana berapa
+onde qual quais quem porque
+wanneer waar wat welke wie waarom hoe hoeveel
+""".split())
+_QUESTION_END = re.compile(r"(?<=\?)\s+")
+
+
+def dropped_asks(rewrite: str, question: str) -> list[str]:
+    """The questions of a follow-up that its rewrite left out: each later question of several
+    ("Had he been called in before? When, and over what?") whose opening asking word the rewrite
+    no longer has. The bundled model rewrote that as "Had Alexander Darchiev been summoned before
+    September 3, 2020?", which a "Yes, ..." answers while the reader asked when and why."""
+    parts = [p.strip() for p in _QUESTION_END.split(question.strip()) if p.strip()]
+    kept = {w.lower() for w in _WORD.findall(rewrite)}
+    lost = []
+    for part in parts[1:]:
+        words = [w.lower() for w in _WORD.findall(part)]
+        asking = next((w for w in words[:3] if w in _ASKING), "")
+        if asking and asking not in kept:
+            lost.append(part)
+    return lost

@@ -328,9 +328,11 @@ _SAME_COUNT = (frozenset({"vessels", "ships", "tankers", "boats"}),
                frozenset({"countries", "nations", "states", "members"}),
                frozenset({"entities", "organizations", "organisations", "companies", "firms", "businesses"}))
 # A count of people may be given as a count of some kind of people ("How many people did Canada
-# sanction?" - "10 Russian and Ukrainian officials"); not the other way round: a count of civilians
-# is not one of officials.
-_KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens", "nationals"})
+# sanction?" - "10 Russian and Ukrainian officials"; "how many people were on the list?" - "Russia
+# barred 13 Canadians"); not the other way round: a count of civilians is not one of officials.
+_NATIONALS = frozenset("""canadians russians ukrainians belarusians americans britons germans italians poles
+    australians indonesians georgians moldovans latvians lithuanians estonians europeans""".split())
+_KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens", "nationals"}) | _NATIONALS
 COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessels", "4,500 Ukrainian soldiers"
 
 
@@ -476,12 +478,11 @@ def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:
     """The numbers in `text` followed within `COUNT_REACH` words by one of `nouns` (normalised as by
     `numbers`): "72 vessels of the shadow fleet" gives {"72"} for the nouns of "how many vessels"."""
     folded = fold(text)
-    wanted = WordSet(nouns)
     spans = [(m.end(), m.group(0)) for m in NUMBER.finditer(folded)]
     spans += [(m.end(), m.group(0)) for m in _WORD.finditer(folded) if m.group(0) in _NUMBER_WORDS]
     found: set[str] = set()
     for end, raw in spans:
-        if _names_any(_PLAIN_WORD.findall(folded[end : end + 120])[:COUNT_REACH], wanted):
+        if _names_counted(_PLAIN_WORD.findall(folded[end : end + 120])[:COUNT_REACH], nouns):
             found |= numbers(raw)
     return found
 
@@ -564,13 +565,18 @@ def _names_any(words: Sequence[str], wanted: WordSet) -> bool:
     return any(w in wanted or w.rstrip("s") in wanted for w in words)
 
 
+def _names_counted(words: Sequence[str], nouns: frozenset[str]) -> bool:
+    """Whether `words` name one of the counted `nouns`; a nationality only whole ("Canadians"): by
+    its first letters it would be "Canadian" anything."""
+    return _names_any(words, WordSet(nouns - _NATIONALS)) or bool(nouns & _NATIONALS & set(words))
+
+
 def numbers_beside(text: str, nouns: frozenset[str]) -> set[str]:
     """The numbers of the sentences of `text` that name one of `nouns`, in either order: a report
     writes "the number of people and entities ... has exceeded 150" as well as "150 people"."""
-    wanted = WordSet(nouns)
     found: set[str] = set()
     for sentence in CLAUSE_END.split(text):
-        if _names_any(_PLAIN_WORD.findall(fold(sentence)), wanted):
+        if _names_counted(_PLAIN_WORD.findall(fold(sentence)), nouns):
             found |= numbers(sentence)
     return found
 
@@ -641,11 +647,13 @@ def question_pins(question: str) -> set[frozenset[str]]:
         long_enough = len(folded) >= 3 or (len(folded) >= 2 and any(ch.isdigit() for ch in folded))
         if i > 0 and word[:1].isupper() and folded not in _NOT_PINS and long_enough:
             forms = {folded} | {part for part in folded.split("-") if len(part) >= 4}  # Carl-Gustaf-Waffen
-            if groups and question[previous_end:match.start()].strip() == "":
+            if groups and previous_end >= 0 and question[previous_end:match.start()].strip() == "":
                 groups[-1].update(forms)
             else:
                 groups.append(forms)
-            previous_end = match.end()
+            # a possessive ends a run: "Ukraine's Independence Day" is Ukraine and the day, and a
+            # report naming Ukraine alone (all of them) is not about Independence Day
+            previous_end = -2 if re.search(r"['’]s$", word) else match.end()
     # "the third anniversary", "the second round": near-duplicate reports differ by exactly this
     folded = fold(question)
     for m in _ORDINAL.finditer(folded):
@@ -752,6 +760,7 @@ SHARED_NAME_WORDS = frozenset("""
     kurier zeitung corriere giornale gazzetta
     prime minister president foreign affairs secretary ambassador general spokesperson spokesman spokeswoman
     deputy chancellor mayor governor senator premier chief ministry office department
+    day
 """.split())
 
 

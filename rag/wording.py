@@ -249,6 +249,9 @@ _IRREGULAR = {past: verb for verb, forms in {
 }.items() for past in forms.split()}
 # ... and words news reports spell two ways
 _IRREGULAR |= {"advisor": "adviser", "advisors": "advisers"}
+# ... and the one who speaks for someone: "Who spoke for Baird's office?" is answered by "a spokesperson for Baird"
+_IRREGULAR |= dict.fromkeys("spokesperson spokespersons spokespeople spokesman spokesmen spokeswoman spokeswomen"
+                            .split(), "speak")
 
 
 @functools.cache

@@ -147,3 +147,34 @@ def test_a_follow_up_about_an_unnamed_person_is_declined_without_an_answer_call(
     answer = bot.ask("According to him, whose fault is that?", named)
     assert answer.standalone_question == "According to Stepanov, who is responsible for the crisis?"
     assert any("Rewritten question" not in r["messages"][-1]["content"] for r in stub.behaviour.requests)
+
+
+def test_a_rewrite_keeps_the_questions_it_left_out() -> None:
+    """Two questions in one follow-up: a rewrite of the first alone is answered "Yes, ..." while
+    the reader asked when and why; a rewrite that asks both, or a single question, loses nothing."""
+    from rag.followups import dropped_asks
+
+    question = "Had he been called in before? When, and over what?"
+    assert dropped_asks("Had Alexander Darchiev been summoned before September 3, 2020?", question) == [
+        "When, and over what?"]
+    assert dropped_asks("When, and over what, had Darchiev been summoned before?", question) == []
+    assert dropped_asks("Did Joly go to Kyiv? Wann war sie dort?", "Did she go there? Wann war sie dort?") == []
+    assert dropped_asks("What did Joly say?", "What did she say?") == []
+    assert dropped_asks("Who is Darchiev?", "Who is he? Thanks.") == []  # no asking word: nothing asked
+
+
+def test_the_rest_of_a_follow_up_is_searched_with_its_rewrite(tmp_path: Path, bundled_index: Path,
+                                                              stub: OpenAIStub) -> None:
+    """The question sent to retrieval and the answer asks what the rewrite dropped."""
+    def reply(request: dict[str, object]) -> str:
+        user = str(request["messages"][-1]["content"])  # type: ignore[index]
+        if "Rewritten question" in user:
+            return "Had Oleg Stepanov been summoned before January 2023?"
+        return "I don't know."
+
+    stub.behaviour.reply = reply
+    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
+    history = [{"role": "user", "content": "Why did Canada summon Oleg Stepanov in January 2023?"},
+               {"role": "assistant", "content": "Over the Dnipro strike [1]."}]
+    answer = bot.ask("Had he been called in before? When, and over what?", history)
+    assert answer.standalone_question == "Had Oleg Stepanov been summoned before January 2023? When, and over what?"

@@ -1219,3 +1219,51 @@ def test_a_number_s_own_sentence_must_speak_of_what_the_question_counts() -> Non
     text, abstained, _ = finalize("Canada pledged $35 million to help Ukraine export grain at the G7 summit in "
                                   "Hiroshima [1].", [grain], question)
     assert not abstained and "35" in text
+
+
+def test_a_count_of_people_may_be_given_by_their_nationality() -> None:
+    """ "How many people were on each list?" is answered by "Russia barred 13 Canadians"; a count of
+    Canadians is still no count of officials."""
+    bans = passage("Russia's Foreign Ministry said it has barred 13 Canadians from entering the country.",
+                   "2014-03-24", "Russia bars 13 Canadians", source="bans.txt")
+    text, abstained, _ = finalize("In March 2014, Russia barred 13 Canadians [1].", [bans],
+                                  "How many people were on Russia's March 2014 list of barred Canadians?")
+    assert not abstained and "13 Canadians" in text
+    _, abstained, _ = finalize("In March 2014, Russia barred 13 Canadians [1].", [bans],
+                               "How many Canadian officials did Russia bar in March 2014?")
+    assert abstained
+
+
+def test_who_spoke_for_someone_is_answered_by_their_spokesperson() -> None:
+    """The topic check reads "a spokesperson for Baird" as speaking for Baird's office; an answer
+    about something else than the question's topic is still dropped."""
+    bourque = passage("Emilie Bourque, a spokesperson for Foreign Affairs Minister John Baird, told the Courier "
+                      "that the Russian measures were no surprise.", "2014-03-24", "Russia bars 13 Canadians")
+    question = "Who spoke for John Baird's office about Russia's travel bans?"
+    text, abstained, _ = finalize("Emilie Bourque, a spokesperson for Foreign Affairs Minister John Baird, told the "
+                                  "Courier that the Russian measures were no surprise [1].", [bourque], question)
+    assert not abstained and "Bourque" in text
+    other = passage("Emilie Bourque said the exhibition of Ukrainian painting opened in Ottawa on Monday.",
+                    "2014-03-24", "Ottawa exhibition")
+    _, abstained, _ = finalize("Emilie Bourque said the exhibition of Ukrainian painting opened in Ottawa [1].",
+                               [other], question)
+    assert abstained
+
+
+def test_a_possessive_ends_a_name_and_a_holiday_is_named_by_its_own_word() -> None:
+    """"Ukraine's Independence Day" is Ukraine and Independence Day: a report of the invasion's
+    anniversary names Ukraine (and some day) but is no answer about Independence Day."""
+    question = "What sanctions did Canada announce on Ukraine's Independence Day in 2025?"
+    assert question_pins(question) == {frozenset({"canada"}), frozenset({"ukraine"}),
+                                       frozenset({"independence", "day"})}
+    anniversary = passage("Trudeau marked the third anniversary of the invasion of Ukraine in Kyiv on Monday, "
+                          "announcing sanctions on 76 individuals and 83 entities, Canada said that day.",
+                          "2025-02-24", "Canada sanctions 76 individuals on the war's third anniversary")
+    _, abstained, _ = finalize("Canada announced sanctions on 76 individuals and 83 entities [1].", [anniversary],
+                               question)
+    assert abstained
+    independence = passage("On Ukraine's Independence Day, Canada sanctioned 11 individuals and 18 organisations.",
+                           "2025-08-24", "Carney in Kyiv on Independence Day")
+    text, abstained, _ = finalize("Canada sanctioned 11 individuals and 18 organisations [1].", [independence],
+                                  question)
+    assert not abstained and "11 individuals" in text
