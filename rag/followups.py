@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
+from rag.rerank import fold
 
 # Words that point back at something said before (en, fr, de, it, es, id, pt, nl).
 _POINTING = frozenset("""
@@ -162,10 +163,10 @@ def dropped_asks(rewrite: str, question: str) -> list[str]:
     no longer has. The bundled model rewrote that as "Had Alexander Darchiev been summoned before
     September 3, 2020?", which a "Yes, ..." answers while the reader asked when and why."""
     parts = [p.strip() for p in _QUESTION_END.split(question.strip()) if p.strip()]
-    kept = {w.lower() for w in _WORD.findall(rewrite)}
+    kept = set(_WORD.findall(fold(rewrite)))
     lost = []
     for part in parts[1:]:
-        words = [w.lower() for w in _WORD.findall(part)]
+        words = _WORD.findall(fold(part))  # accents off: "Où" is "ou", "¿Cuándo?" "cuando"
         asking = next((w for w in words[:3] if w in _ASKING), "")
         if asking and asking not in kept:
             lost.append(part)

@@ -161,6 +161,7 @@ def test_a_rewrite_keeps_the_questions_it_left_out() -> None:
     assert dropped_asks("Did Joly go to Kyiv? Wann war sie dort?", "Did she go there? Wann war sie dort?") == []
     assert dropped_asks("What did Joly say?", "What did she say?") == []
     assert dropped_asks("Who is Darchiev?", "Who is he? Thanks.") == []  # no asking word: nothing asked
+    assert dropped_asks("A-t-il rencontré Joly ?", "L'a-t-il rencontrée ? Où, et quand ?") == ["Où, et quand ?"]
 
 
 def test_the_rest_of_a_follow_up_is_searched_with_its_rewrite(tmp_path: Path, bundled_index: Path,
