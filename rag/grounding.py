@@ -93,8 +93,9 @@ _VOWELS = frozenset("aeiouy")
 
 
 # How German (and Polish, Dutch) romanise Ukrainian and Russian names, as English writes them:
-# Selenskyj is Zelensky, Juschtschenko Yushchenko, Tschernihiw Chernihiv, Zelenskiy Zelensky.
-_ROMANISED = (("tsch", "ch"), ("sch", "sh"), ("j", "y"), ("z", "s"), ("iy", "y"))
+# Selenskyj is Zelensky, Juschtschenko Yushchenko, Tschernihiw Chernihiv, Zelenskiy Zelensky; and
+# the hard c most other languages write k: Kanada is Canada, Charkiw Kharkiv, Kuba Cuba.
+_ROMANISED = (("tsch", "ch"), ("sch", "sh"), ("j", "y"), ("z", "s"), ("iy", "y"), ("c", "k"))
 
 
 def spelling(word: str) -> str:

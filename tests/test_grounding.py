@@ -1267,3 +1267,14 @@ def test_a_possessive_ends_a_name_and_a_holiday_is_named_by_its_own_word() -> No
     text, abstained, _ = finalize("Canada sanctioned 11 individuals and 18 organisations [1].", [independence],
                                   question)
     assert not abstained and "11 individuals" in text
+
+
+def test_a_hard_c_written_k_is_the_same_name() -> None:
+    """Indonesian, German, Polish and Dutch reports write Kanada, Charkiw: a translation by the
+    small model that keeps "Kanada" still names the question's Canada. Consonants must still agree."""
+    from rag.grounding import PinVocabulary
+
+    indonesian = PinVocabulary(["Perdana Menteri Kanada Stephen Harper bertemu Putin di Brisbane."])
+    assert indonesian.has_name("canada")
+    assert PinVocabulary(["Charkiw liegt im Osten der Ukraine."]).has_name("kharkiv")
+    assert not indonesian.has_name("cuba") and not indonesian.has_name("kenya")
