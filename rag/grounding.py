@@ -479,11 +479,12 @@ def counted_numbers(text: str, nouns: frozenset[str]) -> set[str]:
     """The numbers in `text` followed within `COUNT_REACH` words by one of `nouns` (normalised as by
     `numbers`): "72 vessels of the shadow fleet" gives {"72"} for the nouns of "how many vessels"."""
     folded = fold(text)
+    wanted = _counted_words(nouns)
     spans = [(m.end(), m.group(0)) for m in NUMBER.finditer(folded)]
     spans += [(m.end(), m.group(0)) for m in _WORD.finditer(folded) if m.group(0) in _NUMBER_WORDS]
     found: set[str] = set()
     for end, raw in spans:
-        if _names_counted(_PLAIN_WORD.findall(folded[end : end + 120])[:COUNT_REACH], nouns):
+        if _names_counted(_PLAIN_WORD.findall(folded[end : end + 120])[:COUNT_REACH], wanted):
             found |= numbers(raw)
     return found
 
@@ -566,18 +567,24 @@ def _names_any(words: Sequence[str], wanted: WordSet) -> bool:
     return any(w in wanted or w.rstrip("s") in wanted for w in words)
 
 
-def _names_counted(words: Sequence[str], nouns: frozenset[str]) -> bool:
-    """Whether `words` name one of the counted `nouns`; a nationality only whole ("Canadians"): by
-    its first letters it would be "Canadian" anything."""
-    return _names_any(words, WordSet(nouns - _NATIONALS)) or bool(nouns & _NATIONALS & set(words))
+def _counted_words(nouns: frozenset[str]) -> tuple[WordSet, frozenset[str]]:
+    """The counted `nouns` to look words up in: by their first letters, but a nationality only whole
+    ("Canadians"): by its first letters it would be "Canadian" anything."""
+    return WordSet(nouns - _NATIONALS), nouns & _NATIONALS
+
+
+def _names_counted(words: Sequence[str], wanted: tuple[WordSet, frozenset[str]]) -> bool:
+    """Whether `words` name one of the counted nouns (`_counted_words`)."""
+    return _names_any(words, wanted[0]) or not wanted[1].isdisjoint(words)
 
 
 def numbers_beside(text: str, nouns: frozenset[str]) -> set[str]:
     """The numbers of the sentences of `text` that name one of `nouns`, in either order: a report
     writes "the number of people and entities ... has exceeded 150" as well as "150 people"."""
+    wanted = _counted_words(nouns)
     found: set[str] = set()
     for sentence in CLAUSE_END.split(text):
-        if _names_counted(_PLAIN_WORD.findall(fold(sentence)), nouns):
+        if _names_counted(_PLAIN_WORD.findall(fold(sentence)), wanted):
             found |= numbers(sentence)
     return found
 
