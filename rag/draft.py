@@ -314,11 +314,12 @@ class Draft:
         if not self._sentence_on_topic(claim, cited):
             self.dropped.append(f"speaks of nothing the question asks about: {claim.strip()[:200]}")
             return None
-        counted, backing = self._counted_in(cited)  # what the question counts, and where to read counts of it
-        other = other_fate(claim, self._fate) if numbers(claim) - self._question_numbers else ""
+        given = numbers(claim) - self._question_numbers  # the numbers this sentence adds
+        other = other_fate(claim, self._fate) if given else ""
         if other:  # "13 people died later in hospital" for "how many were wounded" (`rag.casualties`)
             self._fault(f"a count of the {other} where the {self._fate} are asked: {claim.strip()[:200]}")
             return None
+        counted, backing = self._counted_in(cited)  # what the question counts, and where to read counts of it
         # a count the cited passages give only as a running total, when the question asks what one
         # event brought (`running_totals_given`)
         totals = (running_totals_given(claim, counted, self._question_numbers, backing)
@@ -337,7 +338,7 @@ class Draft:
                 claim, [self.texts[i] for i in cited if 0 <= i < len(self.texts)]):
             self._fault(f"an amount the cited passages do not give as a cost: {claim.strip()[:200]}")
             return None
-        if numbers(claim) - self._question_numbers and (not self._wants_money or gives_money(claim)) and (
+        if given and (not self._wants_money or gives_money(claim)) and (
                 not counted or counts_what_was_asked(claim, counted, self._question_numbers, backing, self._totals)):
             self._gave_number = True
         return checked
