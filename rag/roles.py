@@ -27,6 +27,7 @@ ROLE_WORDS = (
     ("ambassador", "envoy"),
     ("president", "prime minister", "chancellor", "premier", "head of state", "head of government"),
     ("minister", "secretary"),  # a British minister is a Secretary: "Foreign Secretary James Cleverly"
+    ("secretary general", "secretary-general"),  # NATO's, the UN's: not a minister
     ("commander", "general", "admiral", "chief of"),
     ("diplomat", "attache", "consul", "charge d'affaires"),
     ("mayor",),
@@ -48,6 +49,13 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
+# A role written as a title before a name ("Prime Minister Justin Trudeau's ministers") is that
+# person's, not the one asked for: the role asked is the phrase's next one ("ministers").
+_TITLE_BEFORE_NAME = re.compile(r"^[\w-]*\s+[A-Z]")
+_LATER_ROLE = re.compile(rf"\b(?P<role>{_ROLE_NAMES})[\w-]*\b")
+_LATER_REACH = 60  # characters: the name and its possessive ("Justin Trudeau's"), not another clause
+
+
 def asked_role(question: str) -> tuple[str, ...]:
     """The words for the role an English question asks a person by ("which spokesperson": the
     spokes- words), or () when it asks by none of `ROLE_WORDS`."""
@@ -55,6 +63,11 @@ def asked_role(question: str) -> tuple[str, ...]:
     found = _WHICH_ROLE.match(folded) or _WHO_ROLE.match(folded)
     if found is None:
         return ()
+    # Positions in `folded` are the question's when folding kept every character (English does).
+    if len(folded) == len(question) and _TITLE_BEFORE_NAME.match(question[found.end("role"):]):
+        found = _LATER_ROLE.search(folded, found.end("role"), found.end("role") + _LATER_REACH)
+        if found is None or _TITLE_BEFORE_NAME.match(question[found.end("role"):]):
+            return ()
     role = re.sub(r"\s+", " ", found.group("role"))
     return next((group for group in ROLE_WORDS if any(role.startswith(w) for w in group)), ())
 
@@ -85,11 +98,29 @@ def named_as(name: frozenset[str], role: tuple[str, ...], texts: Iterable[str]) 
             if not at_name:
                 continue
             joined = " ".join(words)
-            at_role = [joined[:m.start()].count(" ") for w in role
-                       for m in re.finditer(rf"(?<![\w]){re.escape(w)}", joined)]
+            at_role = [joined[:start].count(" ") for start in _role_starts(role, joined)]
             if any(abs(i - j) <= ROLE_REACH for i in at_name for j in at_role):
                 return True
     return False
+
+
+_ALL_ROLE_WORDS = tuple(w for group in ROLE_WORDS for w in group)
+_POSSESSIVE = re.compile(r"[\w-]*['’]s\b")
+
+
+def _role_starts(role: tuple[str, ...], joined: str) -> list[int]:
+    """Where a word for `role` begins in `joined` (folded words, one space apart), leaving out a
+    word that is part of a longer role ("press secretary" is no minister's "secretary", "secretary
+    general" no minister) and a possessive one ("the minister's press secretary" is not a minister)."""
+    others = [(m.start(), m.end()) for w in _ALL_ROLE_WORDS if w not in role
+              for m in re.finditer(rf"(?<![\w]){re.escape(w)}", joined)]
+    starts = []
+    for w in role:
+        for m in re.finditer(rf"(?<![\w]){re.escape(w)}", joined):
+            inside = any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in others)
+            if not inside and not _POSSESSIVE.match(joined, m.end()):
+                starts.append(m.start())
+    return starts
 
 
 def people_named(claim: str, asked: PinVocabulary) -> list[frozenset[str]]:

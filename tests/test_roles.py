@@ -52,6 +52,26 @@ def test_a_name_counts_only_beside_its_role_in_one_sentence() -> None:
     assert named_as(frozenset({"james", "cleverly"}), british, ["British Foreign Secretary James Cleverly said."])
 
 
+def test_a_title_before_a_name_is_not_the_role_asked() -> None:
+    """dev3 t036: "one of Prime Minister Justin Trudeau's ministers" asks for a minister, not a
+    prime minister; a role written before a name belongs to that name."""
+    assert "minister" in asked_role("Who was one of Prime Minister Justin Trudeau's ministers on the trip?")
+    assert "prime minister" not in asked_role("Who was one of Prime Minister Justin Trudeau's ministers on the trip?")
+    assert asked_role("Who was Prime Minister Justin Trudeau with in Riga?") == ()
+    assert "prime minister" in asked_role("Which Prime Minister visited Kyiv in 2016?")
+
+
+def test_another_role_containing_or_owning_the_word_does_not_count() -> None:
+    """A press secretary is not a minister, even a minister's; nor is NATO's Secretary General."""
+    minister = asked_role("Which British minister appeared alongside Joly?")
+    gauthier = ("According to the first minister's press secretary, Melissa Gauthier, Prime Minister Trudeau "
+                "is the second Canadian prime minister to visit Ukraine since 2014.")
+    assert not named_as(frozenset({"melissa", "gauthier"}), minister, [gauthier])
+    assert not named_as(frozenset({"jens", "stoltenberg"}), minister, ["NATO Secretary-General Jens Stoltenberg said."])
+    assert named_as(frozenset({"melissa", "gauthier"}), asked_role("Which spokesperson said it?"), [gauthier])
+    assert named_as(frozenset({"melanie", "joly"}), minister, ["Foreign Affairs Minister Melanie Joly said."])
+
+
 def test_an_answer_naming_someone_who_does_not_hold_the_role_is_withheld() -> None:
     """The cited report names Joly, so every name check passed; she is not the spokesperson."""
     draft = Draft(QUESTION, [BANS], "en")
