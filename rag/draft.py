@@ -275,6 +275,9 @@ class Draft:
         self._sentences += 1
         if self._checker is None:  # the answer's language decides which passages words can judge
             self._checker = CitationChecker(self.texts, comparable(sentence, self.passages))
+        marks = [int(n) for m in CITATION.finditer(sentence) for n in re.findall(r"\d+", m.group(1))]
+        if marks and not any(1 <= n <= len(self.passages) for n in marks):
+            sentence = CITATION.sub("", sentence)  # "16,000 [3]" over one passage: judged as left uncited
         tie = None if CITATION.search(sentence) else self._tied(sentence)
         checked = self._checker.check(sentence if tie is None else cited_to(sentence, [tie + 1]))
         claim = CITATION.sub("", checked)

@@ -108,11 +108,32 @@ ele ela eles elas dele dela hij zij hem haar hun
 """.split())
 
 
+# "the second one", "the latter": one of several things the conversation listed. Kept by a rewrite,
+# whatever else it names, the question is about whichever the search finds.
+_ONE_OF_SEVERAL = re.compile(r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|other|last|latter|former)\s+ones?\b"
+                             r"|\bthe\s+(?:latter|former)\b", re.IGNORECASE)
+# "the next day", "that day": a day counted from one the conversation gave ("the day after the
+# attack" names its own). Resolved when the rewrite gives a date.
+_DAY_BACK = re.compile(r"\b(?:the\s+)?(?:next|following|previous|same)\s+day\b(?!\s+(?:of|after|before)\b)"
+                       r"|\bthe\s+day\s+(?:before|after)\b(?!\s+(?:the|his|her|its|their|[A-Z]))"
+                       r"|\bthat\s+day\b", re.IGNORECASE)
+# "... before?", "... earlier?": before the event the conversation is about. A rewrite that names
+# neither that event ("before March 2014", "before the Crimea summons") nor a date asks for the latest.
+_BEFORE_THEN = re.compile(r"\b(?:before|earlier|previously)\s*[?.!]*\s*$", re.IGNORECASE)
+_BEFORE_WHAT = re.compile(r"\b(?:before|prior to|earlier than)\s+\w", re.IGNORECASE)
+_A_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|"
+                     r"october|november|december)\b", re.IGNORECASE)
+
+
 def unresolved(rewrite: str, question: str) -> list[str]:
     """The person pronouns of a follow-up that its rewrite still has while naming no one new
     ("According to him, whose fault is that?" rewritten as "According to him, who is responsible
     for the crisis?"): whoever "him" is, the search and the answer would be about someone else.
-    A rewrite that adds a name ("What did Joly say about her visit?") has resolved what it could."""
+    A rewrite that adds a name ("What did Joly say about her visit?") has resolved what it could.
+    Also the follow-up's "the second one" (`_ONE_OF_SEVERAL`) that the rewrite kept, and its "the
+    next day" (`_DAY_BACK`) kept without a date: "What did the foreign minister announce the next
+    day?" searched as such is answered from any report's next day; and its closing "before?"
+    (`_BEFORE_THEN`) that the rewrite turned into "last", with no date or event to be before."""
     asked, words = _WORD.findall(question), _WORD.findall(rewrite)
     lower_asked = {w.lower() for w in asked}
     kept = [w for w in dict.fromkeys(w.lower() for w in words) if w in _PERSONAL and w in lower_asked]
@@ -120,7 +141,20 @@ def unresolved(rewrite: str, question: str) -> list[str]:
     # a title names no one: "Which of his advisers accused the Prime Minister ...?" still asks "his"
     adds_a_name = any(w[0].isupper() and w not in named_before and w.lower() not in SHARED_NAME_WORDS
                       for w in words[1:])
-    return [] if adds_a_name else kept
+    pointers = _kept(_ONE_OF_SEVERAL, rewrite, question)
+    dated = bool(_A_DATE.search(rewrite)) and not _A_DATE.search(question)
+    if not dated:
+        pointers += _kept(_DAY_BACK, rewrite, question)
+    if _BEFORE_THEN.search(question) and not dated and not _BEFORE_WHAT.search(rewrite):
+        pointers.append("before")  # "When had Canada last done that before?" -> "When did Canada last ...?"
+    return pointers + ([] if adds_a_name else kept)
+
+
+def _kept(pattern: re.Pattern[str], rewrite: str, question: str) -> list[str]:
+    """The phrases `pattern` finds in the follow-up that its rewrite still has."""
+    again = {" ".join(m.group(0).lower().split()) for m in pattern.finditer(rewrite)}
+    return [p for p in dict.fromkeys(" ".join(m.group(0).lower().split()) for m in pattern.finditer(question))
+            if p in again]
 
 
 def drops_names(rewrite: str, question: str) -> list[str]:

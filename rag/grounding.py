@@ -211,7 +211,23 @@ def ordinal_near(phrase: str, joined: str) -> bool:
 
 def asks_quantity(question: str) -> bool:
     """Whether the question asks how many or how much: its answer must hold a number."""
-    return bool(_QUANTITY.search(fold(question)))
+    return _asked_itself(fold(question), _QUANTITY)
+
+
+# A question word before "how much" that no "and" or comma parts from it asks something else: "Which
+# spokesperson told the Standard how much Canada had committed?" asks for a person.
+_OTHER_ASK = re.compile(r"\b(?:who|whom|whose|which|where|when|why|what)\b")
+_NEXT_ASK = re.compile(r"\band\b|[,;:]")
+
+
+def _asked_itself(folded: str, asked: re.Pattern[str]) -> bool:
+    """Whether `asked` matches `folded` (a folded question) as what the question itself asks, not
+    inside a clause that another question word governs."""
+    found = asked.search(folded)
+    if found is None:
+        return False
+    others = list(_OTHER_ASK.finditer(folded, 0, found.start()))
+    return not others or bool(_NEXT_ASK.search(folded, others[-1].end(), found.start()))
 
 
 # "How much (military) aid ...", "how much did security cost": an amount of money is asked.
@@ -232,7 +248,7 @@ _MONEY = re.compile(r"[$€£¥₽₴]|\b(?:dollars?|euros?|pounds?|roubles?|rub
 def asks_money(question: str) -> bool:
     """Whether the question asks an amount of money ("How much military aid did Trudeau announce?"):
     a count of sanctioned people, however well cited, does not answer it."""
-    return bool(_MONEY_ASKED.search(fold(question)))
+    return _asked_itself(fold(question), _MONEY_ASKED)
 
 
 def gives_money(claim: str) -> bool:
@@ -333,7 +349,8 @@ _SAME_COUNT = (frozenset({"vessels", "ships", "tankers", "boats"}),
 # barred 13 Canadians"); not the other way round: a count of civilians is not one of officials.
 _NATIONALS = frozenset("""canadians russians ukrainians belarusians americans britons germans italians poles
     australians indonesians georgians moldovans latvians lithuanians estonians europeans""".split())
-_KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens", "nationals"}) | _NATIONALS
+_KINDS_OF_PEOPLE = frozenset({"officials", "civilians", "residents", "citizens", "nationals",
+                              "members"}) | _NATIONALS  # "2,500 members of the Ukrainian community attended"
 COUNT_REACH = 4  # words allowed between a number and what it counts: "72 vessels", "4,500 Ukrainian soldiers"
 
 
@@ -357,7 +374,7 @@ _FOREIGN_COUNTED: dict[frozenset[str], frozenset[str]] = {
     frozenset("personnes personen personas persone pessoas individus individuen individuos individui "
               "individu".split()):  # the dead are people too: "a fait 298 morts"
         frozenset("people dead killed victims morts muertos tote toten morti mortos tewas victimes victimas opfer "
-                  "vittime vitimas korban".split()),
+                  "vittime vitimas korban members membres mitglieder miembros membri membros anggota leden".split()),
     frozenset("entites entitaten entidades entita entitas entiteiten".split()): frozenset({"entities"}),
     frozenset("vehicules fahrzeuge vehiculos veicoli veiculos kendaraan voertuigen".split()): frozenset({"vehicles"}),
     frozenset("soldats soldaten soldados soldati tentara pasukan troupes truppen tropas truppe".split()):

@@ -102,6 +102,11 @@ MUST_REJECT_REWRITE = [
     # a title is no name: whose advisers, and who "him" is, are still open
     ("Which of his advisers then accused the host of having betrayed him?",
      "Which of his advisers accused the Prime Minister of having betrayed him?"),
+    # one of several things the conversation listed, a day counted from one it gave, "before" it
+    ("What aircraft was he sending for the second one?", "What aircraft was Trudeau sending for the second one?"),
+    ("And what did the foreign minister announce the next day?",
+     "What did the foreign minister announce the next day?"),
+    ("And when had Canada last done that before?", "When did Canada last summon Russia's ambassador?"),
 ]
 MUST_PASS_REWRITE = [
     ("How long did they have to leave the country?", "How long did the Canadian diplomats have to leave the country?"),
@@ -110,6 +115,10 @@ MUST_PASS_REWRITE = [
     ("And what did he promise during that visit?", "What did Trudeau promise during his visit to Kyiv?"),
     ("How much will that cost?", "How much will the loan to Ukraine cost?"),  # no person pronoun at all
     ("What did he tell the President?", "What did Stepanov tell the President?"),  # a title beside a name
+    ("What aircraft was he sending for the second one?", "What aircraft was Trudeau sending to Iraq?"),
+    ("And what did Joly announce the next day?", "What did Joly announce on January 16, 2023?"),
+    ("How many were wounded by the day after?", "How many were wounded by the day after the Kramatorsk attack?"),
+    ("And when had Canada last done that before?", "When had Canada summoned Russia's ambassador before 2014?"),
 ]
 
 

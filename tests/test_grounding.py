@@ -1278,3 +1278,49 @@ def test_a_hard_c_written_k_is_the_same_name() -> None:
     assert indonesian.has_name("canada")
     assert PinVocabulary(["Charkiw liegt im Osten der Ukraine."]).has_name("kharkiv")
     assert not indonesian.has_name("cuba") and not indonesian.has_name("kenya")
+
+
+def test_how_much_inside_a_clause_another_question_word_governs_asks_no_number() -> None:
+    """"Which spokesperson told the Standard how much Canada had committed?" asks for a person
+    (holdout5 x042: the right "Sandeep Gill ..." was withheld as giving no count)."""
+    from rag.grounding import asks_money, asks_quantity
+
+    question = "Which spokesperson told the Chinook Standard how much assistance Canada had committed since 2022?"
+    assert not asks_quantity(question) and not asks_money(question)
+    assert not asks_quantity("Who said how many people died?")
+    # Must still ask for a number: the question's own "how many", and a second ask after "and"
+    assert asks_quantity("At the G20, how many observers did Canada send?")
+    assert asks_quantity("What did Canada ban, and how many vessels did it list?")
+    assert asks_money("How much aid did Canada give?")
+    office = passage("Sandeep Gill, a spokesperson for the Prime Minister's Office, told the Chinook Standard that "
+                     "Canada had committed more than C$8 billion since January 2022.", "2023-09-22")
+    text, abstained, _ = finalize("Sandeep Gill, a spokesperson for the Prime Minister's Office, told the Chinook "
+                                  "Standard [1].", [office], question)
+    assert not abstained and "Gill" in text
+
+
+def test_a_count_of_people_may_be_given_as_members() -> None:
+    """"How many people attended?" - "about 2,500 members of the Ukrainian community" (holdout5 x026)."""
+    rally = passage("In Toronto they spoke to about 2,500 members of the Ukrainian community at a rally.",
+                    "2023-09-22")
+    text, abstained, _ = finalize("About 2,500 members of the Ukrainian community attended [1].", [rally],
+                                  "How many people attended the rally in Toronto?")
+    assert not abstained and "2,500" in text
+    draft = Draft("Combien de personnes ont assisté au rassemblement à Toronto ?", [rally], "fr")
+    draft.feed("2,500 [1]")
+    draft.finish()
+    assert draft.result()[:2] == ("2,500 [1]", False)
+    # Must reject: members of something, counted where vessels are asked
+    assert finalize("About 2,500 members attended [1].", [rally], "How many vessels were at the rally?")[1]
+
+
+def test_a_citation_to_no_passage_given_is_judged_as_none() -> None:
+    """The retry over one passage answered "16,000 [3]" (holdout5 x024): the mark points nowhere, so
+    the sentence is tied by what it adds, as an uncited one would be."""
+    crimea = passage("Ukraine's border service said about 16,000 Russian troops were now deployed in Crimea.",
+                     "2014-03-03")
+    question = "How many Russian troops were deployed in Crimea in early March 2014?"
+    text, abstained, cites = finalize("16,000 [3]", [crimea], question)
+    assert not abstained and text.startswith("16,000") and cites[0].passage is crimea
+    # Must reject: a number the one passage lacks, whatever it cites
+    assert finalize("18,000 [3]", [crimea], question)[1]
