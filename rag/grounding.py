@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from rag.relative_dates import resolved
 from rag.rerank import MONTHS, fold, pins, published, published_day
 from rag.schema import Passage
+from rag.territories import territory_names
 from rag.wording import CLAUSE_END, PREFIX, WordSet
 
 # A number stands alone: the digits of a name (Kh-22, F-16, MH17) are part of the name, not a count.
@@ -72,6 +73,8 @@ _ONE_AS_PRONOUN = re.compile(r"\b(?:the|this|that|which|no|any|every|each|other|
                              r"|\bone (?:of|another)\b")
 
 
+# An elided article before a name: "l'Ukraine", "d'Ottawa", "dell'Ucraina", "nell'Unione"
+_ELIDED = re.compile(r"^(?:[ldLD]|[Dd]ell|[Aa]ll|[Dd]all|[Nn]ell|[Ss]ull|[Qq]u)['’](?=[A-ZÀ-ÝĀ-Ž])")
 _PIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:-[^\W_]+)*")  # MH17, F-16, Kh-22, Minister's
 _ORDINALS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|4th|5th)"
 _ORDINAL = re.compile(rf"\b({_ORDINALS})\s+([a-z]{{4,}})")
@@ -667,7 +670,7 @@ def question_pins(question: str) -> set[frozenset[str]]:
     groups: list[set[str]] = []
     previous_end = -2
     for i, match in enumerate(_PIN_WORD.finditer(question)):
-        word = match.group(0)
+        word = _ELIDED.sub("", match.group(0))  # "l'Ukraine", "dell'Ucraina": the name after the article
         folded = fold(word).split("'")[0].split("’")[0]
         long_enough = len(folded) >= 3 or (len(folded) >= 2 and any(ch.isdigit() for ch in folded))
         if i > 0 and word[:1].isupper() and folded not in _NOT_PINS and long_enough:
@@ -687,7 +690,21 @@ def question_pins(question: str) -> set[frozenset[str]]:
         head = ordinal_head(folded[m.start(2):])
         groups.append({f"{m.group(1)} {m.group(2)}"} | ({f"{m.group(1)} {head}"} if head else set()))
     groups += [{f"{m.group(1)} {m.group(3)}"} for m in _ORDINAL_PAIR.finditer(folded)]
-    return {frozenset(g) for g in groups}
+    return {frozenset(part) for g in groups for part in _country_apart(frozenset(g))}
+
+
+def _country_apart(group: frozenset[str]) -> list[frozenset[str]]:
+    """A run of names with one country's name in it, as that country and the rest: "Hari
+    Kemerdekaan Ukraina" (Ukraine's Independence Day, Indonesian word order) is Ukraine and the
+    day, and every report naming Ukraine is not about that day. A country's own name of several
+    words ("United Kingdom") stays whole."""
+    countries = [w for w in group if frozenset({w}) in territory_names()]
+    if len(group) < 2 or len(countries) != 1 or group in territory_names():
+        return [group]
+    rest = group - {countries[0]}
+    if rest in territory_names() or not (rest - SHARED_NAME_WORDS):
+        return [group]  # "South Africa", "the Canada Day": nothing of its own besides the country
+    return [frozenset({countries[0]}), rest]
 
 
 # "The most recent package", "the latest visit": the answer must come from the newest report.
@@ -785,7 +802,7 @@ SHARED_NAME_WORDS = frozenset("""
     kurier zeitung corriere giornale gazzetta
     prime minister president foreign affairs secretary ambassador general spokesperson spokesman spokeswoman
     deputy chancellor mayor governor senator premier chief ministry office department
-    day
+    day hari
 """.split())
 
 

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
-
-from babel import Locale
 
 from rag.ellipsis import as_question
 from rag.grounding import SHARED_NAME_WORDS
 from rag.rerank import fold
+from rag.territories import english_territories
 
 _PRONOUN = re.compile(r"\b(he|she|him|his|her)\b", re.IGNORECASE)
 # "her" before one of these is the object ("responded to her in Moscow"), else possessive ("her visit").
@@ -79,7 +77,7 @@ def conversation_names(history: Sequence[dict[str, str]], question: str) -> list
     asked = {fold(w) for w in re.findall(r"[\w’'-]+", question)}
     out: list[str] = []
     for name in dict.fromkeys(found):
-        if name in places or fold(name) in _territories() or any(fold(w) in asked for w in name.split()):
+        if name in places or fold(name) in english_territories() or any(fold(w) in asked for w in name.split()):
             continue
         if any(name in longer for longer in out):
             continue  # "Zakharova" after "Maria Zakharova"
@@ -95,31 +93,11 @@ def is_nationality(word: str) -> bool:
 def is_place(text: str, name: frozenset[str]) -> bool:
     """Whether a name (folded words, as `rag.grounding.question_pins` groups them) stands for a
     place in `text`: a country or region by name, or a word after "in", "to", "from", "at" ..."""
-    if any(word in _territories() for word in name):
+    if any(word in english_territories() for word in name):
         return True
     folded = fold(text)
     return any(_PLACE_BEFORE.search(folded[max(0, m.start() - 20):m.start()])
                for word in name for m in re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", folded))
-
-
-def is_country(name: frozenset[str]) -> bool:
-    """Whether a name (folded words) is a country or region's, in English or in another language
-    of the corpus ("Canada", "Kanada", "United Kingdom", "Royaume-Uni")."""
-    return name in _territory_names() or any(frozenset({word}) in _territory_names() for word in name)
-
-
-@cache
-def _territory_names() -> frozenset[frozenset[str]]:
-    """Countries and regions by their English, French, German, Italian, Spanish and Indonesian
-    names (CLDR), each as its set of folded words."""
-    return frozenset(frozenset(re.findall(r"[\w-]+", fold(name))) for code in ("en", "fr", "de", "it", "es", "id")
-                     for name in Locale(code).territories.values())
-
-
-@cache
-def _territories() -> frozenset[str]:
-    """Countries and regions by their English names (CLDR), folded: "France", "United States"."""
-    return frozenset(fold(name) for name in Locale("en").territories.values())
 
 
 def _opens_sentence(text: str, at: int) -> bool:

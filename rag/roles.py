@@ -18,8 +18,9 @@ import re
 from collections.abc import Iterable
 
 from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
-from rag.referents import is_country, is_nationality, is_place
+from rag.referents import is_nationality, is_place
 from rag.rerank import fold
+from rag.territories import is_country
 
 # Words for one role, as a report may write it; matched as word beginnings ("spokes" for spokeswoman).
 ROLE_WORDS = (

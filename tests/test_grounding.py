@@ -1324,3 +1324,21 @@ def test_a_citation_to_no_passage_given_is_judged_as_none() -> None:
     assert not abstained and text.startswith("16,000") and cites[0].passage is crimea
     # Must reject: a number the one passage lacks, whatever it cites
     assert finalize("18,000 [3]", [crimea], question)[1]
+
+
+def test_a_country_in_a_run_of_names_is_a_pin_of_its_own() -> None:
+    """"Hari Kemerdekaan Ukraina" (Indonesian order: Ukraine's Independence Day) was one pin that any
+    report naming Ukraine satisfied (holdout5 x025: answered from the report on another 2023 visit)."""
+    pins = question_pins("Berapa individu yang dikenai sanksi oleh Kanada pada Hari Kemerdekaan Ukraina tahun 2023?")
+    assert frozenset({"ukraina"}) in pins and frozenset({"hari", "kemerdekaan"}) in pins
+    # a name after an elided article is a name: "l'Indépendance de l'Ukraine"
+    assert frozenset({"ukraine"}) in question_pins("Qu'a annoncé le Canada pour la fête de l'Indépendance de l'Ukraine ?")
+    # Must stay whole: a country's own name of several words, and a country with only shared words
+    assert frozenset({"united", "kingdom"}) in question_pins("What did the United Kingdom sanction in 2025?")
+    assert frozenset({"south", "africa"}) in question_pins("Who visited South Africa in 2023?")
+    visit = passage("Joly visited Kyiv to mark the anniversary; Canada's support for Ukraine will continue.",
+                    "2023-08-24")
+    question = "What did Canada announce on Hari Kemerdekaan Ukraina in 2023?"
+    assert missing_pins(question, [visit]).describe()  # no Independence Day in it
+    day = replace(visit, text="On Hari Kemerdekaan, Joly said Canada's support for Ukraine will continue.")
+    assert not missing_pins(question, [day]).describe()

@@ -87,3 +87,13 @@ def test_a_failed_rewrite_is_replaced_by_the_question_with_the_name_the_model_pi
               {"role": "assistant", "content": "British Foreign Secretary James Cleverly [1]."}]
     assert bot.standalone("What did she say to the reporters?", titled) == "What did Joly say to the reporters?"
     assert any("Who is" in str(r["messages"][0]["content"]) for r in stub.behaviour.requests)
+
+
+def test_countries_are_known_in_every_language_of_the_corpus() -> None:
+    """CLDR's names (`rag.territories`), Polish and Ukrainian included."""
+    from rag.rerank import fold
+    from rag.territories import is_country
+
+    for name in ("Canada", "Kanada", "Ukraina", "Francja", "Україна", "Royaume-Uni"):
+        assert is_country(frozenset(fold(name).replace("-", " ").split()) | {fold(name)}), name
+    assert not is_country(frozenset({"stepanov"})) and not is_country(frozenset({"kemerdekaan"}))

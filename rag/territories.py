@@ -1,0 +1,37 @@
+"""Country and region names in the languages of the corpus (CLDR, through Babel).
+
+A question's "Ukraine", a report's "Ukraina", "Kanada" or "Royaume-Uni": the checks that tell a
+place from a person (`rag.referents`) and a country from the rest of a name (`rag.grounding`:
+"Hari Kemerdekaan Ukraina" is Ukraine's Independence Day, not Ukraine) read them here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from babel import Locale
+
+from rag.rerank import fold
+
+# The languages of the corpus's reports, whose names for countries a question or a passage may use.
+LANGUAGES = ("en", "fr", "de", "it", "es", "id", "pt", "nl", "pl", "uk")
+
+
+def is_country(name: frozenset[str]) -> bool:
+    """Whether a name (folded words) is a country or region's, in English or in another language
+    of the corpus ("Canada", "Kanada", "United Kingdom", "Royaume-Uni")."""
+    return name in territory_names() or any(frozenset({word}) in territory_names() for word in name)
+
+
+@cache
+def territory_names() -> frozenset[frozenset[str]]:
+    """Countries and regions by their names in `LANGUAGES` (CLDR), each as its set of folded words."""
+    return frozenset(frozenset(re.findall(r"[\w-]+", fold(name))) for code in LANGUAGES
+                     for name in Locale(code).territories.values())
+
+
+@cache
+def english_territories() -> frozenset[str]:
+    """Countries and regions by their English names (CLDR), folded: "France", "United States"."""
+    return frozenset(fold(name) for name in Locale("en").territories.values())
