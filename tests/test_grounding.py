@@ -1086,6 +1086,28 @@ def test_who_did_it_needs_the_verb_beside_the_name_in_the_report() -> None:
         assert draft.result()[1]
 
 
+def test_which_person_did_it_needs_the_verb_beside_the_name_too() -> None:
+    """"Which Global Affairs official received Stepanov?" answered with a spokesperson the report
+    quotes on something else (holdout5 x044); "Global Affairs Canada" is no person to match."""
+    from rag.wording import asked_verb_unbacked
+
+    report = ("Joly said Global Affairs Canada would summon Stepanov. She did not say who would receive him. "
+              "Rachel Ainsworth, a spokesperson for Global Affairs Canada, told the Dispatch no Canadians died.")
+    question = "Which Global Affairs official received Oleg Stepanov in January 2023?"
+    answer = "Rachel Ainsworth, a spokesperson for Global Affairs Canada, received Oleg Stepanov."
+    assert asked_verb_unbacked(question, answer, [report]) == "received"
+    kerch = "Darchiev was received at the Pearson Building by Simon Trépanier, the acting assistant deputy minister."
+    assert not asked_verb_unbacked("Which Canadian official received Darchiev in 2018?",
+                                   "Simon Trépanier received Darchiev.", [kerch])
+    # a light verb's noun carries the relation: "held a joint press conference", written "at a joint
+    # press conference with Kuleba"; and "what did the minister say" asks for no person
+    kyiv = "At a joint press conference with Ukrainian Foreign Minister Dmytro Kuleba, Joly said Canada stood firm."
+    assert not asked_verb_unbacked("Which Ukrainian minister held a joint press conference with Joly?",
+                                   "Dmytro Kuleba held a joint press conference with Joly.", [kyiv])
+    assert not asked_verb_unbacked("What did the foreign minister say about it?", "Joly said Ottawa would act.",
+                                   [report])
+
+
 def test_the_value_of_something_needs_an_amount_of_money() -> None:
     frozen = passage("The three men will see their assets frozen in Canada. The previous day Ottawa announced "
                      "sanctions on 58 people and entities.", "2022-02-25", "Sanctions on Putin", source="putin.txt")
