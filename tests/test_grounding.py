@@ -1354,7 +1354,8 @@ def test_a_country_in_a_run_of_names_is_a_pin_of_its_own() -> None:
     pins = question_pins("Berapa individu yang dikenai sanksi oleh Kanada pada Hari Kemerdekaan Ukraina tahun 2023?")
     assert frozenset({"ukraina"}) in pins and frozenset({"hari", "kemerdekaan"}) in pins
     # a name after an elided article is a name: "l'Indépendance de l'Ukraine"
-    assert frozenset({"ukraine"}) in question_pins("Qu'a annoncé le Canada pour la fête de l'Indépendance de l'Ukraine ?")
+    french = "Qu'a annoncé le Canada pour la fête de l'Indépendance de l'Ukraine ?"
+    assert frozenset({"ukraine"}) in question_pins(french)
     # Must stay whole: a country's own name of several words, and a country with only shared words
     assert frozenset({"united", "kingdom"}) in question_pins("What did the United Kingdom sanction in 2025?")
     assert frozenset({"south", "africa"}) in question_pins("Who visited South Africa in 2023?")
