@@ -106,6 +106,11 @@ _WHICH_PERSON_VERB = re.compile(
     r"{0,4}?(?i:official|spokes(?:person|man|woman)|minister|ambassador|envoy|diplomat|senator|general|"
     r"commander|mayor)"
     r"\s+((?!(?:to|of|and|or|in|on|at|for|with|from|by|who|that|whom)\b)[a-z]+)\b")
+# The relations a "which official ..." question asks about that reports write with the same verb:
+# who received or met an ambassador, who hosted or chaired a meeting. Speech and company verbs
+# ("responded", "appeared alongside") are written "said", "at a news conference with".
+_MEETING_VERBS = frozenset("received receive receives met meet meets hosted host hosts chaired chair chairs "
+                           "summoned summon summons".split())
 # Verbs whose noun carries the relation ("held a joint press conference with Joly"): a report says
 # "at a joint press conference with Kuleba", and the verb is nowhere to be found beside the name.
 _LIGHT_VERBS = frozenset("held hold holds made make makes gave give gives took take takes got get gets put puts "
@@ -121,7 +126,11 @@ def asked_verb_unbacked(question: str, answer: str, cited_texts: Sequence[str]) 
     Rutte chaired it and Carney only attended: the echo check is satisfied by "NATO", "summit",
     "Hague", and the one word that makes the claim, the relation asked about, is the model's.
     An answer naming no one new, or not repeating the verb, is left to the other checks."""
-    match = _WHO_VERB.match(question) or _WHICH_PERSON_VERB.match(question)
+    match = _WHO_VERB.match(question)
+    if match is None:
+        match = _WHICH_PERSON_VERB.match(question)
+        if match is not None and match.group(1).lower() not in _MEETING_VERBS:
+            return ""  # "which spokesperson responded": "said", "told", "arrived with" for it in reports
     if not match or match.group(1).lower() in _AUXILIARIES | _LIGHT_VERBS:
         return ""
     verb = _stem(match.group(1).lower())
