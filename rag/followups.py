@@ -114,7 +114,8 @@ _ONE_OF_SEVERAL = re.compile(r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|o
                              r"|\bthe\s+(?:latter|former)\b", re.IGNORECASE)
 # "the next day", "that day": a day counted from one the conversation gave ("the day after the
 # attack" names its own). Resolved when the rewrite gives a date.
-_DAY_BACK = re.compile(r"\b(?:the\s+)?(?:next|following|previous|same)\s+day\b(?!\s+(?:of|after|before)\b)"
+_DAY_BACK = re.compile(r"\b(?:the\s+)?(?:next|following|previous|same)\s+day\b"
+                       r"(?!\s+(?:of|after|before|as|when|that)\b)"
                        r"|\bthe\s+day\s+(?:before|after)\b(?!\s+(?:the|his|her|its|their|[A-Z]))"
                        r"|\bthat\s+day\b", re.IGNORECASE)
 # "... before?", "... earlier?": before the event the conversation is about. A rewrite that names

@@ -119,6 +119,8 @@ MUST_PASS_REWRITE = [
     ("And what did Joly announce the next day?", "What did Joly announce on January 16, 2023?"),
     ("How many were wounded by the day after?", "How many were wounded by the day after the Kramatorsk attack?"),
     ("And when had Canada last done that before?", "When had Canada summoned Russia's ambassador before 2014?"),
+    ("And what did the UK announce the same day?",
+     "What did the UK announce on the same day as Canada's Kananaskis sanctions?"),  # the day named otherwise
 ]
 
 
