@@ -26,8 +26,10 @@ from rag.territories import is_country
 ROLE_WORDS = (
     ("spokes", "press secretary", "press officer"),
     ("ambassador", "envoy"),
-    ("president", "prime minister", "chancellor", "premier", "head of state", "head of government"),
-    ("minister", "secretary"),  # a British minister is a Secretary: "Foreign Secretary James Cleverly"
+    # "Trudeau and his Latvian counterpart", "Joly will meet her French counterpart, Le Drian": the
+    # office of the leader or minister it is said of
+    ("president", "prime minister", "chancellor", "premier", "head of state", "head of government", "counterpart"),
+    ("minister", "secretary", "counterpart"),  # a British minister is a Secretary: "Foreign Secretary James Cleverly"
     ("secretary general", "secretary-general"),  # NATO's, the UN's: not a minister
     ("commander", "general", "admiral", "chief of"),
     ("diplomat", "attache", "consul", "charge d'affaires"),
