@@ -70,6 +70,11 @@ def test_another_role_containing_or_owning_the_word_does_not_count() -> None:
     assert not named_as(frozenset({"jens", "stoltenberg"}), minister, ["NATO Secretary-General Jens Stoltenberg said."])
     assert named_as(frozenset({"melissa", "gauthier"}), asked_role("Which spokesperson said it?"), [gauthier])
     assert named_as(frozenset({"melanie", "joly"}), minister, ["Foreign Affairs Minister Melanie Joly said."])
+    # dev d007: the French minister is Joly's "counterpart"; Stoltenberg's title beside him does not count
+    tour = ("She will meet with her French and EU counterparts, Jean-Yves Le Drian and Josep Borrell, as well as "
+            "NATO Secretary-General Jens Stoltenberg.")
+    assert named_as(frozenset({"jean-yves", "le", "drian"}), minister, [tour])
+    assert not named_as(frozenset({"jens", "stoltenberg"}), minister, [tour])
 
 
 def test_an_answer_naming_someone_who_does_not_hold_the_role_is_withheld() -> None:
