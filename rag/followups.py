@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.ellipsis import DATE
 from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
 from rag.rerank import fold
 
@@ -122,8 +123,7 @@ _DAY_BACK = re.compile(r"\b(?:the\s+)?(?:next|following|previous|same)\s+day\b"
 # neither that event ("before March 2014", "before the Crimea summons") nor a date asks for the latest.
 _BEFORE_THEN = re.compile(r"\b(?:before|earlier|previously)\s*[?.!]*\s*$", re.IGNORECASE)
 _BEFORE_WHAT = re.compile(r"\b(?:before|prior to|earlier than)\s+\w", re.IGNORECASE)
-_A_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|"
-                     r"october|november|december)\b", re.IGNORECASE)
+_A_DATE = re.compile(rf"\b{DATE}\b")  # a year or a month as a question writes it (`rag.ellipsis`)
 
 
 def unresolved(rewrite: str, question: str) -> list[str]:
