@@ -37,6 +37,10 @@ _ALWAYS = frozenset("there then now same latter former afterwards afterward late
                     "là alors dort damals lì allora allí entonces sana daar toen "
                     "he she him her they them elle ils elles er sie lui lei dia mereka beliau".split())
 _EXISTENTIAL = frozenset("is are was were be been".split())  # "Are there sanctions...?" points nowhere
+# A closing "it" after one of these is the object of what the question asks about ("How did the
+# Kremlin react to it?", "What did Canada's foreign minister say Ottawa would do about it?"): the
+# event of the conversation, which no person or country named before it stands for.
+_OBJECT_BEFORE_IT = frozenset("about to on for against after with of from over at behind following into".split())
 # "that" is often a conjunction ("said that...") or a relative ("the loan that Canada made"); it
 # points back as the subject of a verb, at the end, or before a noun ("that loan", "that summit").
 _THAT_POINTS_BEFORE = frozenset("is was will would did does do cost costs mean happen happened number amount "
@@ -78,7 +82,9 @@ def pointing_words(question: str) -> list[str]:
             continue
         if word == "that" and after and after not in _THAT_POINTS_BEFORE and not _demonstrative(words, i):
             continue
-        if word in _ALWAYS or word == "that" or (not named and (word in _POINTING or word.endswith("-nya"))):
+        closing_it = word == "it" and i == len(lower) - 1 and i > 0 and lower[i - 1] in _OBJECT_BEFORE_IT
+        if word in _ALWAYS or word == "that" or closing_it or (
+                not named and (word in _POINTING or word.endswith("-nya"))):
             out.append(word)
     return out
 

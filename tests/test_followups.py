@@ -24,6 +24,8 @@ MUST_REWRITE = [
     "And in 2023?",
     "What about Germany?",
     "Which Global Affairs Canada spokesperson responded to her?",  # "her" is a person, not the ministry
+    "How did the Kremlin react to it?",  # a closing "it": the event of the conversation, not the Kremlin
+    "What did Canada's foreign minister say Ottawa would do about it?",
     "Qu'a-t-elle annoncé ensuite ?",
     "Was hat er danach gesagt?",
     "Apa yang dia katakan tentang sanksi?",
@@ -39,6 +41,7 @@ MUST_SKIP = [
     "Which official said that the four diplomats had five days to leave Canada?",
     "Combien de diplomates russes ont été expulsés le 26 mars 2018 ?",
     "Wie viele Schuss Munition liefert Kanada an die Ukraine?",
+    "What did Canada say it would do about the Kerch sailors?",  # "it" is Canada's, and not closing
     "Quanto vale ogni anno per Mosca il commercio dei diamanti russi?",
 ]
 
