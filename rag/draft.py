@@ -57,7 +57,7 @@ from rag.relative_dates import resolved
 from rag.rerank import fold, pins
 from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
 from rag.schema import Citation, Passage
-from rag.superseded import asks_earlier, replaced_given
+from rag.superseded import asks_earlier, asks_final, final_unbacked, replaced_given
 from rag.wording import (
     asked_verb_unbacked,
     asks_date_of_standing,
@@ -178,6 +178,7 @@ class Draft:
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._earlier_figures = asks_earlier(question)  # ... and a figure an update replaced, only when asked
+        self._final = asks_final(question)  # "the final toll": a figure some cited report gives as final
         pinned = pins(question)
         self._dates = pinned.dates  # the years (months) it names: the answer's sentence must be about them
         self._days = sorted(pinned.days)  # whole days: no sentence from a report of before (`_earlier`)
@@ -336,6 +337,10 @@ class Draft:
         if replaced:
             self._fault(f"figures {sorted(replaced)} the cited report gives as replaced by newer ones: "
                         f"{claim.strip()[:200]}")
+            return None
+        if self._final and given and final_unbacked([text for i in cited if 0 <= i < len(self.passages)
+                                                     for text in (self.passages[i].text, self.texts[i])]):
+            self._fault(f"a final figure asked, and no cited report gives one as final: {claim.strip()[:200]}")
             return None
         if self._wants_cost and gives_money(claim) and not cost_backed(
                 claim, [self.texts[i] for i in cited if 0 <= i < len(self.texts)]):

@@ -11,6 +11,10 @@ Read in the languages of the articles: English's "from", and the "von 14 auf 23"
 23", "dari 14 menjadi 23" of German, Dutch and Indonesian; French, Spanish, Italian and
 Portuguese "de 14 à 23" only after a verb of change (without one it is a range). A year is never
 judged ("grew from 2014 to 2022" is a span).
+
+The other way round: a question asking for the *final* figure ("the final death toll once the
+search was over") is not answered by an update's "risen to 40 ... 34 still missing". Its number
+must come from a report that gives a figure as final (`final_unbacked`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,31 @@ _ASKS_EARLIER = re.compile(
     r"|bilan initial|initialement|auparavant|zunachst|ursprunglich|vorlaufig|inicial(?:mente)?|preliminar"
     r"|primer (?:balance|recuento)|iniziale|inizialmente|awal(?:nya)?|semula|sementara|aanvankelijk|oorspronkelijk"
     r"|eerste (?:telling|balans))\b")
+
+
+# A question about a figure once counting had ended, in the languages of the articles (folded)
+_ASKS_FINAL = re.compile(
+    r"\bfinal (?:\w+ ){0,2}(?:toll|count|tally|figure|number|total|bilan)\b"
+    r"|\b(?:once|after|when) (?:the )?(?:search|rescue|recovery)(?: \w+)? (?:was|had been|were) "
+    r"(?:over|ended|complete|completed|finished|called off)\b"
+    r"|\bbilan (?:final|definitif)\b|\bendgultige[nrs]? (?:bilanz|zahl|opferzahl)\b"
+    r"|\b(?:balance|cifra|recuento|bilancio) (?:final|definitiv[oa])\b|\bjumlah (?:korban )?akhir\b")
+# A report giving a figure as final: "the final toll", "after the search ended", "bilan définitif"
+_SAYS_FINAL = re.compile(
+    r"\bfinal\b|\bdefiniti(?:ve|f|vo|va)\b|\bendgultig\w*"
+    r"|\b(?:search|rescue|recovery)(?: \w+){0,3} (?:ended|was over|was completed|was called off|concluded"
+    r"|finished)\b")
+
+
+def asks_final(question: str) -> bool:
+    """Whether the question asks for a figure as it stood when counting had ended."""
+    return bool(_ASKS_FINAL.search(fold(question)))
+
+
+def final_unbacked(backing: Sequence[str]) -> bool:
+    """Whether none of the `backing` passages (a claim's cited texts, translations included)
+    gives any figure as final: an update's "has risen to 40" answers "the latest", not "the final"."""
+    return not any(_SAYS_FINAL.search(fold(text)) for text in backing)
 
 
 def _figures(text: str) -> list[tuple[str, bool]]:

@@ -7,7 +7,7 @@ import pytest
 from rag.draft import finalize
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Passage
-from rag.superseded import asks_earlier, replaced_figures, replaced_given
+from rag.superseded import asks_earlier, asks_final, final_unbacked, replaced_figures, replaced_given
 
 UPDATE = ("The death toll from Thursday's attack has risen to 23, updated from the earlier count of 14 dead that "
           "officials gave on Thursday. The number of injured was raised to 63 from 48.")
@@ -85,3 +85,48 @@ def test_the_original_is_read_when_a_translation_turns_the_figures_around() -> N
     translated = replace(_update(), translation="Le nombre de blessés a été augmenté de 63 à 48.")
     text, abstained, _ = finalize("48 [1].", [translated], "Combien de blessés comptait le bilan actualisé ?")
     assert abstained and text == ABSTAIN_TEXT
+
+
+FINAL = ("Rescuers ended the search on Friday; the final toll of the strike stood at 46 dead, including six "
+         "children.")
+
+
+@pytest.mark.parametrize("question", [
+    "What was the final death toll of the strike once the search was over?",
+    "How many people died in the end, after the search was called off?",
+    "Quel était le bilan définitif de la frappe ?",
+    "Wie hoch war die endgültige Opferzahl?",
+    "What final tally of victims did officials give?",
+])
+def test_questions_about_the_final_figure(question: str) -> None:
+    assert asks_final(question)
+
+
+@pytest.mark.parametrize("question", [
+    "How many injured did the updated toll of August 29, 2025 count?",
+    "What did the final communiqué of the summit say about Ukraine?",  # "final", but no figure of a count
+    "What is the most recent death toll given for the strike?",
+])
+def test_questions_not_about_a_final_figure(question: str) -> None:
+    assert not asks_final(question)
+
+
+def test_an_update_does_not_answer_a_question_about_the_final_figure() -> None:
+    """The update says what the toll has risen to while people are still missing: a question
+    asking for the toll once the search was over is not answered by it."""
+    question = "What was the final death toll of the Kyiv strike once the search was over?"
+    text, abstained, _ = finalize("The final death toll was 23 [1].", [_update()], question)
+    assert abstained and text == ABSTAIN_TEXT
+    assert final_unbacked([UPDATE])
+
+
+def test_a_report_giving_the_final_figure_answers_it() -> None:
+    question = "What was the final death toll of the Kyiv strike once the search was over?"
+    passage = _update(text=FINAL)
+    text, abstained, _ = finalize("The final toll was 46 dead [1].", [passage], question)
+    assert not abstained and "46" in text
+    assert not final_unbacked([FINAL])
+    # the same check leaves questions about other figures alone
+    text, abstained, _ = finalize("It counted 63 injured [1].", [_update()],
+                                  "How many injured did the updated toll of August 29, 2025 count?")
+    assert not abstained
