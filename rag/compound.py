@@ -38,6 +38,12 @@ _DATE_LIST = re.compile(rf"\b(?P<list>{DATE}(?:,\s+{DATE}){{0,2}},?\s+and\s+{DAT
 _LIST_ITEM = re.compile(rf"{DATE}\b")
 
 
+def asks_two(question: str) -> bool:
+    """Whether `question` asks two things in two clauses ("How long had he been envoy, and how long
+    did the meeting last?"): an answer to one of them alone is no answer (`rag.draft`)."""
+    return _TWO_CLAUSES.match(question.strip()) is not None
+
+
 def split_question(question: str) -> list[str]:
     """The questions `question` asks about different dates or events, one each; [] when it asks
     about one (or is not a form this recognises)."""

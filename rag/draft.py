@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from rag.casualties import asked_fate, other_fate
 from rag.citations import CitationChecker, CitationRenumberer, cited_to
+from rag.compound import asks_two
 from rag.confidence import TokenLog, unsure
 from rag.events import summits_missing
 from rag.grounding import (
@@ -200,6 +201,11 @@ class Draft:
         self._gave_time = False
         self._restated = 0  # sentences dropped because they only restated the question
         self._sentences = 0  # sentences checked so far
+        # "..., and how long did the meeting last?": held to the end, and withheld if any sentence
+        # was dropped for stating what its passages lack (the half left would read as the answer)
+        self._two_asks = asks_two(question)
+        self._faults = 0
+        self._finishing = False
         self.false_start = False  # the first sentence stated what its passages lack (`_fault`)
         self._withheld = "the answer does not stand on what it cites"  # why the last check held it back
         self._tokens = TokenLog()  # how sure the model was of each piece it wrote (`rag.confidence`)
@@ -231,9 +237,13 @@ class Draft:
     def finish(self) -> str:
         """The model is done: check the last sentence; return what may be shown now."""
         rest, self._pending = joined_thousands(self._pending, self._known, final=True), ""
-        if self.stopped or not rest.strip():
+        self._finishing = True
+        if self.stopped:
             return ""
-        return "".join(self._take(s) for s in split_sentences(rest))
+        out = "".join(self._take(s) for s in split_sentences(rest)) if rest.strip() else ""
+        if self._two_asks and not self.released and self._held and not self.stopped:
+            out += self._try_release()  # held to the end (`_two_asks`): decided now
+        return out
 
     def _take(self, sentence: str) -> str:
         if self.stopped:
@@ -246,10 +256,18 @@ class Draft:
             self.shown.append(out)
             return out
         self._held.append(out)
-        order = tuple(self._renumberer.order)
         self._gave_time = self._gave_time or gives_time(checked, self._asked_years)
         self._gave_reason = self._gave_reason or gives_reason(CITATION.sub("", checked))
         self._kinds_given |= kinds_counted(checked, self._kinds, self._question_numbers)
+        if self._two_asks and not self._finishing:
+            return ""  # a question of two asks: decided once the whole answer is in (`finish`)
+        return self._try_release()
+
+    def _try_release(self) -> str:
+        """Release the held sentences if, together, they answer the question from what they cite."""
+        order = tuple(self._renumberer.order)
+        if self._two_asks and self._faults:
+            return ""
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
                 self._wants_reason and not self._gave_reason) or (
@@ -414,6 +432,7 @@ class Draft:
         on July 11, 2023." dropped for its date, then "The summit was chaired by Jens
         Stoltenberg [1]." would answer for the wrong summit)."""
         self.dropped.append(why)
+        self._faults += 1
         if self._sentences == 1:
             self.false_start = True
 
@@ -672,7 +691,9 @@ class Draft:
     def result(self) -> tuple[str, bool, list[Citation]]:
         """The final answer: exactly what was released, or the abstention."""
         if not self.released:
-            if self._held and self._wants_number and not self._gave_number:
+            if self._held and self._two_asks and self._faults:
+                self.dropped.append(f"half of a question of two asks left unanswered: {' '.join(self._held)[:200]}")
+            elif self._held and self._wants_number and not self._gave_number:
                 what = " or ".join(sorted(self._counted)) if self._counted else "anything"
                 self.dropped.append(f"no count of {what} in the answer: {' '.join(self._held)[:200]}")
             elif self._held and len(self._kinds_given) < len(self._kinds):

@@ -9,7 +9,8 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.citations import join_cited
-from rag.compound import split_question
+from rag.compound import asks_two, split_question
+from rag.draft import Draft
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Citation, Passage
 from tests.fixtures.openai_stub import OpenAIStub
@@ -138,3 +139,42 @@ def test_a_compound_question_is_shown_only_when_every_part_is_answered(tmp_path:
     assert both.text.count("Oleg Stepanov") == 2
     assert both.text.endswith(f"[{len(both.citations)}].")  # the second part's [1], renumbered
     assert [c.n for c in both.citations] == list(range(1, len(both.citations) + 1))
+
+
+MAMEDOV = Passage(source="summons.txt", doc_id="summons.txt", title="Baird summons Russia's ambassador",
+                  outlet="Beacon", language="en", published="2014-03-03", score=0.5, chunk=0,
+                  text="Georgiy Mamedov, Russia's ambassador in Ottawa since 2003, was summoned by Foreign Affairs "
+                       "Minister John Baird. The meeting lasted about 40 minutes.")
+TWO_ASKS = ("How long had Georgiy Mamedov been Russia's envoy in Ottawa by the time Baird summoned him, "
+            "and how long did that meeting last?")
+
+
+def test_questions_of_two_asks_are_told_from_one_ask() -> None:
+    assert asks_two(TWO_ASKS)
+    assert asks_two("Who met Stepanov, and what did they discuss?")
+    assert not asks_two("How many individuals and entities did Canada sanction in June 2025?")
+    assert not asks_two("How long did the meeting between Baird and Mamedov last?")
+
+
+def test_half_an_answer_to_two_asks_is_withheld() -> None:
+    """The second half stated a length the report does not give, and was dropped: the first half
+    alone would read as the whole answer (holdout5 x009)."""
+    raw = ("Georgiy Mamedov had been Russia's envoy in Ottawa since 2003 [1]. "
+           "The meeting lasted for about 15 minutes [1].")
+    draft = Draft(TWO_ASKS, [MAMEDOV], "en")
+    assert draft.feed(raw) == ""  # nothing shown before the whole answer is in
+    assert draft.finish() == ""
+    text, abstained, _ = draft.result()
+    assert abstained and text == ABSTAIN_TEXT
+    assert any("two asks" in why for why in draft.dropped)
+
+
+@pytest.mark.parametrize("raw", [
+    "Georgiy Mamedov had been Russia's envoy in Ottawa since 2003 [1]. The meeting lasted about 40 minutes [1].",
+    "He had been envoy since 2003, and the meeting lasted about 40 minutes [1].",
+])
+def test_a_whole_answer_to_two_asks_is_shown_once_complete(raw: str) -> None:
+    draft = Draft(TWO_ASKS, [MAMEDOV], "en")
+    shown = draft.feed(raw) + draft.finish()
+    text, abstained, _ = draft.result()
+    assert not abstained and "40 minutes" in text and "2003" in text and shown.strip() == text

@@ -1154,7 +1154,7 @@ def test_an_answer_citing_the_report_of_the_day_before_is_held_and_the_days_repo
 
 
 def test_a_sentence_from_the_report_of_the_day_before_is_dropped_after_the_answer_is_shown() -> None:
-    question = "How long did the ambassador's meeting last on August 29, 2025, and how did he describe the summons?"
+    question = "How long did the ambassador's meeting on August 29, 2025 last, as he described the summons?"
     raw = ("The meeting lasted \"barely fifteen minutes\" [2]. "
            "He described the summons as \"a barbaric assault\" [1].")
     draft = Draft(question, [FIRST_REPORT, UPDATE], "en")
