@@ -6,6 +6,7 @@ confident, cited "Sunday". Day and month names are a closed vocabulary in every 
 corpus has, so the translation can be checked against the original without any model: when the
 original names exactly one weekday (or month) and the translation names exactly one other, the
 translation's is replaced by the original's. Anything less clear-cut is left as translated.
+The names come from CLDR (through Babel) for every language of the corpus.
 """
 
 from __future__ import annotations
@@ -13,27 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-_WEEKDAYS = {
-    "en": "monday tuesday wednesday thursday friday saturday sunday",
-    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
-    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag",
-    "it": "lunedì martedì mercoledì giovedì venerdì sabato domenica",
-    "es": "lunes martes miércoles jueves viernes sábado domingo",
-    "pt": "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo",
-    "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
-    "id": "senin selasa rabu kamis jumat sabtu minggu",
-}
+from babel import Locale
+
+from rag.language import CORPUS_LANGUAGES
+
+
+def _cldr(kind: str, numbers: range) -> dict[str, str]:
+    """Each corpus language's wide names of `kind` ("days", Monday first, or "months", January
+    first) as CLDR writes them in a date ("15 січня", "5 maja"), lower case, space-separated."""
+    return {code: " ".join(getattr(Locale(code), kind)["format"]["wide"][n].lower() for n in numbers)
+            for code in CORPUS_LANGUAGES}
+
+
+_WEEKDAYS = _cldr("days", range(7))  # Babel counts weekdays from Monday (0)
 # Month names, January first, by language (also read by `rag.relative_dates`).
-MONTHS = {
-    "en": "january february march april may june july august september october november december",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "de": "januar februar märz april mai juni juli august september oktober november dezember",
-    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
-    "id": "januari februari maret april mei juni juli agustus september oktober november desember",
-}
+MONTHS = _cldr("months", range(1, 13))
 # Languages that write these names with a capital: there a lower-case word is something else
 # ("may" the verb, Indonesian "minggu" the week), so only the capitalised form is a name.
 _CAPITALISED = frozenset({"en", "de", "nl", "id"})

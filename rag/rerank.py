@@ -17,29 +17,29 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.calendar_names import MONTHS as CALENDAR_MONTHS
 from rag.relative_dates import resolved
 from rag.schema import Passage
 
-# Month names in the languages the articles and questions come in (en, fr, de, it, id, es).
-MONTHS = {
-    1: "january janvier januar gennaio januari enero janeiro jan",
-    2: "february fevrier februar febbraio februari febrero fevereiro feb",
-    3: "march mars marz marzo maret maart mar",
-    4: "april avril aprile abril apr",
-    5: "may mai maggio mei mayo maio",
-    6: "june juin juni giugno junio junho jun",
-    7: "july juillet juli luglio julio julho jul",
-    8: "august aout agosto agustus augustus aug",
-    9: "september septembre settembre septiembre setembro sep sept",
-    10: "october octobre oktober ottobre octubre outubro oct",
-    11: "november novembre noviembre novembro nov",
-    12: "december decembre dezember dicembre desember diciembre dezembro dec",
-}
+
+def fold(text: str) -> str:
+    """Lower case without accents, so "février" and "fevrier" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Month names in the languages the articles and questions come in (CLDR's, `rag.calendar_names`),
+# folded, and the English abbreviations
+_ABBREVIATED = {1: "jan", 2: "feb", 3: "mar", 4: "apr", 6: "jun", 7: "jul", 8: "aug", 9: "sep sept", 10: "oct",
+                11: "nov", 12: "dec"}
+MONTHS = {n: " ".join(sorted({fold(names.split()[n - 1]) for names in CALENDAR_MONTHS.values()}
+                             | set(_ABBREVIATED.get(n, "").split()))) for n in range(1, 13)}
 _MONTH_OF = {name: number for number, names in MONTHS.items() for name in names.split()}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _WORD = re.compile(r"[a-z]+")
 _LATEST = re.compile(r"\b(?:most recent|latest|newest|last|recently|dernier|derniere|plus recent|neueste|"
-                     r"letzte|ultim[oa]|piu recente|terbaru|terakhir|mais recente|laatste|nieuwste|meest recente?)\b")
+                     r"letzte|ultim[oa]|piu recente|terbaru|terakhir|mais recente|laatste|nieuwste|meest recente?"
+                     r"|ultimul|ultima|cel mai recent|cea mai recenta|senaste)\b")
 
 DAY_BONUS = 0.06
 MONTH_BONUS = 0.10
@@ -48,12 +48,6 @@ OTHER_YEAR_PENALTY = 0.05
 OUTLET_BONUS = 0.08
 LATEST_BONUS = 0.06
 RANK_OFFSET = 5  # base score 1 / (RANK_OFFSET + rank): the fused order, before any bonus
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "février" and "fevrier" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from functools import cache
 
 from babel import Locale
 
+from rag.language import CORPUS_LANGUAGES
 from rag.rerank import fold
 
 # The languages of the corpus's reports, whose names for countries a question or a passage may use.
-LANGUAGES = ("en", "fr", "de", "it", "es", "id", "pt", "nl", "pl", "uk")
+LANGUAGES = CORPUS_LANGUAGES
 
 
 def is_country(name: frozenset[str]) -> bool:

@@ -19,6 +19,13 @@ MUST_CORRECT = [
     ("Am Sonntag, dem 24. Februar, reiste Trudeau nach Kiew.",
      "Lunedì 24 febbraio Trudeau è andato a Kiev.", "it",  # question-time, into Italian
      "Domenica 24 febbraio Trudeau è andato a Kiev."),
+    # languages with names from CLDR only: Romanian, Swedish, and Polish and Ukrainian dates
+    ("Atacul de joi, 20 noiembrie, a ucis 31 de oameni.", "Tuesday's attack, on November 20, killed 31 people.",
+     "en", "Thursday's attack, on November 20, killed 31 people."),
+    ("Ryssland utvisade diplomaterna i mars.", "Russia expelled the diplomats in May.", "en",
+     "Russia expelled the diplomats in March."),
+    ("Atak nastąpił 8 kwietnia.", "The attack happened on 8 March.", "en", "The attack happened on 8 April."),
+    ("Удар стався 14 січня.", "The strike happened on 14 February.", "en", "The strike happened on 14 January."),
 ]
 MUST_KEEP = [
     # Right already.
