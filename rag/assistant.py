@@ -31,7 +31,7 @@ from rag.embeddings import make_aux_embedding, make_embedding
 from rag.followups import dropped_asks, drops_names, repeats_earlier, stands_alone, unresolved
 from rag.grounding import missing_pins, of_the_day, pinned_passages
 from rag.indexing import build_info
-from rag.language import detect
+from rag.language import detect, question_language
 from rag.llm import ChatModel, make_chat_model
 from rag.prompts import (
     ABSTAIN_TEXT,
@@ -329,7 +329,7 @@ class Assistant:
         rewritten = bool(history) and not stands_alone(question)
         if rewritten:
             timings["rewrite"] = _ms(start)
-        language = detect(question)
+        language = question_language(question)
         turn = _Turn(start)
         unclear = unresolved(standalone, question) if rewritten else []
         parts = split_question(standalone) if self.settings.split_compound and not unclear else []

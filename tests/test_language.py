@@ -33,3 +33,14 @@ def test_the_corpus_languages_are_told_apart_and_read_by_the_checks() -> None:
     assert pins("Hur många utvisades i mars 2018?").dates == {(2018, 3)}
     assert pins("Care este cel mai recent bilanț al victimelor?").latest
     assert pins("Vilket är det senaste beskedet om sanktionerna?").latest
+
+
+def test_a_question_in_a_language_the_answers_are_not_written_in_is_left_to_the_passages() -> None:
+    """Told to answer a Romanian question in Romanian, the bundled model wrote what the checks
+    could not read; told apart from Italian, Romanian is still not a language answers are asked in."""
+    from rag.language import question_language
+
+    assert question_language("Câți oameni au murit în atacul asupra blocurilor din Ternopil?") == ""
+    assert question_language("Hur många kanadensiska diplomater utvisade Ryssland i mars 2018?") == ""
+    assert question_language("Combien de diplomates russes ont été expulsés le 26 mars 2018 ?") == "fr"
+    assert question_language("How many Canadians did Russia bar from entering the country?") == "en"
