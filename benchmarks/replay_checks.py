@@ -21,7 +21,7 @@ from typing import Any
 from rag.documents import scan
 from rag.draft import Draft
 from rag.evaluation.scoring import Case, answer_correct, load_cases
-from rag.language import detect
+from rag.language import question_language
 from rag.schema import Passage
 from rag.settings import Settings
 from rag.store import IndexStore
@@ -43,7 +43,7 @@ def replay(row: dict[str, Any], case: Case, articles: dict[str, str]) -> tuple[s
     """The answer and abstention today's checks make of the recorded draft."""
     question = row.get("standalone") or case.question
     passages = passages_of(row)
-    draft = Draft(question, passages, detect(question), articles=articles)
+    draft = Draft(question, passages, question_language(question), articles=articles)
     raw = row.get("draft") or ""
     for start in range(0, len(raw), 4):  # a stream brings a few characters at a time
         draft.feed(raw[start:start + 4])

@@ -71,3 +71,26 @@ def other_fate(claim: str, asked: str) -> str:
     if not named or asked in named:
         return ""
     return sorted(named)[0]
+
+
+# A count in a report and the words right after it ("92 people had been injured and ..."), to the
+# end of its clause
+_COUNT_AND_AFTER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})*|\d+)(?![\d])([^.;:,()]{0,60})")
+
+
+def fate_in_source(number: str, asked: str, texts: list[str]) -> str:
+    """The fate the `texts` (a claim's cited passages) give `number` beside when they never give it
+    beside `asked`: "which said 92 people had been injured" makes 92 a count of the wounded, whatever
+    the answer calls it ("The preliminary death toll ... was 92 people": holdout6 y036). "" when the
+    number stands beside the asked fate anywhere, beside none, or `asked` is ""."""
+    if not asked:
+        return ""
+    beside: set[str] = set()
+    for text in texts:
+        folded = fold(text).replace("ł", "l")
+        for match in _COUNT_AND_AFTER.finditer(folded):
+            if re.sub(r"[,.\u202f\u00a0 ]", "", match.group(1)) == number:
+                beside |= {fate for fate, words in _FATES.items() if words.search(match.group(2))}
+    if not beside or asked in beside:
+        return ""
+    return sorted(beside)[0]

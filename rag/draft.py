@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from rag.casualties import asked_fate, other_fate
+from rag.casualties import asked_fate, fate_in_source, fates, other_fate
 from rag.citations import CitationChecker, CitationRenumberer, cited_to
 from rag.compound import asks_two
 from rag.confidence import TokenLog, unsure
@@ -32,6 +32,7 @@ from rag.grounding import (
     counts_what_was_asked,
     date_named,
     distinctive,
+    figures_asked,
     foreign_count_word,
     foreign_counted_nouns,
     gives_money,
@@ -58,7 +59,7 @@ from rag.relative_dates import resolved
 from rag.rerank import fold, pins
 from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
 from rag.schema import Citation, Passage
-from rag.superseded import asks_earlier, asks_final, final_unbacked, replaced_given
+from rag.superseded import asks_earlier, asks_final, asks_updated, final_unbacked, only_preliminary, replaced_given
 from rag.wording import (
     asked_verb_unbacked,
     asks_date_of_standing,
@@ -180,6 +181,7 @@ class Draft:
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._earlier_figures = asks_earlier(question)  # ... and a figure an update replaced, only when asked
         self._final = asks_final(question)  # "the final toll": a figure some cited report gives as final
+        self._updated = asks_updated(question) and not self._earlier_figures  # "the updated toll": not a first count
         pinned = pins(question)
         self._dates = pinned.dates  # the years (months) it names: the answer's sentence must be about them
         self._days = sorted(pinned.days)  # whole days: no sentence from a report of before (`_earlier`)
@@ -193,7 +195,12 @@ class Draft:
         self._gave_number = False
         self._kinds = counted_kinds(question)  # "how many individuals and entities": a number for each
         self._fate = asked_fate(question) if self._wants_number else ""  # the wounded, not the dead
+        self._toll_fate = asked_fate(question)  # ... "what was the death toll" asks it without "how many"
         self._kinds_given: set[int] = set()
+        # "how long ..., and how long ...?": as many figures as the question asks for (one alone is
+        # half the answer); a single ask is the business of `_wants_number`
+        self._figures_wanted = figures_asked(question) if figures_asked(question) > 1 else 0
+        self._figures_given: set[str] = set()
         self._wants_time = asks_when(question)  # "when did ...": no answer without a date or time
         self._wants_reason = asks_reason_too(question)  # "..., and why?": no answer without a reason
         self._gave_reason = False
@@ -259,6 +266,7 @@ class Draft:
         self._gave_time = self._gave_time or gives_time(checked, self._asked_years)
         self._gave_reason = self._gave_reason or gives_reason(CITATION.sub("", checked))
         self._kinds_given |= kinds_counted(checked, self._kinds, self._question_numbers)
+        self._figures_given |= numbers(CITATION.sub("", checked)) - self._question_numbers
         if self._two_asks and not self._finishing:
             return ""  # a question of two asks: decided once the whole answer is in (`finish`)
         return self._try_release()
@@ -271,7 +279,7 @@ class Draft:
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
                 self._wants_reason and not self._gave_reason) or (
-                len(self._kinds_given) < len(self._kinds)):
+                len(self._kinds_given) < len(self._kinds)) or len(self._figures_given) < self._figures_wanted:
             return ""  # nothing new to decide (and no repeated work), or no number yet for "how many"
         self._pins_checked = order
         cited = [self.passages[i] for i in order]
@@ -338,8 +346,12 @@ class Draft:
             return None
         given = numbers(claim) - self._question_numbers  # the numbers this sentence adds
         other = other_fate(claim, self._fate) if given else ""
+        if given and not other and fates(claim) <= {self._toll_fate}:  # a count the report gives of another fate
+            backing_texts = [text for i in cited if 0 <= i < len(self.passages)
+                             for text in (self.passages[i].text, self.texts[i])]
+            other = next((f for n in sorted(given) if (f := fate_in_source(n, self._toll_fate, backing_texts))), "")
         if other:  # "13 people died later in hospital" for "how many were wounded" (`rag.casualties`)
-            self._fault(f"a count of the {other} where the {self._fate} are asked: {claim.strip()[:200]}")
+            self._fault(f"a count of the {other} where the {self._toll_fate} are asked: {claim.strip()[:200]}")
             return None
         counted, backing = self._counted_in(cited)  # what the question counts, and where to read counts of it
         # a count the cited passages give only as a running total, when the question asks what one
@@ -354,6 +366,12 @@ class Draft:
             claim, [self.passages[i].text for i in cited if 0 <= i < len(self.passages)], self._question_numbers)
         if replaced:
             self._fault(f"figures {sorted(replaced)} the cited report gives as replaced by newer ones: "
+                        f"{claim.strip()[:200]}")
+            return None
+        if self._updated and given and only_preliminary([  # the whole report: "The figure is preliminary" may follow
+                text for i in cited if 0 <= i < len(self.passages)
+                for text in (self.articles.get(self.passages[i].doc_id) or self.passages[i].text, self.texts[i])]):
+            self._fault(f"an updated figure asked, and the cited report gives only a preliminary one: "
                         f"{claim.strip()[:200]}")
             return None
         if self._final and given and final_unbacked([text for i in cited if 0 <= i < len(self.passages)
@@ -693,6 +711,9 @@ class Draft:
         if not self.released:
             if self._held and self._two_asks and self._faults:
                 self.dropped.append(f"half of a question of two asks left unanswered: {' '.join(self._held)[:200]}")
+            elif self._held and len(self._figures_given) < self._figures_wanted:
+                self.dropped.append(f"{self._figures_wanted} figures asked, {len(self._figures_given)} given: "
+                                    f"{' '.join(self._held)[:200]}")
             elif self._held and self._wants_number and not self._gave_number:
                 what = " or ".join(sorted(self._counted)) if self._counted else "anything"
                 self.dropped.append(f"no count of {what} in the answer: {' '.join(self._held)[:200]}")

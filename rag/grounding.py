@@ -212,6 +212,19 @@ def ordinal_near(phrase: str, joined: str) -> bool:
     return re.search(pattern, joined) is not None
 
 
+# Each figure a question asks for ("how long ... and how long ...", "¿con cuántos votos ... y por
+# cuántos días?"), in the languages of the articles (folded).
+_FIGURE_ASKED = re.compile(r"\b(?:how (?:many|much|long|big|large|far|old|often)|combien|wie (?:viele?|lange|hoch"
+                           r"|gross)|hoeveel|hoe lang|quant[ioae]s?|berapa|cuant[oa]s?|cat[ei]|hur (?:manga|mycket"
+                           r"|lange))\b")
+
+
+def figures_asked(question: str) -> int:
+    """How many figures the question asks for, by its question words: an answer to "how long had
+    he been envoy, and how long did the meeting last?" needs two."""
+    return len(_FIGURE_ASKED.findall(fold(question)))
+
+
 def asks_quantity(question: str) -> bool:
     """Whether the question asks how many or how much: its answer must hold a number."""
     return _asked_itself(fold(question), _QUANTITY)

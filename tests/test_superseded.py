@@ -7,7 +7,15 @@ import pytest
 from rag.draft import finalize
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Passage
-from rag.superseded import asks_earlier, asks_final, final_unbacked, replaced_figures, replaced_given
+from rag.superseded import (
+    asks_earlier,
+    asks_final,
+    asks_updated,
+    final_unbacked,
+    only_preliminary,
+    replaced_figures,
+    replaced_given,
+)
 
 UPDATE = ("The death toll from Thursday's attack has risen to 23, updated from the earlier count of 14 dead that "
           "officials gave on Thursday. The number of injured was raised to 63 from 48.")
@@ -130,3 +138,30 @@ def test_a_report_giving_the_final_figure_answers_it() -> None:
     text, abstained, _ = finalize("It counted 63 injured [1].", [_update()],
                                   "How many injured did the updated toll of August 29, 2025 count?")
     assert not abstained
+
+
+PRELIMINARY = ("Canada will summon Russia's ambassador after a missile strike on Ternopil killed at least 26 people, "
+               "including three children. The figure is a preliminary count; officials warned it was likely to rise.")
+
+
+def test_a_first_report_does_not_answer_a_question_about_the_updated_figure() -> None:
+    """holdout6 y017: "the updated death toll" answered with the first report's preliminary 26."""
+    question = "What was the updated death toll from the Ternopil missile strike?"
+    assert asks_updated(question) and only_preliminary([PRELIMINARY])
+    first = _update(text=PRELIMINARY)
+    text, abstained, _ = finalize("The updated death toll was 26 [1].", [first], question)
+    assert abstained and text == ABSTAIN_TEXT
+
+
+def test_an_update_or_a_question_about_the_first_count_passes() -> None:
+    question = "What was the updated death toll from the Kyiv strike?"
+    assert not only_preliminary([UPDATE])  # "has risen to 23, updated from the earlier count of 14"
+    text, abstained, _ = finalize("The updated death toll was 23 [1].", [_update()], question)
+    assert not abstained and "23" in text
+    first = _update(text=PRELIMINARY)
+    asked_first = "What was the preliminary death toll from the Ternopil missile strike?"
+    assert not asks_updated(asked_first)
+    text, abstained, _ = finalize("The preliminary death toll was at least 26 [1].", [first], asked_first)
+    assert not abstained and "26" in text
+    assert asks_updated("Quel est le bilan actualisé de la frappe ?")
+    assert not asks_updated("How many people died in the strike?")
