@@ -55,7 +55,7 @@ test: lint browser
 test-fast: lint browser
 	$(BIN)/python -m pytest -q -ra -m "not slow"
 
-# The whole answer-quality measurement with the bundled models (~110 min on 2 cores): the public
+# The whole answer-quality measurement with the bundled models (~2.5 h on 2 cores): the public
 # questions over the bundled articles, then the dev set and its held-out split over the bundled
 # articles plus the dev corpus (data/eval/), in an index of its own; then dev2, dev3 and the fresh
 # held-out split holdout2, which also need data/eval/corpus2 (a third index); then dev4, which

@@ -20,6 +20,7 @@ from rag.events import summits_missing
 from rag.grounding import (
     LEDE,
     PinVocabulary,
+    added_given,
     article_text,
     asks_cost,
     asks_money,
@@ -360,6 +361,15 @@ class Draft:
                   if backing and not self._totals else set())
         if totals:
             self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
+            return None
+        # ... and the other way round: what the latest event added, where the total is asked
+        added = added_given(claim, self._question_numbers, [  # the whole report: the total may stand apart
+            text for i in cited if 0 <= i < len(self.passages)
+            for text in (self.articles.get(self.passages[i].doc_id) or self.passages[i].text, self.texts[i])
+        ]) if self._totals and given else set()
+        if added:
+            self._fault(f"counts {sorted(added)} of what one event added, where the total is asked: "
+                        f"{claim.strip()[:200]}")
             return None
         # read in the originals: a translation made for the reader may turn "raised to 63 from 48" around
         replaced = set() if self._earlier_figures else replaced_given(

@@ -1365,3 +1365,34 @@ def test_a_country_in_a_run_of_names_is_a_pin_of_its_own() -> None:
     assert missing_pins(question, [visit]).describe()  # no Independence Day in it
     day = replace(visit, text="On Hari Kemerdekaan, Joly said Canada's support for Ukraine will continue.")
     assert not missing_pins(question, [day]).describe()
+
+
+BANS = Passage(source="bans.txt", doc_id="bans.txt", title="Russia bars 93 more Canadians", outlet="Record",
+               language="en", published="2025-07-22", score=0.5, chunk=0,
+               text=("Russia's Foreign Ministry said it has barred 93 more Canadians from entering the country. "
+                     "According to the ministry, 1,103 Canadians are now barred from entering Russia."))
+
+
+def test_what_one_event_added_does_not_answer_how_many_there_are_now() -> None:
+    """holdout6 y037: "the latest figure for how many Canadians are banned" answered with the 93
+    names the latest list added; the report says 1,103 are now barred."""
+    from rag.grounding import added_given, asks_total, running_totals
+
+    question = "What's the latest figure for how many Canadians are banned from entering Russia?"
+    assert asks_total(question) and running_totals(BANS.text) == {"1103"}
+    assert added_given("The latest figure is 93 [1].", set(), [BANS.text]) == {"93"}
+    text, abstained, _ = finalize("The latest figure is 93 Canadians [1].", [BANS], question)
+    assert abstained and text == ABSTAIN_TEXT
+
+
+def test_the_total_or_the_addition_asked_for_passes() -> None:
+    from rag.grounding import added_given, running_totals
+
+    question = "What's the latest figure for how many Canadians are banned from entering Russia?"
+    text, abstained, _ = finalize("1,103 Canadians are now barred from entering Russia [1].", [BANS], question)
+    assert not abstained and "1,103" in text
+    event = "How many Canadians did Russia bar on July 22, 2025?"
+    text, abstained, _ = finalize("Russia barred 93 more Canadians [1].", [BANS], event)
+    assert not abstained and "93" in text
+    assert running_totals("About 16,000 Russian troops were now stationed in Crimea.") == set()
+    assert added_given("93 [1].", set(), ["Russia barred 93 more Canadians."]) == set()  # no total beside it
