@@ -24,6 +24,7 @@ from rag.grounding import (
     article_text,
     asks_cost,
     asks_money,
+    asks_newest,
     asks_quantity,
     asks_total,
     asks_when,
@@ -46,6 +47,7 @@ from rag.grounding import (
     numbers_beside,
     places_asked,
     published_in,
+    recalled_event,
     report_day_named,
     reported_before,
     running_totals_given,
@@ -181,6 +183,7 @@ class Draft:
         self._backing: dict[tuple[int, ...], PinVocabulary] = {}  # ... and those near each set of cited passages
         self._totals = asks_total(question)  # ... and a running total only when the question asks for one
         self._earlier_figures = asks_earlier(question)  # ... and a figure an update replaced, only when asked
+        self._newest = asks_newest(question)  # "most recently": no older event the newest report recalls
         self._final = asks_final(question)  # "the final toll": a figure some cited report gives as final
         self._updated = asks_updated(question) and not self._earlier_figures  # "the updated toll": not a first count
         pinned = pins(question)
@@ -325,6 +328,11 @@ class Draft:
         earlier = self._earlier(cited) if self.released else ""  # before: `missing_pins` withholds, and retries
         if earlier:
             self._fault(f"cites a report from before {earlier}, the day the question names: {claim.strip()[:200]}")
+            return None
+        recalled = recalled_event(claim, [self.passages[i] for i in cited if 0 <= i < len(self.passages)]) \
+            if self._newest else ""
+        if recalled:  # "when was he most recently summoned?": not the older summons the newest report recalls
+            self._fault(f"dates its event to {recalled}, well before the newest report it cites: {claim.strip()[:200]}")
             return None
         wrong_role = self._not_in_role(claim, cited)
         if wrong_role:

@@ -759,6 +759,35 @@ def asks_newest(question: str) -> bool:
     return bool(_NEWEST.search(fold(question))) and not pins(question).dates
 
 
+# A month as an answer writes it: English "May" capitalised (not the verb), any other month name of
+# the corpus's languages as it folds ("août" -> "aout"), with its year when one follows
+_MONTH_NUMBER = {name: n for n, names in MONTHS.items() for name in names.split() if len(name) > 3}
+_ANSWER_MONTH = re.compile(r"\b(" + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+                           + r"|may)\b(?:\s+\d{1,2}(?!\d))?(?:,?\s+(?:de\s+)?(\d{4}))?")
+OLDER_MONTHS = 2  # how many months before its newest cited report an event is an older one it recalls
+
+
+def recalled_event(claim: str, passages: Sequence[Passage]) -> str:
+    """The month `claim` dates its event to when that is `OLDER_MONTHS` or more before the newest of
+    the cited `passages` (and no month it names is not): for "when was he most recently summoned?",
+    the newest report's "he was last summoned on August 29" is an older summons it recalls, not the
+    newest one (holdout6 y035: a November 2025 report). "" when the claim names no month."""
+    newest = max((d for d in (published(p) for p in passages) if d and d[1]), default=None)
+    if newest is None:
+        return ""
+    named = []
+    for match in _ANSWER_MONTH.finditer(fold(claim)):
+        if match.group(1) == "may" and not re.search(r"\bMay\b", claim):
+            continue  # "this may take weeks"
+        month = 5 if match.group(1) == "may" else _MONTH_NUMBER[match.group(1)]
+        year = int(match.group(2)) if match.group(2) else newest[0] - (month > newest[1])
+        named.append((year, month, match.group(0).strip(" ,")))
+    if not named:
+        return ""
+    months_before = [(newest[0] - y) * 12 + newest[1] - m for y, m, _ in named]
+    return named[0][2] if min(months_before) >= OLDER_MONTHS else ""
+
+
 def newest_date(passages: Sequence[Passage]) -> tuple[int, int] | None:
     """(year, month) of the newest report among `passages`, by their articles' dates."""
     return max((when for p in passages if (when := published(p)) is not None), default=None)

@@ -1396,3 +1396,34 @@ def test_the_total_or_the_addition_asked_for_passes() -> None:
     assert not abstained and "93" in text
     assert running_totals("About 16,000 Russian troops were now stationed in Crimea.") == set()
     assert added_given("93 [1].", set(), ["Russia barred 93 more Canadians."]) == set()  # no total beside it
+
+
+def test_an_older_event_the_newest_report_recalls_is_not_the_most_recent() -> None:
+    """holdout6 y035: "When was Stepanov most recently summoned?" answered from a November 2025
+    report with the August 29 summons it recalls."""
+    from rag.grounding import recalled_event
+
+    newest = Passage(source="ternopil.txt", doc_id="ternopil.txt", title="Canada to summon Russia's ambassador",
+                     outlet="Herald", language="en", published="2025-11-19", score=0.5, chunk=0,
+                     text=("Canada will summon Russia's ambassador, Oleg Stepanov, after the strike on Ternopil. He "
+                           "was last summoned on August 29, after the strike on Kyiv."))
+    question = "When was Russia's ambassador Oleg Stepanov most recently summoned by Canada?"
+    assert recalled_event("He was summoned on August 29 [1].", [newest]) == "august 29"
+    assert recalled_event("Il a été convoqué le 29 août.", [newest]) == "aout"
+    text, abstained, _ = finalize("He was summoned on August 29, after the strike on Kyiv [1].", [newest], question)
+    assert abstained and text == ABSTAIN_TEXT
+
+
+def test_the_newest_reports_own_event_or_no_month_passes() -> None:
+    from rag.grounding import recalled_event
+
+    newest = Passage(source="ternopil.txt", doc_id="ternopil.txt", title="Canada to summon Russia's ambassador",
+                     outlet="Herald", language="en", published="2025-11-19", score=0.5, chunk=0,
+                     text="Canada will summon Russia's ambassador on November 20 over the strike on Ternopil.")
+    assert recalled_event("He is to be summoned on November 20 [1].", [newest]) == ""
+    assert recalled_event("This may take weeks [1].", [newest]) == ""  # "may", the verb
+    assert recalled_event("He was summoned over the strike on Ternopil [1].", [newest]) == ""
+    question = "When was Russia's ambassador most recently summoned by Canada?"
+    text, abstained, _ = finalize("He was to be summoned on November 20, over the strike on Ternopil [1].",
+                                  [newest], question)
+    assert not abstained and "November 20" in text
