@@ -159,7 +159,8 @@ _NAME_RUN = re.compile(r"[A-Z][\w'’-]{2,}(?:\s+[A-Z][\w'’-]+)*")
 OWN_WORDS_JUDGED = 3  # a sentence adding at most this many words of its own to the question's is judged
 # "Yes, Moscow invited Joly": the answer to a yes-no question, which no passage writes; whether it
 # holds is the citation check's to judge, on the rest of the sentence.
-_ANSWER_PARTICLES = frozenset({"yes", "nope", "yeah", "indeed"})
+# ... and "got", which says nothing of its own ("Poroshenko got 11 standing ovations": the 11 is the answer)
+_ANSWER_PARTICLES = frozenset({"yes", "nope", "yeah", "indeed", "got", "get", "gets", "getting"})
 # Numbers written as words: a count is the number check's to judge ("sixty" for a passage's 60).
 _NUMBER_WORD = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
                           r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred|thousand"

@@ -733,6 +733,10 @@ def test_the_word_that_answers_an_echoing_sentence_must_be_in_the_passage_it_cit
                               ["Carney took office on March 14."]) == []
     assert own_words_unbacked(question, "Canada announced a ban on the sale of luxury vehicles, gold and "
                               "technology to Moscow [1].", [hiroshima.text]) == []
+    # "got" says nothing of its own: the count is the number check's (holdout6 y001)
+    assert own_words_unbacked("How many standing ovations did Poroshenko get?",
+                              "Poroshenko got 11 standing ovations [1].",
+                              ["Poroshenko was interrupted by 11 standing ovations."]) == []
     # One of its own words backed: a paraphrase ("covers"), not another passage's fact.
     assert own_words_unbacked("How much did Trudeau announce for military equipment?",
                               "The envelope covers the purchase of equipment [1].",
