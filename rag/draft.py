@@ -71,11 +71,13 @@ from rag.wording import (
     echo_backed,
     event_backed,
     on_topic,
+    own_words,
     own_words_unbacked,
     split_sentences,
     topic_words,
 )
 
+_NAME_ASKED = re.compile(r"\b(?:what|which|who|whom|where)\b")  # an ask for a thing or person by name
 TIE_MIN = 0.5  # share of an uncited sentence's own words (not the question's) a passage must hold to be cited
 TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
 
@@ -215,6 +217,11 @@ class Draft:
         # "..., and how long did the meeting last?": held to the end, and withheld if any sentence
         # was dropped for stating what its passages lack (the half left would read as the answer)
         self._two_asks = asks_two(question)
+        # ... and when one of the two asks for a thing by name ("What gear did Harper promise, and how
+        # much was it worth?"), the answer must say something the question did not: the gear's worth
+        # beside the question's own "non-lethal military gear" answers half of it
+        self._names_asked = self._two_asks and _NAME_ASKED.search(fold(question)) is not None
+        self._own_given = False
         self._faults = 0
         self._finishing = False
         self.false_start = False  # the first sentence stated what its passages lack (`_fault`)
@@ -271,6 +278,8 @@ class Draft:
         self._gave_reason = self._gave_reason or gives_reason(CITATION.sub("", checked))
         self._kinds_given |= kinds_counted(checked, self._kinds, self._question_numbers)
         self._figures_given |= numbers(CITATION.sub("", checked)) - self._question_numbers
+        self._own_given = self._own_given or any(len(w) > 1 for w in own_words(self.question,
+                                                                                CITATION.sub("", checked)))
         if self._two_asks and not self._finishing:
             return ""  # a question of two asks: decided once the whole answer is in (`finish`)
         return self._try_release()
@@ -278,7 +287,7 @@ class Draft:
     def _try_release(self) -> str:
         """Release the held sentences if, together, they answer the question from what they cite."""
         order = tuple(self._renumberer.order)
-        if self._two_asks and self._faults:
+        if self._two_asks and (self._faults or (self._names_asked and not self._own_given)):
             return ""
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
@@ -729,6 +738,8 @@ class Draft:
         if not self.released:
             if self._held and self._two_asks and self._faults:
                 self.dropped.append(f"half of a question of two asks left unanswered: {' '.join(self._held)[:200]}")
+            elif self._held and self._names_asked and not self._own_given:
+                self.dropped.append(f"a question of two asks answered in its own words: {' '.join(self._held)[:200]}")
             elif self._held and len(self._figures_given) < self._figures_wanted:
                 self.dropped.append(f"{self._figures_wanted} figures asked, {len(self._figures_given)} given: "
                                     f"{' '.join(self._held)[:200]}")

@@ -167,6 +167,15 @@ _NUMBER_WORD = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|
                           r"|million|billion|trillion|dozen)(?:-\w+)?s?")
 
 
+def own_words(question: str, claim: str) -> list[str]:
+    """The content words of `claim` that the question does not have (numbers and number words
+    aside: they are the number checks' to judge)."""
+    asked = _stems(question)
+    return [t for t in content_tokens(claim)
+            if not any(c.isdigit() for c in t) and not _NUMBER_WORD.fullmatch(t) and t not in _ANSWER_PARTICLES
+            and _stem(t) not in asked]
+
+
 def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) -> list[str]:
     """The words a short answer adds to the question's that the passages it cites do not hold.
 
@@ -177,10 +186,7 @@ def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) ->
     check to judge it, and may paraphrase; it is not judged here. Withheld only when none of its
     own words is backed ("The envelope covers the purchase" over "an envelope ... for the
     purchase" paraphrases with "covers"). Numbers are checked elsewhere."""
-    asked = _stems(question)
-    own = [t for t in content_tokens(claim)
-           if not any(c.isdigit() for c in t) and not _NUMBER_WORD.fullmatch(t) and t not in _ANSWER_PARTICLES
-           and _stem(t) not in asked]
+    own = own_words(question, claim)
     if not own or len(own) > OWN_WORDS_JUDGED:
         return []
     held, words = _backing_words(" ".join(cited_texts))

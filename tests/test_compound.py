@@ -204,3 +204,30 @@ def test_an_answer_giving_both_figures_asked_is_shown() -> None:
     raw = "Canada gave them five days [1]. Russia gave the Canadians seven days, until April 6 [1]."
     text, abstained, _ = finalize(raw, [EXPULSIONS], TWO_FIGURES)
     assert not abstained and "five days" in text and "seven days" in text
+
+
+GEAR = Passage(source="poroshenko.txt", doc_id="poroshenko.txt", title="Poroshenko addresses Parliament",
+               outlet="Gazette", language="en", published="2014-09-17", score=0.5, chunk=0,
+               text="In 2014 Harper promised Poroshenko a further C$5 million of non-lethal military gear: helmets, "
+                    "body armour and night-vision goggles.")
+GEAR_ASKED = "What non-lethal military gear did Harper promise Poroshenko in 2014 and how much was it worth?"
+
+
+def test_two_asks_answered_with_the_questions_own_words_for_one_are_withheld() -> None:
+    """holdout6 y009: the worth given, the gear only as the question named it."""
+    draft = Draft(GEAR_ASKED, [GEAR], "en")
+    draft.feed("Harper promised Poroshenko non-lethal military gear worth C$5 million [1].")
+    draft.finish()
+    text, abstained, _ = draft.result()
+    assert abstained and text == ABSTAIN_TEXT
+    assert any("in its own words" in why for why in draft.dropped)
+
+
+def test_two_asks_answered_with_words_of_the_answers_own_pass() -> None:
+    text, abstained, _ = finalize("Harper promised helmets, body armour and night-vision goggles worth C$5 million "
+                                  "[1].", [GEAR], GEAR_ASKED)
+    assert not abstained and "helmets" in text
+    # two figures asked: no word of its own needed
+    text, abstained, _ = finalize("Canada gave them five days [1]. Russia gave the Canadians seven days [1].",
+                                  [EXPULSIONS], TWO_FIGURES)
+    assert not abstained
