@@ -28,7 +28,8 @@ ROLE_WORDS = (
     ("ambassador", "envoy"),
     # "Trudeau and his Latvian counterpart", "Joly will meet her French counterpart, Le Drian": the
     # office of the leader or minister it is said of
-    ("president", "prime minister", "chancellor", "premier", "head of state", "head of government", "counterpart"),
+    ("president", "prime minister", "first minister", "chancellor", "premier", "head of state", "head of government",
+     "counterpart"),  # "first minister": a translation's premier ministre, primeiro-ministro
     ("minister", "secretary", "counterpart"),  # a British minister is a Secretary: "Foreign Secretary James Cleverly"
     ("secretary general", "secretary-general"),  # NATO's, the UN's: not a minister
     ("commander", "general", "admiral", "chief of"),

@@ -173,3 +173,15 @@ def test_a_city_asked_is_not_answered_by_a_country() -> None:
     text, abstained, _ = finalize("In Mississauga, Ontario [1].", [harper],
                                   "In which city did Stephen Harper announce the sanctions?")
     assert not abstained and "Mississauga" in text
+
+
+def test_a_first_minister_is_a_head_of_government_not_a_minister() -> None:
+    """A translation's "first minister" (premier ministre, primeiro-ministro) is the prime minister:
+    "which Canadian minister spoke" is not answered by him (holdout6 y021, Anand was the minister)."""
+    role = asked_role("Which Canadian minister spoke at the flag raising in Edmonton?")
+    text = ("In the communication, the first minister Justin Trudeau reminded that Canada was the first Western "
+            "country to recognise Ukraine. Minister of Defence Anita Anand participated in a ceremony.")
+    assert not named_as(frozenset({"trudeau"}), role, [text])
+    assert named_as(frozenset({"anand"}), role, [text])
+    leader = asked_role("Which head of government sent a message?")
+    assert named_as(frozenset({"trudeau"}), leader, [text])
