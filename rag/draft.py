@@ -364,12 +364,8 @@ class Draft:
             return None
         given = numbers(claim) - self._question_numbers  # the numbers this sentence adds
         other = other_fate(claim, self._fate) if given else ""
-        if given and not other and fates(claim) <= {self._toll_fate}:  # a count the report gives of another fate
-            backing_texts = [text for i in cited if 0 <= i < len(self.passages)
-                             for text in (self.passages[i].text, self.texts[i])]
-            other = next((f for n in sorted(given) if (f := fate_in_source(n, self._toll_fate, backing_texts))), "")
         if other:  # "13 people died later in hospital" for "how many were wounded" (`rag.casualties`)
-            self._fault(f"a count of the {other} where the {self._toll_fate} are asked: {claim.strip()[:200]}")
+            self._fault(f"a count of the {other} where the {self._fate} are asked: {claim.strip()[:200]}")
             return None
         counted, backing = self._counted_in(cited)  # what the question counts, and where to read counts of it
         # a count the cited passages give only as a running total, when the question asks what one
@@ -379,15 +375,6 @@ class Draft:
         if totals:
             self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
             return None
-        # ... and the other way round: what the latest event added, where the total is asked
-        added = added_given(claim, self._question_numbers, [  # the whole report: the total may stand apart
-            text for i in cited if 0 <= i < len(self.passages)
-            for text in (self.articles.get(self.passages[i].doc_id) or self.passages[i].text, self.texts[i])
-        ]) if self._totals and given else set()
-        if added:
-            self._fault(f"counts {sorted(added)} of what one event added, where the total is asked: "
-                        f"{claim.strip()[:200]}")
-            return None
         # read in the originals: a translation made for the reader may turn "raised to 63 from 48" around
         replaced = set() if self._earlier_figures else replaced_given(
             claim, [self.passages[i].text for i in cited if 0 <= i < len(self.passages)], self._question_numbers)
@@ -395,15 +382,9 @@ class Draft:
             self._fault(f"figures {sorted(replaced)} the cited report gives as replaced by newer ones: "
                         f"{claim.strip()[:200]}")
             return None
-        if self._updated and given and only_preliminary([  # the whole report: "The figure is preliminary" may follow
-                text for i in cited if 0 <= i < len(self.passages)
-                for text in (self.articles.get(self.passages[i].doc_id) or self.passages[i].text, self.texts[i])]):
-            self._fault(f"an updated figure asked, and the cited report gives only a preliminary one: "
-                        f"{claim.strip()[:200]}")
-            return None
-        if self._final and given and final_unbacked([text for i in cited if 0 <= i < len(self.passages)
-                                                     for text in (self.passages[i].text, self.texts[i])]):
-            self._fault(f"a final figure asked, and no cited report gives one as final: {claim.strip()[:200]}")
+        wrong_figure = self._figure_not_asked(claim, cited, given) if given else ""
+        if wrong_figure:
+            self._fault(f"{wrong_figure}: {claim.strip()[:200]}")
             return None
         if self._wants_cost and gives_money(claim) and not cost_backed(
                 claim, [self.texts[i] for i in cited if 0 <= i < len(self.texts)]):
@@ -480,6 +461,28 @@ class Draft:
         self._faults += 1
         if self._sentences == 1:
             self.false_start = True
+
+    def _figure_not_asked(self, claim: str, cited: Sequence[int], given: set[str]) -> str:
+        """Why the figures `claim` gives (`given`) are not the one the question asks for, read in
+        the cited passages and, where a report says it apart from the figure, the whole report:
+        another fate's count, what one event added where the total is asked, a preliminary count
+        for the updated one, an interim one for the final one; "" when none of these."""
+        indices = [i for i in cited if 0 <= i < len(self.passages)]
+        texts = [t for i in indices for t in (self.passages[i].text, self.texts[i])]
+        reports = [t for i in indices for t in (self.articles.get(self.passages[i].doc_id) or self.passages[i].text,
+                                                self.texts[i])]
+        if fates(claim) <= {self._toll_fate}:  # "the death toll was 92", where the report's 92 are the injured
+            other = next((f for n in sorted(given) if (f := fate_in_source(n, self._toll_fate, texts))), "")
+            if other:
+                return f"a count of the {other} where the {self._toll_fate} are asked"
+        added = added_given(claim, self._question_numbers, reports) if self._totals else set()
+        if added:
+            return f"counts {sorted(added)} of what one event added, where the total is asked"
+        if self._updated and only_preliminary(reports):
+            return "an updated figure asked, and the cited report gives only a preliminary one"
+        if self._final and final_unbacked(texts):
+            return "a final figure asked, and no cited report gives one as final"
+        return ""
 
     def _unbacked_names(self, claim: str, cited: Sequence[int]) -> list[str]:
         """The claim's names found neither in the question nor near the passages it cites
