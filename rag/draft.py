@@ -320,6 +320,8 @@ class Draft:
             sentence = CITATION.sub("", sentence)  # "16,000 [3]" over one passage: judged as left uncited
         tie = None if CITATION.search(sentence) else self._tied(sentence)
         checked = self._checker.check(sentence if tie is None else cited_to(sentence, [tie + 1]))
+        if tie is None and CITATION.search(sentence) and not CITATION.search(checked):
+            checked = self._retied(sentence, checked)
         claim = CITATION.sub("", checked)
         cited = [int(n) - 1 for m in CITATION.finditer(checked) for n in re.findall(r"\d+", m.group(1))]
         have = set().union(self._question_numbers, *(self._numbers[i] for i in (cited or range(len(self.texts)))))
@@ -416,6 +418,19 @@ class Draft:
         if not fits or len({self.passages[i].doc_id for i in fits}) > 1:
             return None
         return max(fits, key=lambda i: vocabularies[i].support(claim))
+
+    def _retied(self, sentence: str, checked: str) -> str:
+        """`sentence` tied to another passage of the report it cited, when the citation check took
+        its marks away: "11 [2]" marks the passage beside the one with the eleven standing ovations,
+        and a bare number shares no word with either (holdout6 y001). Tied as an uncited sentence is
+        (`_tied`), and only within the cited report; else `checked` as the check left it."""
+        bare = CITATION.sub("", sentence)
+        marks = {int(n) - 1 for m in CITATION.finditer(sentence) for n in re.findall(r"\d+", m.group(1))}
+        reports = {self.passages[i].doc_id for i in marks if 0 <= i < len(self.passages)}
+        tie = self._tied(bare)
+        if tie is None or self.passages[tie].doc_id not in reports or self._checker is None:
+            return checked
+        return self._checker.check(cited_to(bare, [tie + 1]))
 
     def _recited(self, claim: str, cited: Sequence[int]) -> list[int]:
         """The passages (0-based) to cite instead of `cited` for a claim whose numbers the cited

@@ -1431,3 +1431,25 @@ def test_the_newest_reports_own_event_or_no_month_passes() -> None:
     text, abstained, _ = finalize("He was to be summoned on November 20, over the strike on Ternopil [1].",
                                   [newest], question)
     assert not abstained and "November 20" in text
+
+
+def _ovations(chunk: int, text: str, source: str = "poroshenko.txt") -> Passage:
+    return Passage(source=source, doc_id=source, title="Poroshenko addresses Parliament", outlet="Gazette",
+                   language="en", published="2014-09-17", score=0.5, chunk=chunk, text=text)
+
+
+def test_a_bare_figure_marked_beside_its_passage_is_tied_to_it_within_the_report() -> None:
+    """holdout6 y001: "11 [2]", the eleven standing ovations being in passage 1 of the same report."""
+    question = "How many standing ovations did Poroshenko get when he spoke to Canada's Parliament?"
+    passages = [_ovations(0, "Poroshenko was interrupted by 11 standing ovations in Canada's Parliament."),
+                _ovations(1, "A spokesperson for the Prime Minister's Office said the visit was a success.")]
+    text, abstained, cites = finalize("11 [2]", passages, question)
+    assert not abstained and text.startswith("11") and [c.passage.chunk for c in cites] == [0]
+
+
+def test_a_bare_figure_is_not_tied_to_another_report() -> None:
+    question = "How many standing ovations did Poroshenko get when he spoke to Canada's Parliament?"
+    passages = [_ovations(0, "Zelensky was interrupted by 11 standing ovations in the House.", source="zelensky.txt"),
+                _ovations(1, "A spokesperson for the Prime Minister's Office said the visit was a success.")]
+    text, abstained, _ = finalize("11 [2]", passages, question)
+    assert abstained and text == ABSTAIN_TEXT
