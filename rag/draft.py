@@ -205,7 +205,8 @@ class Draft:
         self._kinds_given: set[int] = set()
         # "how long ..., and how long ...?": as many figures as the question asks for (one alone is
         # half the answer); a single ask is the business of `_wants_number`
-        self._figures_wanted = figures_asked(question) if figures_asked(question) > 1 else 0
+        figures = figures_asked(question)
+        self._figures_wanted = figures if figures > 1 else 0
         self._figures_given: set[str] = set()
         self._wants_time = asks_when(question)  # "when did ...": no answer without a date or time
         self._wants_reason = asks_reason_too(question)  # "..., and why?": no answer without a reason
