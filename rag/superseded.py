@@ -67,9 +67,10 @@ _SAYS_FINAL = re.compile(
     r"|finished)\b")
 
 
-# A question about a figure after it was updated: "the updated death toll", "the revised count"
+# A question about a figure after it was updated: "the updated death toll", "the revised count". Not
+# "the latest toll": where only a first report exists, its preliminary count is the latest one.
 _ASKS_UPDATED = re.compile(
-    r"\b(?:updated|revised|latest|most recent|newest|new|current|raised|higher|later) (?:\w+ ){0,2}"
+    r"\b(?:updated|revised) (?:\w+ ){0,2}"
     r"(?:toll|count|figure|tally|number|total|bilan)\b"
     r"|\bbilan (?:actualise|revu|mis a jour)|\baktualisierte[nrs]? (?:\w+ )?(?:bilanz|zahl|opferzahl)"
     r"|\b(?:balance|cifra|recuento|bilancio|balanco) (?:actualizad[oa]|aggiornat[oa]|atualizad[oa])")

@@ -165,3 +165,4 @@ def test_an_update_or_a_question_about_the_first_count_passes() -> None:
     assert not abstained and "26" in text
     assert asks_updated("Quel est le bilan actualisé de la frappe ?")
     assert not asks_updated("How many people died in the strike?")
+    assert not asks_updated("What is the latest death toll of the strike?")  # a first report's may be the latest
