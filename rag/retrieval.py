@@ -11,6 +11,7 @@ from rag.grounding import asks_newest, newest_first
 from rag.rerank import pins, published, rerank
 from rag.schema import Passage
 from rag.store import Hit, IndexStore
+from rag.superseded import asks_updated
 
 __all__ = ["Passage", "Retriever", "join_overlapping", "passage_from_hit", "reciprocal_rank_fusion"]
 
@@ -18,6 +19,13 @@ __all__ = ["Passage", "Retriever", "join_overlapping", "passage_from_hit", "reci
 PINNED_PER_DATE = 3  # passages fetched per date a question names
 PINNED_PER_DAY = 8  # per month when the question names a day in it: that day's report among the month's others
 NEWEST_PASSAGES = 12  # passages fetched from the newest years for "the most recent ..."
+
+
+def wants_newest(question: str) -> bool:
+    """Whether the newest matching report should lead: "the most recent ..." (`asks_newest`), and
+    "the updated toll" when no date pins it (an update is the later of two reports of one event;
+    holdout6 y017's Romanian update ranked eighth, below the first report)."""
+    return asks_newest(question) or (asks_updated(question) and not pins(question).dates)
 
 
 def passage_from_hit(hit: Hit) -> Passage:
@@ -95,7 +103,7 @@ class Retriever:
         candidates = self._with_translations(candidates)
         if self.rerank_depth:
             candidates = rerank(question, candidates)
-            if asks_newest(question):
+            if wants_newest(question):
                 candidates = newest_first(question, candidates)
         return candidates[:k]
 
@@ -135,7 +143,7 @@ class Retriever:
         queries: list[tuple[int, tuple[int, int] | None, int | None]] = [
             (PINNED_PER_DAY if when in months_of_days else PINNED_PER_DATE, when, None)
             for when in sorted(asked.dates)[:3]]
-        if asks_newest(question) and (newest := self._newest_year(candidates)):
+        if wants_newest(question) and (newest := self._newest_year(candidates)):
             queries.append((NEWEST_PASSAGES, None, newest))
         for k, when, since in queries:
             for hit in self.store.query(embedding, k, published=when, since=since):

