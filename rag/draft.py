@@ -259,9 +259,10 @@ class Draft:
         self._finishing = True
         if self.stopped:
             return ""
+        held = len(self._held)
         out = "".join(self._take(s) for s in split_sentences(rest)) if rest.strip() else ""
-        if self._two_asks and not self.released and self._held and not self.stopped:
-            out += self._try_release()  # held to the end (`_two_asks`): decided now
+        if self._two_asks and not self.released and len(self._held) == held and held and not self.stopped:
+            out += self._try_release()  # held to the end (`_two_asks`), and no last sentence taken decided it
         return out
 
     def _take(self, sentence: str) -> str:
@@ -322,7 +323,7 @@ class Draft:
         tie = None if CITATION.search(sentence) else self._tied(sentence)
         checked = self._checker.check(sentence if tie is None else cited_to(sentence, [tie + 1]))
         if tie is None and CITATION.search(sentence) and not CITATION.search(checked):
-            checked = self._retied(sentence, checked)
+            checked = self._retied(sentence, checked, marks)
         claim = CITATION.sub("", checked)
         cited = [int(n) - 1 for m in CITATION.finditer(checked) for n in re.findall(r"\d+", m.group(1))]
         have = set().union(self._question_numbers, *(self._numbers[i] for i in (cited or range(len(self.texts)))))
@@ -420,14 +421,14 @@ class Draft:
             return None
         return max(fits, key=lambda i: vocabularies[i].support(claim))
 
-    def _retied(self, sentence: str, checked: str) -> str:
+    def _retied(self, sentence: str, checked: str, marks: Sequence[int]) -> str:
         """`sentence` tied to another passage of the report it cited, when the citation check took
         its marks away: "11 [2]" marks the passage beside the one with the eleven standing ovations,
         and a bare number shares no word with either (holdout6 y001). Tied as an uncited sentence is
-        (`_tied`), and only within the cited report; else `checked` as the check left it."""
+        (`_tied`), and only within the cited report (`marks`: the model's, 1-based); else `checked`
+        as the check left it."""
         bare = CITATION.sub("", sentence)
-        marks = {int(n) - 1 for m in CITATION.finditer(sentence) for n in re.findall(r"\d+", m.group(1))}
-        reports = {self.passages[i].doc_id for i in marks if 0 <= i < len(self.passages)}
+        reports = {self.passages[n - 1].doc_id for n in marks if 1 <= n <= len(self.passages)}
         tie = self._tied(bare)
         if tie is None or self.passages[tie].doc_id not in reports or self._checker is None:
             return checked
