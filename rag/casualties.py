@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from rag.grounding import NUMBER, numbers
 from rag.rerank import fold
 
 _FATES: dict[str, re.Pattern[str]] = {
@@ -73,9 +74,8 @@ def other_fate(claim: str, asked: str) -> str:
     return sorted(named)[0]
 
 
-# A count in a report and the words right after it ("92 people had been injured and ..."), to the
-# end of its clause
-_COUNT_AND_AFTER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})*|\d+)(?![\d])([^.;:,()]{0,60})")
+# The words right after a count ("92 people had been injured and ..."), to the end of its clause
+_CLAUSE_AFTER = re.compile(r"[^.;:,()]{0,60}")
 
 
 def fate_in_source(number: str, asked: str, texts: list[str]) -> str:
@@ -88,9 +88,10 @@ def fate_in_source(number: str, asked: str, texts: list[str]) -> str:
     beside: set[str] = set()
     for text in texts:
         folded = fold(text).replace("ł", "l")
-        for match in _COUNT_AND_AFTER.finditer(folded):
-            if re.sub(r"[,.\u202f\u00a0 ]", "", match.group(1)) == number:
-                beside |= {fate for fate, words in _FATES.items() if words.search(match.group(2))}
+        for match in NUMBER.finditer(folded):
+            if number in numbers(match.group(0), words=False):
+                after = _CLAUSE_AFTER.match(folded, match.end())
+                beside |= {fate for fate, words in _FATES.items() if after and words.search(after.group(0))}
     if not beside or asked in beside:
         return ""
     return sorted(beside)[0]
