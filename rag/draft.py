@@ -73,6 +73,7 @@ from rag.wording import (
     on_topic,
     own_words,
     own_words_unbacked,
+    restated_half,
     split_sentences,
     topic_words,
 )
@@ -223,6 +224,7 @@ class Draft:
         # beside the question's own "non-lethal military gear" answers half of it
         self._names_asked = self._two_asks and _NAME_ASKED.search(fold(question)) is not None
         self._own_given = False
+        self._restated_half: str | None = None  # ... or a clause of it says only what the question did
         self._faults = 0
         self._finishing = False
         self.false_start = False  # the first sentence stated what its passages lack (`_fault`)
@@ -282,6 +284,8 @@ class Draft:
         self._figures_given |= numbers(CITATION.sub("", checked)) - self._question_numbers
         self._own_given = self._own_given or any(len(w) > 1 for w in own_words(self.question,
                                                                                 CITATION.sub("", checked)))
+        if self._names_asked and self._restated_half is None:
+            self._restated_half = restated_half(self.question, CITATION.sub("", checked))
         if self._two_asks and not self._finishing:
             return ""  # a question of two asks: decided once the whole answer is in (`finish`)
         return self._try_release()
@@ -289,7 +293,7 @@ class Draft:
     def _try_release(self) -> str:
         """Release the held sentences if, together, they answer the question from what they cite."""
         order = tuple(self._renumberer.order)
-        if self._two_asks and (self._faults or (self._names_asked and not self._own_given)):
+        if self._two_asks and (self._faults or (self._names_asked and (not self._own_given or self._restated_half))):
             return ""
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
@@ -760,6 +764,8 @@ class Draft:
                 self.dropped.append(f"half of a question of two asks left unanswered: {' '.join(self._held)[:200]}")
             elif self._held and self._names_asked and not self._own_given:
                 self.dropped.append(f"a question of two asks answered in its own words: {' '.join(self._held)[:200]}")
+            elif self._held and self._restated_half:
+                self.dropped.append(f"one ask of two answered in the question's own words: {self._restated_half[:200]}")
             elif self._held and len(self._figures_given) < self._figures_wanted:
                 self.dropped.append(f"{self._figures_wanted} figures asked, {len(self._figures_given)} given: "
                                     f"{' '.join(self._held)[:200]}")

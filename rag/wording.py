@@ -176,6 +176,28 @@ def own_words(question: str, claim: str) -> list[str]:
             and _stem(t) not in asked]
 
 
+# The clauses of one answer sentence: ", and", ", but" and semicolons join the halves of a
+# two-part answer ("The summits took place at Elmau, and the prime minister was Harper").
+_HALVES = re.compile(r",\s*(?:and|but)\s+|;\s*", re.IGNORECASE)
+_FIGURE = re.compile(r"(?<![^\W\d])\d")  # a number standing as one, not the 7 of "G7"
+
+
+def restated_half(question: str, claim: str) -> str | None:
+    """The clause of `claim` that says nothing the question did not (no word of its own, no number),
+    when the claim has two or more clauses: for a question of two asks, such a clause answers one of
+    them with the question's own words, and the other clause then reads as the whole answer ("Which
+    summits took place at Elmau, and who was prime minister at each?" answered "The summits took place
+    at Elmau, and the prime minister was Harper"). None when every clause says something of its own."""
+    halves = [h for h in _HALVES.split(claim) if h.strip()]
+    if len(halves) < 2:
+        return None
+    for half in halves:
+        said = [w for w in own_words(question, half) if len(w) > 1]
+        if not said and not _FIGURE.search(half) and not _NUMBER_WORD.search(half.lower()):
+            return half.strip()
+    return None
+
+
 def own_words_unbacked(question: str, claim: str, cited_texts: Sequence[str]) -> list[str]:
     """The words a short answer adds to the question's that the passages it cites do not hold.
 

@@ -14,6 +14,7 @@ from rag.draft import Draft, finalize
 from rag.grounding import figures_asked
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Citation, Passage
+from rag.wording import restated_half
 from tests.fixtures.openai_stub import OpenAIStub
 from tests.fixtures.served import stub_settings
 
@@ -231,3 +232,36 @@ def test_two_asks_answered_with_words_of_the_answers_own_pass() -> None:
     text, abstained, _ = finalize("Canada gave them five days [1]. Russia gave the Canadians seven days [1].",
                                   [EXPULSIONS], TWO_FIGURES)
     assert not abstained
+
+
+ELMAU = Passage(source="elmau.txt", doc_id="elmau.txt", title="G7 leaders meet at Schloss Elmau", outlet="Post",
+                language="en", published="2015-06-08", score=0.5, chunk=0,
+                text="The G7 summit took place at Schloss Elmau in Bavaria in June 2015. Canada's prime minister "
+                     "Stephen Harper pressed for sanctions on Russia to stay.")
+ELMAU_ASKED = "Which G7 summits took place at Schloss Elmau, and who was Canada's prime minister at each one?"
+
+
+def test_restated_half_finds_the_clause_that_only_repeats_the_question() -> None:
+    assert restated_half(ELMAU_ASKED, "The G7 summits took place at Schloss Elmau, and Canada's prime minister "
+                                      "was Stephen Harper at each one") == "The G7 summits took place at Schloss Elmau"
+    assert restated_half(ELMAU_ASKED, "The G7 summit of June 2015 took place at Schloss Elmau, and Canada's prime "
+                                      "minister was Stephen Harper") is None  # the date is its own
+    assert restated_half(ELMAU_ASKED, "Stephen Harper was prime minister at Elmau in 2015") is None  # one clause
+    assert restated_half(GEAR_ASKED, "Harper promised helmets and body armour; they were worth C$5 million") is None
+
+
+def test_two_asks_one_answered_in_the_questions_words_are_withheld() -> None:
+    """holdout6 y015: "which summits" answered by restating it, "who" by a name."""
+    draft = Draft(ELMAU_ASKED, [ELMAU], "en")
+    draft.feed("The G7 summits took place at Schloss Elmau, and Canada's prime minister was Stephen Harper at "
+               "each one [1].")
+    draft.finish()
+    text, abstained, _ = draft.result()
+    assert abstained and text == ABSTAIN_TEXT
+    assert any("one ask of two" in why for why in draft.dropped)
+
+
+def test_two_asks_each_answered_with_its_own_words_pass() -> None:
+    text, abstained, _ = finalize("The G7 summit took place at Schloss Elmau in June 2015, and Canada's prime "
+                                  "minister was Stephen Harper [1].", [ELMAU], ELMAU_ASKED)
+    assert not abstained and "2015" in text
