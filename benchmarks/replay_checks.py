@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rag.casing import recased
 from rag.documents import scan
 from rag.draft import Draft
 from rag.evaluation.scoring import Case, answer_correct, load_cases
@@ -27,9 +29,8 @@ from rag.settings import Settings
 from rag.store import IndexStore
 
 
-def articles_by_source(roots: list[Path], settings: Settings) -> dict[str, str]:
+def articles_by_source(roots: list[Path], store: IndexStore) -> dict[str, str]:
     """Each article's text as the index holds it (what the app checks names against), by file name."""
-    store = IndexStore.open(settings)
     return {a.source: store.article_text(a.doc_id, a.content_hash) or a.text for a in scan(roots).articles}
 
 
@@ -39,10 +40,13 @@ def passages_of(row: dict[str, Any]) -> list[Passage]:
                     chunk=0, translation=g.get("translation") or "") for g in row.get("given", [])]
 
 
-def replay(row: dict[str, Any], case: Case, articles: dict[str, str]) -> tuple[str, bool]:
+def replay(row: dict[str, Any], case: Case, articles: dict[str, str],
+           lookup: Callable[[str], str | None] | None = None) -> tuple[str, bool]:
     """The answer and abstention today's checks make of the recorded draft."""
-    question = row.get("standalone") or case.question
     passages = passages_of(row)
+    # as the assistant does, over the articles of the passages it read (it reads those of all it retrieved)
+    question = recased(row.get("standalone") or case.question,
+                       [articles.get(p.source, "") + " " + p.text + " " + p.translation for p in passages], lookup)
     draft = Draft(question, passages, question_language(question), articles=articles)
     raw = row.get("draft") or ""
     for start in range(0, len(raw), 4):  # a stream brings a few characters at a time
@@ -63,8 +67,8 @@ def outcome(case: Case, text: str, abstained: bool) -> str:
 def main(argv: list[str]) -> None:
     verbose = "-v" in argv
     report_path, questions_path, *roots = [a for a in argv if a != "-v"]
-    settings = Settings()
-    articles = articles_by_source([Path(r) for r in roots], settings)
+    store = IndexStore.open(Settings())
+    articles = articles_by_source([Path(r) for r in roots], store)
     cases = {c.id: c for c in load_cases(Path(questions_path))}
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     rows = [r for r in report["cases"] if r.get("answer") is not None]
@@ -72,7 +76,7 @@ def main(argv: list[str]) -> None:
     answerable = sum(cases[r["id"]].answerable for r in rows)
     for row in rows:
         case = cases[row["id"]]
-        text, abstained = replay(row, case, articles)
+        text, abstained = replay(row, case, articles, store.name_form)
         now = outcome(case, text, abstained)
         before = outcome(case, row["answer"], bool(row["abstained"]))
         tally["right"] += now == "right"

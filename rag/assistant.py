@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.embeddings import BaseEmbedding
 
+from rag.casing import recased
 from rag.citations import join_cited
 from rag.compound import split_question
 from rag.draft import Draft
@@ -357,6 +358,7 @@ class Assistant:
         t = time.perf_counter()
         retrieved = self._retrieve(question)
         articles = self.retriever.articles(retrieved)  # the given passages' are among them
+        question = recased(question, articles.values(), self.retriever.store.name_form)  # "okhmatdyt": a name
         passages = self._widened(self._given(question, retrieved, language, articles), language)
         _add(timings, "retrieve", _ms(t))
         draft = Draft(question, passages, language, translate=self.settings.translate, articles=articles)

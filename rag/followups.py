@@ -154,7 +154,26 @@ def unresolved(rewrite: str, question: str) -> list[str]:
         pointers += _kept(_DAY_BACK, rewrite, question)
     if _BEFORE_THEN.search(question) and not dated and not _BEFORE_WHAT.search(rewrite):
         pointers.append("before")  # "When had Canada last done that before?" -> "When did Canada last ...?"
+    pointers += _thing_kept(rewrite, question)
     return pointers + ([] if adds_a_name else kept)
+
+
+# "on it", "about it": a thing of the conversation (a list, a strike, a package) as an object
+_THING_BACK = re.compile(r"\b(?:on|in|about|to|of|from|against|over|for|after)\s+it\b", re.IGNORECASE)
+
+
+def _thing_kept(rewrite: str, question: str) -> list[str]:
+    """The follow-up's "on it" when its rewrite still reads the same up to there: "Which community
+    leader was on it, and how did she react?" rewritten with "she" replaced and "on it" left asks
+    about whatever list the search finds. A rewrite that names the thing before it ("Who on the
+    October 2024 list spoke about it?") is left alone."""
+    found = _THING_BACK.search(question)
+    again = _THING_BACK.search(rewrite)
+    if not found or not again:
+        return []
+    before = " ".join(question[:found.end()].lower().split())
+    return [" ".join(found.group(0).lower().split())] if " ".join(rewrite[:again.end()].lower().split()) == before \
+        else []
 
 
 def _kept(pattern: re.Pattern[str], rewrite: str, question: str) -> list[str]:

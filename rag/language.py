@@ -30,7 +30,7 @@ ANSWERED = frozenset({"en", "id", "ms", "fr", "de", "es", "it", "pt", "nl", "ru"
                       "ko", "vi"})
 # The languages of the corpus's reports: their calendar names (`rag.calendar_names`) and country
 # names (`rag.territories`) are read from CLDR for the checks.
-CORPUS_LANGUAGES = ("en", "fr", "de", "it", "es", "id", "pt", "nl", "pl", "uk", "ro", "sv")
+CORPUS_LANGUAGES = ("en", "fr", "de", "it", "es", "id", "pt", "nl", "pl", "uk", "ro", "sv", "cs")
 MIN_CONFIDENCE = 0.5
 
 

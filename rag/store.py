@@ -374,6 +374,18 @@ class IndexStore:
                          key=lambda pair: int((pair[0] or {}).get("chunk", 0)))
         return "\n".join(text or "" for _, text in ordered)
 
+    def name_form(self, word: str) -> str | None:
+        """How the articles write a lower-case `word` when they write it only as a name
+        ("okhmatdyt" -> "Okhmatdyt", "nato" -> "NATO"): some passage has it capitalised and none in
+        lower case. Chroma's full-text `$contains` is case-sensitive, so two or three lookups tell."""
+        if self._contains(f" {word}"):
+            return None
+        return next((form for form in (word.capitalize(), word.upper()) if self._contains(form)), None)
+
+    def _contains(self, text: str) -> bool:
+        got = self.collection.get(where_document={"$contains": text}, limit=1, include=[])
+        return bool(got["ids"])
+
     def query(self, embedding: list[float], k: int, published: tuple[int, int] | None = None,
               since: int | None = None) -> list[Hit]:
         """The `k` nearest passages; with `published` (year, month or 0), only those of articles

@@ -167,10 +167,17 @@ _NUMBER_WORD = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|
                           r"|million|billion|trillion|dozen)(?:-\w+)?s?")
 
 
+def _inflected_stems(question: str) -> set[str]:
+    """The stems of the question's words as an answer inflects them: the stemmer takes "added" to
+    "ad" but "add" to "add", so "how many did Russia add" answered "Russia added 87" read as a word
+    of the answer's own."""
+    return {_stem(t + ending) for t in content_tokens(question) if t.isalpha() for ending in ("ed", "ing")}
+
+
 def own_words(question: str, claim: str) -> list[str]:
     """The content words of `claim` that the question does not have (numbers and number words
     aside: they are the number checks' to judge)."""
-    asked = _stems(question)
+    asked = _stems(question) | _inflected_stems(question)
     return [t for t in content_tokens(claim)
             if not any(c.isdigit() for c in t) and not _NUMBER_WORD.fullmatch(t) and t not in _ANSWER_PARTICLES
             and _stem(t) not in asked]
@@ -228,12 +235,24 @@ _FRAMING = frozenset("""many much according happen happened happens kind type re
     mention mentioned report reported reports article articles news give gave given""".split())
 
 
+# Words of three letters that say what a question is about ("bar from entering", "what did
+# Ukraine ask the UN for"); others that short ("day", "new", "two") seldom do.
+_SHORT_TOPICS = frozenset({"ban", "bar", "ask", "aid"})
+# "Where was Zelensky ...": the person (or body) whose whereabouts are asked is what it is about
+_WHERE_SUBJECT = re.compile(r"\b(?i:where\s+(?:was|is|were|are))\s+"
+                            r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+
+
 def topic_words(question: str) -> set[str]:
     """The stems of what a question is about: its content words that are not names (names are
-    the pins, `rag.grounding.question_pins`) nor framing ("how many", "according to")."""
+    the pins, `rag.grounding.question_pins`) nor framing ("how many", "according to"); and the
+    name a "where was ..." asks about, unless a country (every report names those)."""
     names = {w.lower() for w in re.findall(r"\b[A-Z]\w+(?:-\w+)*", question[1:])}  # Rheinland-Echo too
     words = [t for t in content_tokens(question) if t not in names and t not in _FRAMING
-             and (len(t) >= 4 or t in _IRREGULAR)]  # "met", "led", "won" are verbs worth judging
+             and (len(t) >= 4 or t in _IRREGULAR or t in _SHORT_TOPICS)]  # "met", "led", "won" are verbs too
+    where = _WHERE_SUBJECT.search(question)
+    if where and not is_country(frozenset(fold(where.group("name")).split())):
+        words += [t for t in content_tokens(where.group("name")) if len(t) >= 3]
     return {_stem(t) for t in words if not any(c.isdigit() for c in t)}
 
 

@@ -193,3 +193,16 @@ def test_the_rest_of_a_follow_up_is_searched_with_its_rewrite(tmp_path: Path, bu
                {"role": "assistant", "content": "Over the Dnipro strike [1]."}]
     answer = bot.ask("Had he been called in before? When, and over what?", history)
     assert answer.standalone_question == "Had Oleg Stepanov been summoned before January 2023? When, and over what?"
+
+
+def test_a_thing_pointed_back_at_and_kept_as_it_was_is_unresolved() -> None:
+    """holdout7 z030: "on it" (the ban list two turns back) left as it was by the rewrite, which
+    only replaced "she" (with words that name no one): the search found another report's leader."""
+    question = "Which Ukrainian Canadian community leader was on it, and how did she react?"
+    assert unresolved("Which Ukrainian Canadian community leader was on it, and how did Ukraine Independence react?",
+                      question) == ["on it"]
+    assert unresolved("How did the Kremlin react to it?", "How did the Kremlin react to it?") == ["to it"]
+    # resolved: the rewrite names the thing, before "it" or in its place
+    assert unresolved("Which Ukrainian Canadian community leader was on Russia's October 2024 ban list, and how "
+                      "did she react?", question) == []
+    assert unresolved("Which leader on the October 2024 ban list spoke about it?", "Which leader spoke about it?") == []
