@@ -403,6 +403,7 @@ class Assistant:
         if retry is None:
             return draft
         t = time.perf_counter()
+        draft.result()  # records why the first draft was withheld, for the log and `held_back`
         retry.dropped[:0] = [*draft.dropped, f"{why}: {draft.raw.strip()[:200]}"]
         yield from self._answer(retry, turn)
         _add(timings, "retry", _ms(t))

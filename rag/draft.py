@@ -34,6 +34,7 @@ from rag.grounding import (
     counts_what_was_asked,
     date_named,
     distinctive,
+    figure_dated_elsewhere,
     figures_asked,
     foreign_count_word,
     foreign_counted_nouns,
@@ -350,6 +351,12 @@ class Draft:
             if self._newest else ""
         if recalled:  # "when was he most recently summoned?": not the older summons the newest report recalls
             self._fault(f"dates its event to {recalled}, well before the newest report it cites: {claim.strip()[:200]}")
+            return None
+        elsewhere = figure_dated_elsewhere(claim, self.question, [self.texts[i] for i in cited
+                                                                  if 0 <= i < len(self.texts)])
+        if elsewhere:  # "how many in October 2024?": not the "54 in April 2023" the report recalls
+            self._fault(f"gives {elsewhere}, which the cited passages date to another month than the question's: "
+                        f"{claim.strip()[:200]}")
             return None
         wrong_role = self._not_in_role(claim, cited)
         if wrong_role:

