@@ -57,14 +57,13 @@ def test_the_threshold_separates_sure_from_unsure() -> None:
 
 
 @pytest.mark.parametrize(("least_sure", "withheld"), [
-    (-0.67, True),   # a restated translation naming the prime minister as the minister who spoke
-    (-0.66, True),   # a follow-up answered with a press secretary for "which of his ministers"
-    (-0.626, False),  # "11 [1]": the standing ovations, right
-    (-0.60, False),   # a two-part answer, right
+    (-0.703, True),   # holdout7 z012: a Navalny summons of one year for "which ambassadors, which years"
+    (-0.708, True),   # public p16, withheld in every run since the threshold was chosen
+    (-0.668, False),  # dev d079, right: what a threshold of -0.65 withheld on CI's dev subset
+    (-0.626, False),  # holdout6 y001 "11 [1]", right
 ])
-def test_the_band_the_pooled_first_runs_moved(least_sure: float, withheld: bool) -> None:
-    """Answers recorded in the first runs of the fresh splits, between the old threshold (-0.7) and
-    the new: the wrong ones sat at -0.64 to -0.70, the right ones from -0.63 up."""
+def test_recorded_answers_either_side_of_the_threshold(least_sure: float, withheld: bool) -> None:
+    """Answers recorded by `rag eval` near the threshold, on the side it puts them."""
     assert unsure(least_sure) is withheld
 
 
