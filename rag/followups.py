@@ -167,13 +167,15 @@ def _thing_kept(rewrite: str, question: str) -> list[str]:
     leader was on it, and how did she react?" rewritten with "she" replaced and "on it" left asks
     about whatever list the search finds. A rewrite that names the thing before it ("Who on the
     October 2024 list spoke about it?") is left alone."""
-    found = _THING_BACK.search(question)
-    again = _THING_BACK.search(rewrite)
-    if not found or not again:
+    found, again = _THING_BACK.search(question), _THING_BACK.search(rewrite)
+    if not found or not again or _words(rewrite[:again.end()]) != _words(question[:found.end()]):
         return []
-    before = " ".join(question[:found.end()].lower().split())
-    return [" ".join(found.group(0).lower().split())] if " ".join(rewrite[:again.end()].lower().split()) == before \
-        else []
+    return [_words(found.group(0))]
+
+
+def _words(text: str) -> str:
+    """Lower case, one space between words: how two wordings are compared."""
+    return " ".join(text.lower().split())
 
 
 def _kept(pattern: re.Pattern[str], rewrite: str, question: str) -> list[str]:

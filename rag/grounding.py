@@ -53,15 +53,19 @@ _NOT_PINS = frozenset(fold(w) for w in """
 """.split())
 
 
+def _normalised(raw: str) -> str:
+    """A number as written ("1,103", "4.500", "2,5") in the form `numbers` gives: no separators of
+    thousands, a decimal point."""
+    return re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", raw).replace(",", ".")
+
+
 def numbers(text: str, words: bool = True) -> set[str]:
     """The numbers in a text, normalised: separators of thousands removed, small number words as
     digits (without `words`, only the numbers written in digits)."""
     folded = fold(text)
     found = set()
     for match in NUMBER.finditer(folded):
-        raw = match.group(0)
-        digits = re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", raw)
-        found.add(digits.replace(",", "."))
+        found.add(_normalised(match.group(0)))
     if words:
         counted = _ONE_AS_PRONOUN.sub(" ", folded)
         found.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(counted) if w in _NUMBER_WORDS)
@@ -803,7 +807,7 @@ def figure_dated_elsewhere(claim: str, question: str, texts: Sequence[str]) -> s
     folded = [fold(t) for t in texts]
     for number in sorted(numbers(claim, words=False) - numbers(question)):
         dates = [_date_after(text, m.end()) for text in folded for m in NUMBER.finditer(text)
-                 if re.sub(r"[.,\u202f\u00a0 ](?=\d{3}\b)", "", m.group(0)).replace(",", ".") == number]
+                 if _normalised(m.group(0)) == number]
         if dates and all(d is not None and d not in asked for d in dates):
             return number
     return ""
@@ -812,10 +816,10 @@ def figure_dated_elsewhere(claim: str, question: str, texts: Sequence[str]) -> s
 def _date_after(text: str, end: int) -> tuple[int, int] | None:
     """The (year, month) a few words after a number dates it to, if any."""
     found = _DATED_AFTER.match(text, end)
-    month = 5 if found and found.group(1) == "may" else _MONTH_NUMBER.get(found.group(1)) if found else None
-    if found is None or month is None:
+    if found is None:
         return None
-    return int(found.group(2)), month
+    month = 5 if found.group(1) == "may" else _MONTH_NUMBER.get(found.group(1))
+    return (int(found.group(2)), month) if month else None
 
 
 def newest_date(passages: Sequence[Passage]) -> tuple[int, int] | None:
