@@ -167,11 +167,12 @@ _NUMBER_WORD = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|
                           r"|million|billion|trillion|dozen)(?:-\w+)?s?")
 
 
-def _inflected_stems(question: str) -> set[str]:
+@functools.lru_cache(maxsize=64)
+def _inflected_stems(question: str) -> frozenset[str]:
     """The stems of the question's words as an answer inflects them: the stemmer takes "added" to
     "ad" but "add" to "add", so "how many did Russia add" answered "Russia added 87" read as a word
-    of the answer's own."""
-    return {_stem(t + ending) for t in content_tokens(question) if t.isalpha() for ending in ("ed", "ing")}
+    of the answer's own. Cached: every sentence of an answer is read against the same question."""
+    return frozenset(_stem(t + ending) for t in content_tokens(question) if t.isalpha() for ending in ("ed", "ing"))
 
 
 def own_words(question: str, claim: str) -> list[str]:
