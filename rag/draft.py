@@ -352,8 +352,8 @@ class Draft:
         if recalled:  # "when was he most recently summoned?": not the older summons the newest report recalls
             self._fault(f"dates its event to {recalled}, well before the newest report it cites: {claim.strip()[:200]}")
             return None
-        elsewhere = figure_dated_elsewhere(claim, self.question, [self.texts[i] for i in cited
-                                                                  if 0 <= i < len(self.texts)])
+        cited_texts = [self.texts[i] for i in cited if 0 <= i < len(self.texts)]
+        elsewhere = figure_dated_elsewhere(claim, self.question, cited_texts)
         if elsewhere:  # "how many in October 2024?": not the "54 in April 2023" the report recalls
             self._fault(f"gives {elsewhere}, which the cited passages date to another month than the question's: "
                         f"{claim.strip()[:200]}")
@@ -401,8 +401,7 @@ class Draft:
         if wrong_figure:
             self._fault(f"{wrong_figure}: {claim.strip()[:200]}")
             return None
-        if self._wants_cost and gives_money(claim) and not cost_backed(
-                claim, [self.texts[i] for i in cited if 0 <= i < len(self.texts)]):
+        if self._wants_cost and gives_money(claim) and not cost_backed(claim, cited_texts):
             self._fault(f"an amount the cited passages do not give as a cost: {claim.strip()[:200]}")
             return None
         if given and (not self._wants_money or gives_money(claim)) and (
