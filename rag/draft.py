@@ -61,7 +61,16 @@ from rag.quotes import misattributed
 from rag.reasons import asks_reason_too, gives_reason
 from rag.relative_dates import resolved
 from rag.rerank import fold, pins
-from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
+from rag.roles import (
+    asked_role,
+    asks_city,
+    asks_for_person,
+    asks_who,
+    named_as,
+    names_only_countries,
+    names_someone,
+    people_named,
+)
 from rag.schema import Citation, Passage
 from rag.superseded import asks_earlier, asks_final, asks_updated, final_unbacked, only_preliminary, replaced_given
 from rag.wording import (
@@ -211,6 +220,8 @@ class Draft:
         self._figures_wanted = figures if figures > 1 else 0
         self._figures_given: set[str] = set()
         self._wants_time = asks_when(question)  # "when did ...": no answer without a date or time
+        self._wants_name = asks_who(question)  # "who received ...": no answer naming no one the question does not
+        self._gave_name = False
         self._wants_reason = asks_reason_too(question)  # "..., and why?": no answer without a reason
         self._gave_reason = False
         self._asked_years = {str(year) for year, _ in self._dates}  # ... the question's own year places nothing
@@ -280,6 +291,8 @@ class Draft:
             return out
         self._held.append(out)
         self._gave_time = self._gave_time or gives_time(checked, self._asked_years)
+        self._gave_name = self._gave_name or (self._wants_name and names_someone(CITATION.sub("", checked),
+                                                                                  self.question, self._asked))
         self._gave_reason = self._gave_reason or gives_reason(CITATION.sub("", checked))
         self._kinds_given |= kinds_counted(checked, self._kinds, self._question_numbers)
         self._figures_given |= numbers(CITATION.sub("", checked)) - self._question_numbers
@@ -298,7 +311,7 @@ class Draft:
             return ""
         if not order or (order == self._pins_checked and not self._gave_number) or (
                 self._wants_number and not self._gave_number) or (self._wants_time and not self._gave_time) or (
-                self._wants_reason and not self._gave_reason) or (
+                self._wants_name and not self._gave_name) or (self._wants_reason and not self._gave_reason) or (
                 len(self._kinds_given) < len(self._kinds)) or len(self._figures_given) < self._figures_wanted:
             return ""  # nothing new to decide (and no repeated work), or no number yet for "how many"
         self._pins_checked = order
@@ -785,6 +798,8 @@ class Draft:
                 self.dropped.append(f"no count of {' or '.join(uncounted)} in the answer: {' '.join(self._held)[:200]}")
             elif self._held and self._wants_time and not self._gave_time:
                 self.dropped.append(f"no date or time in the answer to 'when': {' '.join(self._held)[:200]}")
+            elif self._held and self._wants_name and not self._gave_name:
+                self.dropped.append(f"no one named in the answer to 'who': {' '.join(self._held)[:200]}")
             elif self._held and self._wants_reason and not self._gave_reason:
                 self.dropped.append(f"no reason in the answer to 'and why': {' '.join(self._held)[:200]}")
             elif self._held and not self.wants_translation and not self._renumberer.order:

@@ -85,7 +85,13 @@ _ORDINAL = re.compile(rf"\b({_ORDINALS})\s+([a-z]{{4,}})")
 # "the first and the third anniversaries": both ordinals count the noun
 _ORDINAL_PAIR = re.compile(rf"\b({_ORDINALS})\s+(?:and|or)\s+(?:the\s+)?({_ORDINALS})\s+([a-z]{{4,}})")
 # "How many", and "what share": a proportion is a number too ("one percent", not "a percentage").
+# Hungarian, Finnish, Czech, Slovak, Croatian, Polish (not French "l'île"), Ukrainian, Russian, Turkish,
+# Danish, Norwegian and Swedish (folded): the questions a report in those languages is asked in.
+_HOW_MANY_ELSEWHERE = (r"hany(?:an)?|mennyi\w*|kuinka (?:monta|mone\w*|paljon)|montako|paljonko|kolik\w*|kolko"
+                       r"|koliko|(?<![\w'’])ile(?= \w)(?! de | du | d'| des )|скільки|сколько|kac"
+                       r"|hvor (?:mange|meget|mye)|hur (?:manga|mycket)")
 _QUANTITY = re.compile(r"\b(?:how many|how much|combien|wie viele?|hoeveel|quant[ioae]|berapa|cuant[oa]s?"
+                       rf"|{_HOW_MANY_ELSEWHERE}"
                        r"|what (?:share|percentage|proportion|fraction|per ?cent)|quel(?:le)? (?:part|pourcentage)"
                        r"|welche[nrs]? (?:anteil|prozentsatz)|quale (?:quota|percentuale))\b")
 
@@ -220,13 +226,21 @@ def ordinal_near(phrase: str, joined: str) -> bool:
 # cuántos días?"), in the languages of the articles (folded).
 _FIGURE_ASKED = re.compile(r"\b(?:how (?:many|much|long|big|large|far|old|often)|combien|wie (?:viele?|lange|hoch"
                            r"|gross)|hoeveel|hoe lang|quant[ioae]s?|berapa|cuant[oa]s?|cat[ei]|hur (?:manga|mycket"
-                           r"|lange))\b")
+                           rf"|lange)|{_HOW_MANY_ELSEWHERE}|kuinka kauan|meddig|mennyi ideig)\b")
+
+
+# One figure asked of two occasions: "How long did the meeting last each time?"
+_EACH_OCCASION = re.compile(r"\b(?:each time|both times|on both occasions|on each occasion|in each case)\b")
 
 
 def figures_asked(question: str) -> int:
     """How many figures the question asks for, by its question words: an answer to "how long had
-    he been envoy, and how long did the meeting last?" needs two."""
-    return len(_FIGURE_ASKED.findall(fold(question)))
+    he been envoy, and how long did the meeting last?" needs two, and so does "how long did the
+    meeting last each time?" (holdout8 b012: "twelve minutes each time", the figure of one of the
+    two summonings given for both)."""
+    folded = fold(question)
+    asked = len(_FIGURE_ASKED.findall(folded))
+    return 2 if asked == 1 and _EACH_OCCASION.search(folded) else asked
 
 
 def asks_quantity(question: str) -> bool:

@@ -162,3 +162,45 @@ def names_only_countries(claim: str, asked: PinVocabulary) -> bool:
               for g in question_pins("and " + claim)]
     own = [g for g in groups if g and not any(asked.has_name(n) for n in g)]
     return bool(own) and all(is_country(g) for g in own)
+
+
+# "Who received Stepanov ...?", "..., and who released it?", "Qui a reçu ...", "Ki fogadta ...": a
+# person (or a body: "Finland's police") asked for by "who", in the languages of the corpus. Only
+# at the start of the question or of its second ask: elsewhere "who" opens a relative clause ("the
+# leaders who travelled"). Not "who was found ...", which a description answers ("a woman and her
+# son"; "who is the <role>" is `asked_role`'s), nor a choice between names the question gives.
+_WHO_ASKED = re.compile(r"(?:^|[,;]?\s+and\s+)(?:to\s+|by\s+|with\s+|from\s+)?(?:who|whom)\b"
+                        r"(?!\s*'?s\b|\s+(?:is|was|were|are|be|been|will be)\b)"
+                        r"|^(?:qui|wer|quien|chi|quem|siapa|kto|хто|кто|cine|vem|kdo|ki|kuka|kenet)\b"
+                        r"|^(?:a|de|con|par|von|mit|por|com|dengan|oleh) (?:qui|wem|wen|quien|chi|quem|siapa)\b")
+_CHOICE = re.compile(r"\s(?:or|ou|oder|o|atau|czy|vagy|vai|nebo|sau|eller)\s+[A-Z]")  # "..., Joly or Anand?"
+
+
+def asks_who(question: str) -> bool:
+    """Whether the question asks who did something: its answer must name someone the question does
+    not (holdout8 b013, b034: "Who received Stepanov ...?" answered "He did not say who would receive
+    the ambassador. Stepanov was last called in on August 29 ..."). Not a choice between names."""
+    folded = fold(question).strip().lstrip("¿¡\"'(«“ ")
+    return _WHO_ASKED.search(folded) is not None and _CHOICE.search(question) is None
+
+
+def _roles_in(text: str) -> set[str]:
+    """The words of `ROLE_WORDS` that begin a word of `text` ("spokeswoman": "spokes")."""
+    folded = " " + fold(text)
+    return {w for group in ROLE_WORDS for w in group if re.search(rf"\b{re.escape(w)}", folded)}
+
+
+def names_someone(claim: str, question: str, asked: PinVocabulary) -> bool:
+    """Whether an answer sentence names someone the question does not: a name (`people_named`) or
+    a role the question lacks, not said of a name it gives ("Joly will meet Ukraine's prime minister"
+    answers "Who will Joly see?"; "Canada summoned Russia's ambassador, Oleg Stepanov" does not
+    answer "Who received Stepanov?")."""
+    if people_named(claim, asked):
+        return True
+    # a role beside a name the question gives is that person's ("Russia's ambassador, Oleg Stepanov")
+    theirs = [group for group in question_pins(question) if not any(" " in n for n in group)]
+    for word in _roles_in(claim) - _roles_in(question):
+        role = next(group for group in ROLE_WORDS if word in group)
+        if not any(named_as(name, role, [claim]) for name in theirs):
+            return True
+    return False

@@ -195,6 +195,16 @@ def test_an_answer_giving_one_of_two_figures_asked_is_withheld() -> None:
     assert figures_asked(TWO_FIGURES) == 2
     assert figures_asked("¿Con cuántos votos aprobó la Rada la ley marcial y por cuántos días?") == 2
     assert figures_asked("How many individuals and entities did Canada sanction?") == 1
+    # holdout8 b023: Hungarian and the other languages of the reports ask "how many" in their words
+    assert figures_asked("Hány halálos áldozata volt a támadásnak, és hány gyermek volt köztük?") == 2
+    assert figures_asked("Kuinka monelle alukselle Kanada asetti pakotteet ja kuinka kauan?") == 2
+    assert figures_asked("Kolik lidí zemřelo a kolik bylo zraněno?") == 2
+    assert figures_asked("Sur l'île de Java, combien de navires ?") == 1  # French "l'île" is no Polish "ile"
+    # holdout8 b012: one figure asked of two occasions is two figures
+    assert figures_asked("Mamedov was summoned twice in 2014. How long did the meeting last each time?") == 2
+    text, abstained, _ = finalize("The meeting lasted five days each time [1].", [EXPULSIONS],
+                                  "How long did Canada give the diplomats to leave each time?")
+    assert abstained, text
     raw = ("Canada gave the Russian diplomats five days to leave [1]. "
            "Russia gave the Canadian diplomats it expelled in return [1].")
     text, abstained, _ = finalize(raw, [EXPULSIONS], TWO_FIGURES)

@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rag.draft import Draft, finalize
 from rag.grounding import (
     asks_money,
@@ -945,6 +947,16 @@ def test_a_place_that_is_all_a_question_asks_about_must_back_the_answer_sentence
     # A report from Brussels (its opening names it) answers for Brussels anywhere.
     article[tour.doc_id] = "BRUSSELS - Joly arrived on Monday. " + text
     assert not answer("Joly met with Ukraine's prime minister on Monday [1].")[1]
+
+
+@pytest.mark.parametrize("question", [
+    "Mennyi pénzt adott Kanada Odesszának?", "Kuinka monelle alukselle Kanada asetti pakotteet?",
+    "Ile osób zginęło w Odessie?", "Скільки людей загинуло?", "Kolik lidí zemřelo?", "Hur många dog?",
+])
+def test_how_many_in_the_reports_other_languages_asks_for_a_number(question: str) -> None:
+    from rag.grounding import asks_quantity
+
+    assert asks_quantity(question)
 
 
 def test_what_share_asks_for_a_number() -> None:

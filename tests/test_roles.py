@@ -6,7 +6,15 @@ import pytest
 
 from rag.draft import Draft, finalize
 from rag.grounding import PinVocabulary
-from rag.roles import asked_role, asks_city, asks_for_person, named_as, names_only_countries, people_named
+from rag.roles import (
+    asked_role,
+    asks_city,
+    asks_for_person,
+    asks_who,
+    named_as,
+    names_only_countries,
+    people_named,
+)
 from rag.schema import Passage
 
 BANS = Passage(
@@ -185,3 +193,66 @@ def test_a_first_minister_is_a_head_of_government_not_a_minister() -> None:
     assert named_as(frozenset({"anand"}), role, [text])
     leader = asked_role("Which head of government sent a message?")
     assert named_as(frozenset({"trudeau"}), leader, [text])
+
+
+SUMMONS = Passage(
+    source="odesa.txt", doc_id="odesa.txt", title="Canada summons Russian envoy over Odesa strike", outlet="Herald",
+    language="en", published="2025-12-10", score=0.5, chunk=0,
+    text=("Canada summoned Russia's ambassador, Oleg Stepanov, for the second time in less than three weeks. "
+          "Nathalie Brisebois, an assistant deputy minister, received Stepanov at 9:30 for about 45 minutes."))
+
+
+@pytest.mark.parametrize("question", [
+    "Who received Stepanov at the Pearson Building?",
+    "How long did the meeting last, and who chaired it?",
+    "who at global affairs received russia's ambassador",
+    "To whom did Joly hand the note?",
+    "Qui a reçu l'ambassadeur russe ?",
+    "¿Quién recibió al embajador?",
+    "Ki fogadta Stepanovot a minisztériumban?",
+    "Kuka otti suurlähettilään vastaan?",
+])
+def test_questions_asking_who_did_something_are_recognised(question: str) -> None:
+    assert asks_who(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Who was found alive in the ruins?",  # a description answers it ("a woman and her son")
+    "Who is Russia's ambassador to Canada?",  # the role check's (`asked_role`)
+    "Who spoke first at the summit, Joly or Anand?",  # a choice between the question's names
+    "What did the leaders who travelled to Kyiv announce?",  # a relative clause
+    "Wie viele Menschen starben?",  # German "wie" is "how"
+])
+def test_questions_not_asking_who_did_something_are_not(question: str) -> None:
+    assert not asks_who(question)
+
+
+def test_an_answer_to_who_naming_no_one_new_is_withheld() -> None:
+    """holdout8 b034: "Who received him ...?" answered by restating the summons, naming only the
+    ambassador the question names."""
+    question = "Who received Russia's ambassador, Oleg Stepanov, and how long did the meeting last?"
+    raw = "Canada summoned Russia's ambassador, Oleg Stepanov, for the second time in less than three weeks [1]."
+    text, abstained, _ = finalize(raw, [SUMMONS], question)
+    assert abstained, text
+    draft = Draft("Who received Oleg Stepanov?", [SUMMONS], "en")
+    draft.feed("Canada summoned Russia's ambassador, Oleg Stepanov, for the second time in less than three weeks [1].")
+    draft.finish()
+    assert draft.result()[1]
+    assert any("no one named" in why for why in draft.dropped), draft.dropped
+
+
+def test_an_answer_to_who_naming_someone_is_shown() -> None:
+    text, abstained, _ = finalize("Nathalie Brisebois received Stepanov for about 45 minutes [1].", [SUMMONS],
+                                  "Who received Stepanov, and how long did the meeting last?")
+    assert not abstained and "Brisebois" in text
+
+
+def test_a_role_names_someone_unless_it_is_said_of_the_question_s_own_name() -> None:
+    from rag.roles import names_someone
+
+    question = "Who will Joly see in Brussels?"
+    assert names_someone("Joly will meet Ukraine's prime minister [1].", question, PinVocabulary([question]))
+    question = "Who received Oleg Stepanov?"
+    assert not names_someone("Canada summoned Russia's ambassador, Oleg Stepanov, again [1].", question,
+                             PinVocabulary([question]))
+    assert names_someone("Nathalie Brisebois received him [1].", question, PinVocabulary([question]))
