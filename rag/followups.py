@@ -155,7 +155,34 @@ def unresolved(rewrite: str, question: str) -> list[str]:
     if _BEFORE_THEN.search(question) and not dated and not _BEFORE_WHAT.search(rewrite):
         pointers.append("before")  # "When had Canada last done that before?" -> "When did Canada last ...?"
     pointers += _thing_kept(rewrite, question)
+    pointers += _rank_dropped(rewrite, question)
     return pointers + ([] if adds_a_name else kept)
+
+
+# The rank a question pins down ("his first?", "the latest"), with the words a rewrite may say it in.
+_RANKS = (("first", "earliest"), ("last", "latest", "most recent", "final", "newest"), ("second",), ("third",),
+          ("fourth",), ("fifth",), ("only",))
+
+
+def _ranks(text: str) -> list[str]:
+    """The first word of each rank `text` names (`_RANKS`)."""
+    folded = text.lower()
+    return [words[0] for words in _RANKS if any(re.search(rf"\b{w}\b", folded) for w in words)]
+
+
+_RANK_TAIL = 3  # words: "..., his first?", "the latest one?"
+
+
+def _rank_dropped(rewrite: str, question: str) -> list[str]:
+    """The rank a follow-up asks about at its end that its rewrite lost: "Which G20 was that for
+    him, his first?" rewritten as "Which G20 summit did Trudeau attend in 2017?" (holdout8 b037)
+    asks something else, which the answer then answered ("The G20 summit in Hamburg took place in
+    July 2017"). "First" and "latest" pin down a question as names do. Not "the second one", which
+    stands for a thing the rewrite may name (`_ONE_OF_SEVERAL`), nor a rank earlier in the question
+    ("When had Canada last done that before?": an adverb the rewrite may say with a date)."""
+    tail = " ".join(_WORD.findall(_ONE_OF_SEVERAL.sub(" ", question))[-_RANK_TAIL:])
+    kept = set(_ranks(rewrite))
+    return [rank for rank in _ranks(tail) if rank not in kept]
 
 
 # "on it", "about it": a thing of the conversation (a list, a strike, a package) as an object

@@ -206,3 +206,12 @@ def test_a_thing_pointed_back_at_and_kept_as_it_was_is_unresolved() -> None:
     assert unresolved("Which Ukrainian Canadian community leader was on Russia's October 2024 ban list, and how "
                       "did she react?", question) == []
     assert unresolved("Which leader on the October 2024 ban list spoke about it?", "Which leader spoke about it?") == []
+
+
+def test_a_rank_the_rewrite_lost_is_unresolved() -> None:
+    """holdout8 b037: "his first?" dropped by the rewrite, and the answer gave the summit's date."""
+    assert unresolved("Which G20 summit did Trudeau attend in 2017?", "Which G20 was that for him, his first?") == [
+        "first"]
+    assert unresolved("When was Trudeau's latest visit?", "When was his last one?") == []  # said in other words
+    assert unresolved("Which G20 summit was Trudeau's first?", "Which G20 was that for him, his first?") == []
+    assert unresolved("What did Joly announce in Kyiv?", "And what did she announce there?") == []
