@@ -225,8 +225,8 @@ def ordinal_near(phrase: str, joined: str) -> bool:
 # Each figure a question asks for ("how long ... and how long ...", "¿con cuántos votos ... y por
 # cuántos días?"), in the languages of the articles (folded).
 _FIGURE_ASKED = re.compile(r"\b(?:how (?:many|much|long|big|large|far|old|often)|combien|wie (?:viele?|lange|hoch"
-                           r"|gross)|hoeveel|hoe lang|quant[ioae]s?|berapa|cuant[oa]s?|cat[ei]|hur (?:manga|mycket"
-                           rf"|lange)|{_HOW_MANY_ELSEWHERE}|kuinka kauan|meddig|mennyi ideig)\b")
+                           r"|gross)|hoeveel|hoe lang|quant[ioae]s?|berapa|cuant[oa]s?|cat[ei]|hur lange"
+                           rf"|{_HOW_MANY_ELSEWHERE}|kuinka kauan|meddig|mennyi ideig)\b")
 
 
 # One figure asked of two occasions: "How long did the meeting last each time?"

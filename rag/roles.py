@@ -178,16 +178,20 @@ _CHOICE = re.compile(r"\s(?:or|ou|oder|o|atau|czy|vagy|vai|nebo|sau|eller)\s+[A-
 
 def asks_who(question: str) -> bool:
     """Whether the question asks who did something: its answer must name someone the question does
-    not (holdout8 b013, b034: "Who received Stepanov ...?" answered "He did not say who would receive
-    the ambassador. Stepanov was last called in on August 29 ..."). Not a choice between names."""
+    not (holdout8 b034: "Who received ... Oleg Stepanov, and how long did the meeting last?" answered
+    "Canada summoned Russia's ambassador, Oleg Stepanov, for the second time ..."). Not a choice
+    between names."""
     folded = fold(question).strip().lstrip("¿¡\"'(«“ ")
     return _WHO_ASKED.search(folded) is not None and _CHOICE.search(question) is None
 
 
+_ROLE_WORD = {w: re.compile(rf"\b{re.escape(w)}") for group in ROLE_WORDS for w in group}
+
+
 def _roles_in(text: str) -> set[str]:
     """The words of `ROLE_WORDS` that begin a word of `text` ("spokeswoman": "spokes")."""
-    folded = " " + fold(text)
-    return {w for group in ROLE_WORDS for w in group if re.search(rf"\b{re.escape(w)}", folded)}
+    folded = fold(text)
+    return {w for w, pattern in _ROLE_WORD.items() if pattern.search(folded)}
 
 
 def names_someone(claim: str, question: str, asked: PinVocabulary) -> bool:
