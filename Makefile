@@ -57,13 +57,13 @@ test-fast: lint browser
 
 # The whole answer-quality measurement with the bundled models (~3.3 h on 2 cores, summed from the
 # runs' own times): the public questions over the bundled articles, then the dev set and its
-# held-out split over the bundled articles plus the dev corpus (data/eval/), in an index of its own; then dev2, dev3 and the fresh
-# held-out split holdout2, which also need data/eval/corpus2 (a third index); then dev4, which
-# also needs data/eval/corpus3 (a fourth); then holdout3, which also needs data/eval/corpus4 (a fifth);
-# then holdout4, which also needs data/eval/corpus5 (a sixth); then holdout5, which also needs
-# data/eval/corpus6 (a seventh); then holdout6, which also needs data/eval/corpus7 (an eighth);
-# then holdout7, which also needs data/eval/corpus8 (a ninth); then holdout8, which also needs
-# data/eval/corpus9 (a tenth).
+# held-out split over the bundled articles plus the dev corpus (data/eval/), in an index of its own;
+# then dev2, dev3 and the fresh held-out split holdout2, which also need data/eval/corpus2 (a third
+# index); then dev4, which also needs data/eval/corpus3 (a fourth); then holdout3, which also needs
+# data/eval/corpus4 (a fifth); then holdout4, which also needs data/eval/corpus5 (a sixth); then
+# holdout5, which also needs data/eval/corpus6 (a seventh); then holdout6, which also needs
+# data/eval/corpus7 (an eighth); then holdout7, which also needs data/eval/corpus8 (a ninth); then
+# holdout8, which also needs data/eval/corpus9 (a tenth).
 DEV = RAG_INDEX_DIR=index-dev
 H2 = RAG_INDEX_DIR=index-h2
 H3 = RAG_INDEX_DIR=index-h3
