@@ -262,10 +262,13 @@ class Assistant:
 
     def _with_referent(self, question: str, history: History) -> str | None:
         """The follow-up with the name its "he"/"she" stands for (`rag.referents`): the only name
-        the conversation gives that could be meant, or the one the LLM picks by number; None
+        the conversation gives that could be meant (not one the articles write as a place,
+        `IndexStore.written_as_place`), or the one the LLM picks by number; None
         when it has no such pronoun, the conversation no candidate, or the model no pick."""
         pronouns = singular_pronouns(question)
         names = conversation_names(history, question) if pronouns else []
+        # "occupies Crimea" names no one: a name the articles write "in <name>" is a place
+        names = [n for n in names if not self.retriever.store.written_as_place(n)]
         if len(names) <= 1:
             return with_referent(question, names[0]) if names else None
         output = self.chat_model.complete(referent_messages(question, history, pronouns[0], names), max_tokens=4)

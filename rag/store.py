@@ -382,6 +382,13 @@ class IndexStore:
             return None
         return next((form for form in (word.capitalize(), word.upper()) if self._contains(form)), None)
 
+    def written_as_place(self, name: str) -> bool:
+        """Whether the articles write `name` as a place: after " in ", then a space or a stop ("in
+        Kyiv,", "in Crimea "; not "Justin Trudeau", not "in Trudeau's"). A "him" of a conversation
+        does not stand for it (holdout8 b037: the model picked "Crimea" for "him"). One to three
+        lookups."""
+        return any(self._contains(f" in {name}{end}") for end in (" ", ",", "."))
+
     def _contains(self, text: str) -> bool:
         got = self.collection.get(where_document={"$contains": text}, limit=1, include=[])
         return bool(got["ids"])

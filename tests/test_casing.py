@@ -60,3 +60,13 @@ def test_the_index_tells_a_name_the_retrieved_reports_lack(bundled_index: Path, 
     question = "what did stepanov say to the nato allies about the okhmatdyt strike?"
     assert recased(question, ["The allies met."], store.name_form) == ("what did Stepanov say to the NATO allies "
                                                                        "about the okhmatdyt strike?")
+
+
+def test_the_index_tells_a_place_from_a_person(bundled_index: Path, tmp_path: Path) -> None:
+    """A "him" of a conversation is never a place: the articles write "in Kyiv", not "in Trudeau"
+    ("Justin Trudeau" holds "in Trudeau" without the space before it)."""
+    store = IndexStore.open(make_settings(tmp_path, index_dir=bundled_index))
+    assert store.written_as_place("Kyiv")
+    assert store.written_as_place("Ottawa")
+    assert not store.written_as_place("Trudeau")
+    assert not store.written_as_place("Stepanov")

@@ -215,3 +215,24 @@ def test_a_rank_the_rewrite_lost_is_unresolved() -> None:
     assert unresolved("When was Trudeau's latest visit?", "When was his last one?") == []  # said in other words
     assert unresolved("Which G20 summit was Trudeau's first?", "Which G20 was that for him, his first?") == []
     assert unresolved("What did Joly announce in Kyiv?", "And what did she announce there?") == []
+
+
+def test_a_place_is_never_the_person_a_pronoun_stands_for(tmp_path: Path, bundled_index: Path,
+                                                          stub: OpenAIStub) -> None:
+    """holdout8 b037: the fallback for an unusable rewrite offered the conversation's "Crimea" for
+    "him", and the model picked it. A name the articles write "in <name>" (Kyiv) is a place: the one
+    person left is put in without asking the model to pick."""
+    def reply(request: dict[str, object]) -> str:
+        user = str(request["messages"][-1]["content"])  # type: ignore[index]
+        if "Rewritten question" in user:
+            return "What did he promise them?"  # still "he", no one named: unusable
+        return "I don't know."
+
+    stub.behaviour.reply = reply
+    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
+    history = [{"role": "user", "content": "What did the Prime Minister say?"},
+               {"role": "assistant", "content": "In a speech, Trudeau praised Kyiv's resistance [1]."}]
+    answer = bot.ask("What did he promise them?", history)
+    assert answer.standalone_question == "What did Trudeau promise them?"
+    # no request but the rewrite and the answer: the model was not asked to pick between Trudeau and Kyiv
+    assert len(stub.behaviour.requests) == 2, [r["messages"][-1]["content"][:80] for r in stub.behaviour.requests]
