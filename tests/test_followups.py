@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,15 @@ from rag.assistant import Assistant
 from rag.followups import stands_alone, unresolved
 from tests.fixtures.openai_stub import OpenAIStub
 from tests.fixtures.served import stub_settings
+
+
+def _rewriting_as(rewrite: str) -> Callable[[dict[str, object]], str]:
+    """A stub model that rewrites every follow-up as `rewrite` and knows no answer."""
+    def reply(request: dict[str, object]) -> str:
+        user = str(request["messages"][-1]["content"])  # type: ignore[index]
+        return rewrite if "Rewritten question" in user else "I don't know."
+
+    return reply
 
 MUST_REWRITE = [
     "What did he say about the sanctions?",
@@ -181,13 +191,7 @@ def test_a_rewrite_keeps_the_questions_it_left_out() -> None:
 def test_the_rest_of_a_follow_up_is_searched_with_its_rewrite(tmp_path: Path, bundled_index: Path,
                                                               stub: OpenAIStub) -> None:
     """The question sent to retrieval and the answer asks what the rewrite dropped."""
-    def reply(request: dict[str, object]) -> str:
-        user = str(request["messages"][-1]["content"])  # type: ignore[index]
-        if "Rewritten question" in user:
-            return "Had Oleg Stepanov been summoned before January 2023?"
-        return "I don't know."
-
-    stub.behaviour.reply = reply
+    stub.behaviour.reply = _rewriting_as("Had Oleg Stepanov been summoned before January 2023?")
     bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
     history = [{"role": "user", "content": "Why did Canada summon Oleg Stepanov in January 2023?"},
                {"role": "assistant", "content": "Over the Dnipro strike [1]."}]
@@ -222,13 +226,7 @@ def test_a_place_is_never_the_person_a_pronoun_stands_for(tmp_path: Path, bundle
     """holdout8 b037: the fallback for an unusable rewrite offered the conversation's "Crimea" for
     "him", and the model picked it. A name the articles write "in <name>" (Kyiv) is a place: the one
     person left is put in without asking the model to pick."""
-    def reply(request: dict[str, object]) -> str:
-        user = str(request["messages"][-1]["content"])  # type: ignore[index]
-        if "Rewritten question" in user:
-            return "What did he promise them?"  # still "he", no one named: unusable
-        return "I don't know."
-
-    stub.behaviour.reply = reply
+    stub.behaviour.reply = _rewriting_as("What did he promise them?")  # still "he", no one named: unusable
     bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
     history = [{"role": "user", "content": "What did the Prime Minister say?"},
                {"role": "assistant", "content": "In a speech, Trudeau praised Kyiv's resistance [1]."}]
