@@ -29,7 +29,14 @@ from rag.compound import split_question
 from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
-from rag.followups import dropped_asks, drops_names, repeats_earlier, stands_alone, unresolved
+from rag.followups import (
+    dropped_asks,
+    drops_names,
+    repeats_earlier,
+    stands_alone,
+    unresolved,
+    with_conversation_date,
+)
 from rag.grounding import missing_pins, of_the_day, pinned_passages
 from rag.indexing import build_info
 from rag.language import detect, question_language
@@ -212,7 +219,8 @@ class Assistant:
         dim = len(self.embedder.get_query_embedding("dimension probe"))
         store = IndexStore.open(self.settings, build_info(self.settings, dim))
         fresh = Retriever(store, self.embedder, self.settings.retrieve_k, self.aux_embedder,
-                          rerank_depth=self.settings.rerank_depth, language=self.settings.index_language)
+                          rerank_depth=self.settings.rerank_depth, language=self.settings.index_language,
+                          given=self.settings.top_k if self.settings.companion_reports else 0)
         with self._lock:
             self._retriever = fresh
         return fresh
@@ -257,8 +265,11 @@ class Assistant:
             if named is not None:
                 log.info("rewrite of %r unusable (%r); the pronoun's name chosen from the conversation: %r",
                          question[:80], rewritten[:160], named[:160])
-                return named
-        return rewritten
+                rewritten = named
+        dated = with_conversation_date(rewritten, question, history)  # the rewrite may drop the date talked of
+        if dated != rewritten:
+            log.info("rewrite of %r names no date; the conversation's added: %r", question[:80], dated[:160])
+        return dated
 
     def _with_referent(self, question: str, history: History) -> str | None:
         """The follow-up with the name its "he"/"she" stands for (`rag.referents`): the only name

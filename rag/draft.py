@@ -52,6 +52,7 @@ from rag.grounding import (
     report_day_named,
     reported_before,
     running_totals_given,
+    running_totals_unasked,
     unbacked,
     unbacked_names,
 )
@@ -400,6 +401,11 @@ class Draft:
         # event brought (`running_totals_given`)
         totals = (running_totals_given(claim, counted, self._question_numbers, backing)
                   if backing and not self._totals else set())
+        if not counted and self._wants_number and not self._wants_money and not self._totals:
+            # a question in a language without a table of counted nouns (`running_totals_unasked`)
+            totals = running_totals_unasked(claim, self._question_numbers,
+                                            [t for i in cited if 0 <= i < len(self.passages)
+                                             for t in (self.passages[i].text, self.passages[i].translation)])
         if totals:
             self._fault(f"running totals {sorted(totals)} given as the count asked: {claim.strip()[:200]}")
             return None

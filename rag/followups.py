@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from rag.ellipsis import DATE
 from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
-from rag.rerank import fold
+from rag.rerank import fold, pins
 
 # Words that point back at something said before (en, fr, de, it, es, id, pt, nl).
 _POINTING = frozenset("""
@@ -260,3 +260,52 @@ def dropped_asks(rewrite: str, question: str) -> list[str]:
         if asking and asking not in kept:
             lost.append(part)
     return lost
+
+
+# A follow-up that moves away from the conversation's time ("before that", "the next day", "the
+# latest"), or asks about the present: it is not about the date the conversation gave
+# ("last" as the latest: `rag.rerank.pins`, which tells it from "how long did it last").
+_OTHER_TIME = re.compile(r"\b(?:before|after|earlier|previous(?:ly)?|prior|next|later|since|until|ago|first"
+                         r"|recent(?:ly)?|now|current(?:ly)?|today)\b")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
+def conversation_date(history: Sequence[dict[str, str]]) -> str | None:
+    """The date the conversation is at: that of the reader's latest question giving one ("in April
+    2026"; the year alone when it gives several months of one year), None when it spans years.
+    Not the answers' dates: "US$19 billion in 2021" dates a figure, "stuck at Pearson since
+    February 2022" another event than the June 2023 seizure asked about (dev2 g028, dev3 t035)."""
+    for turn in reversed(history):
+        if turn.get("role") != "user":
+            continue
+        dates = question_dates(str(turn.get("content", "")))
+        if not dates:
+            continue
+        months = {(year, month) for year, month in dates if month}
+        years = {year for year, _ in dates}
+        if len(months) == 1 and len(years) == 1:
+            year, month = next(iter(months))
+            return f"in {_MONTH_NAMES[month - 1]} {year}"
+        return f"in {years.pop()}" if len(years) == 1 else None
+    return None
+
+
+def with_conversation_date(rewrite: str, question: str, history: Sequence[dict[str, str]]) -> str:
+    """The rewrite of a follow-up with the date the conversation is at, when neither the follow-up
+    nor its rewrite names one and the follow-up does not move to another time (`_OTHER_TIME`).
+    After "Tell me about Russia's April 2026 ban on Canadians", "What was it retaliating for?" was
+    rewritten "What was Russia retaliating for?": searched so, it found the April 2024 ban and was
+    answered from it (holdout9 j035)."""
+    asked = pins(question)
+    if question_dates(rewrite) or asked.dates or asked.latest or _OTHER_TIME.search(fold(question)):
+        return rewrite
+    when = conversation_date(history)
+    if when is None:
+        return rewrite
+    return f"{rewrite.rstrip().rstrip('?.!').rstrip()}, {when}?"
+
+
+def question_dates(text: str) -> frozenset[tuple[int, int]]:
+    """The (year, month or 0) dates a text names (`rag.rerank.pins`)."""
+    return pins(text).dates

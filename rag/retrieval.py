@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from llama_index.core.embeddings import BaseEmbedding
 
+from rag.companions import companion, with_companion
 from rag.grounding import asks_newest, newest_first
 from rag.rerank import pins, published, rerank
 from rag.schema import Passage
@@ -19,6 +20,7 @@ __all__ = ["Passage", "Retriever", "join_overlapping", "passage_from_hit", "reci
 PINNED_PER_DATE = 3  # passages fetched per date a question names
 PINNED_PER_DAY = 8  # per month when the question names a day in it: that day's report among the month's others
 NEWEST_PASSAGES = 12  # passages fetched from the newest years for "the most recent ..."
+COMPANION_SEARCH = 6  # passages searched per month around the best report's day, for its companion
 
 
 def wants_newest(question: str) -> bool:
@@ -70,8 +72,9 @@ class Retriever:
 
     def __init__(self, store: IndexStore, embedder: BaseEmbedding, top_k: int,
                  aux_embedder: BaseEmbedding | None = None, depth: int = 20, rerank_depth: int = 0,
-                 language: str = "en") -> None:
+                 language: str = "en", given: int = 0) -> None:
         self.store = store
+        self.given = given  # passages the model reads: a report's companion is brought among them; 0: never
         self.language = language  # the index's: the language its stored translations are in
         self.embedder = embedder
         self.aux_embedder = aux_embedder if store.aux is not None else None
@@ -105,17 +108,32 @@ class Retriever:
             candidates = rerank(question, candidates)
             if wants_newest(question):
                 candidates = newest_first(question, candidates)
+        if self.given and candidates:
+            candidates = self._with_companion(embedding, candidates)
         return candidates[:k]
 
-    def _dense(self, embedding: list[float], k: int) -> list[Hit]:
-        """The `k` nearest chunks, a chunk matching by its text or by its stored translation
-        (whichever is nearer): a question in English finds the Italian report's passages."""
-        hits = self.store.query(embedding, k)
+    def _with_companion(self, embedding: list[float], candidates: list[Passage]) -> list[Passage]:
+        """The best report's companion (`rag.companions`: the other report of its event, a first
+        report or its update) among the passages the model reads."""
+        reach = COMPANION_SEARCH + candidates[0].chunks  # the best report's own chunks fill the nearest
+
+        def search(month: tuple[int, int]) -> list[Passage]:
+            return self._with_translations([passage_from_hit(h) for h in
+                                            self._dense(embedding, reach, published=month)])
+        found = companion(candidates[0], search, self.store.opening_vector)
+        return with_companion(candidates, found, self.given)
+
+    def _dense(self, embedding: list[float], k: int, published: tuple[int, int] | None = None,
+               since: int | None = None) -> list[Hit]:
+        """The `k` nearest chunks (of articles published then: `IndexStore.query`), a chunk matching
+        by its text or by its stored translation (whichever is nearer): a question in English finds
+        the Italian report's passages, also among the reports of a date the question names."""
+        hits = self.store.query(embedding, k, published=published, since=since)
         translations = self.store.translations
         if translations is None:
             return hits
         best = {h.node.node_id: h for h in hits}
-        nearer = {t.node.node_id: t.score for t in translations.query(embedding, k)
+        nearer = {t.node.node_id: t.score for t in translations.query(embedding, k, published=published, since=since)
                   if t.score > (best[t.node.node_id].score if t.node.node_id in best else -2.0)}
         if not nearer:  # no translations, or none nearer than its original
             return hits
@@ -146,7 +164,7 @@ class Retriever:
         if wants_newest(question) and (newest := self._newest_year(candidates)):
             queries.append((NEWEST_PASSAGES, None, newest))
         for k, when, since in queries:
-            for hit in self.store.query(embedding, k, published=when, since=since):
+            for hit in self._dense(embedding, k, published=when, since=since):
                 passage = passage_from_hit(hit)
                 if (passage.doc_id, passage.content_hash, passage.chunk) not in seen:
                     seen.add((passage.doc_id, passage.content_hash, passage.chunk))

@@ -131,6 +131,10 @@ class Settings(BaseSettings):
                                   "to the LLM on the public questions carried some), no shorter prompts, and on "
                                   "the dev sets 3 fewer right answers in 88 and 1 more wrong (docs/quality.md). "
                                   "Changing it re-chunks the affected articles on the next `rag index`")
+    companion_reports: bool = Field(True, description="When the best-ranked report has a companion (another "
+                                    "report of the same event, published a day apart, e.g. a first report and its "
+                                    "update in another language: rag.companions), put that report's best passage "
+                                    "second among those the LLM reads")
     retrieve_k: int = Field(8, ge=1, le=200, description="Passages retrieved and reported (>= top_k)")
     rerank_depth: int = Field(20, ge=0, le=200, description="Fused candidates re-ranked by the dates, outlet and "
                               "'latest' a question names, against article metadata (0: off)")

@@ -389,6 +389,18 @@ class IndexStore:
         lookups."""
         return any(self._contains(f" in {name}{end}") for end in (" ", ",", "."))
 
+    def opening_vector(self, doc_id: str, content_hash: str) -> list[float] | None:
+        """The embedding of one version of an article's first chunk (its lede), of its stored
+        translation when it has one, so that two reports in different languages compare; None
+        when the chunk is absent."""
+        node_id = chunk_id(doc_id, content_hash, 0)
+        for collection in ([self.translations.collection] if self.translations is not None else []) + [self.collection]:
+            got = collection.get(ids=[node_id], include=["embeddings"])
+            vectors = got.get("embeddings")
+            if got["ids"] and vectors is not None and len(vectors):
+                return [float(x) for x in vectors[0]]
+        return None
+
     def _contains(self, text: str) -> bool:
         got = self.collection.get(where_document={"$contains": text}, limit=1, include=[])
         return bool(got["ids"])

@@ -34,9 +34,11 @@ class TranslationStore:
     def delete_where(self, where: dict[str, Any]) -> None:
         self.collection.delete(where=where)
 
-    def query(self, embedding: list[float], k: int) -> list[Hit]:
-        """The `k` nearest translations; their node ids are those of the chunks they translate."""
-        return nearest(self.vector_store, embedding, k)
+    def query(self, embedding: list[float], k: int, published: tuple[int, int] | None = None,
+              since: int | None = None) -> list[Hit]:
+        """The `k` nearest translations (of articles published then, as `IndexStore.query`); their
+        node ids are those of the chunks they translate, and they carry those chunks' metadata."""
+        return nearest(self.vector_store, embedding, k, published, since)
 
     def texts(self, ids: Sequence[str], language: str) -> dict[str, str]:
         """The translations into `language` of the chunks with these ids (those that have one)."""

@@ -234,3 +234,41 @@ def test_a_place_is_never_the_person_a_pronoun_stands_for(tmp_path: Path, bundle
     assert answer.standalone_question == "What did Trudeau promise them?"
     # no request but the rewrite and the answer: the model was not asked to pick between Trudeau and Kyiv
     assert len(stub.behaviour.requests) == 2, [r["messages"][-1]["content"][:80] for r in stub.behaviour.requests]
+
+
+def test_a_rewrite_without_a_date_gets_the_one_the_reader_asked_about() -> None:
+    """holdout9 j035: "What was it retaliating for?" after "Russia's April 2026 ban" was rewritten
+    "What was Russia retaliating for?", found the April 2024 ban and was answered from it."""
+    from rag.followups import conversation_date, with_conversation_date
+
+    history = [{"role": "user", "content": "Tell me about Russia's April 2026 ban on Canadians"},
+               {"role": "assistant", "content": "On April 23, 2026, Russia barred 76 more Canadians [1]."}]
+    assert with_conversation_date("What was Russia retaliating for?", "What was it retaliating for?",
+                                  history) == "What was Russia retaliating for, in April 2026?"
+    # the follow-up or its rewrite names a date, or moves to another time: left as it is
+    in_2014 = "What did Russia do in 2014?"
+    assert with_conversation_date(in_2014, "And in 2014?", history) == in_2014
+    for moves in ("What had it done before?", "What did it do the next day?", "What is the latest ban?",
+                  "How many are banned now?", "When did it first ban Canadians?"):
+        assert with_conversation_date("What did Russia do?", moves, history) == "What did Russia do?", moves
+    # "how long did it last" is not "the latest"
+    assert with_conversation_date("How long did the meeting last?", "How long did it last?", history).endswith(
+        ", in April 2026?")
+    # the reader's questions date the conversation, not the answers' figures ("worth US$19 billion in 2021")
+    assert conversation_date([{"role": "user", "content": "What did Canada ban at Elmau?"},
+                              {"role": "assistant", "content": "Gold, worth US$19 billion in 2021 [1]."}]) is None
+    assert conversation_date([{"role": "user", "content": "Who hosted the 2018 G7 summit?"},
+                              {"role": "user", "content": "Why did Trump leave?"}]) == "in 2018"
+    # two months of one year: the year; two years: no date
+    assert conversation_date([{"role": "user", "content": "Compare March 2024 and October 2024."}]) == "in 2024"
+    assert conversation_date([{"role": "user", "content": "Compare 2014 and 2022."}]) is None
+
+
+def test_the_searched_follow_up_carries_the_conversations_date(tmp_path: Path, bundled_index: Path,
+                                                               stub: OpenAIStub) -> None:
+    stub.behaviour.reply = _rewriting_as("Why did Canada summon Oleg Stepanov?")
+    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
+    history = [{"role": "user", "content": "What happened in Dnipro in January 2023?"},
+               {"role": "assistant", "content": "A missile hit an apartment building [1]."}]
+    answer = bot.ask("Why did Canada summon him?", history)
+    assert answer.standalone_question == "Why did Canada summon Oleg Stepanov, in January 2023?"

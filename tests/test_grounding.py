@@ -496,6 +496,38 @@ def test_a_running_total_does_not_answer_how_many_one_event_brought() -> None:
     assert not abstained and "3,300" in text
 
 
+def test_a_running_total_asked_in_a_language_without_counted_nouns_is_withheld() -> None:
+    """holdout9 j027, in Polish: the round announced on Independence Day (17 and 26) answered with
+    the total sanctioned so far ("dotąd ... ponad 3 850"), which its words give as a total."""
+    from rag.grounding import asks_total, running_totals_unasked
+
+    report = passage("W poniedziałek Kanada nałożyła sankcje na 17 osób i 26 podmiotów. Kanada objęła dotąd "
+                     "sankcjami ponad 3 850 osób i podmiotów.", "2026-08-24", "Dzień Niepodległości",
+                     source="dzien.txt", language="pl")
+    event = "Ile osób i podmiotów objęły sankcje, które Kanada ogłosiła w Dzień Niepodległości Ukrainy w 2026 roku?"
+    assert not asks_total(event)
+
+    def shown(answer: str, question: str = event) -> bool:
+        draft = Draft(question, [report], "pl")
+        draft.feed(answer)
+        draft.finish()
+        return not draft.result()[1]
+
+    assert running_totals_unasked("Kanada objęła dotąd sankcjami ponad 3 850 osób [1].", {"2026"}, []) == {"3850"}
+    assert not shown("Kanada objęła dotąd sankcjami ponad 3 850 osób i podmiotów [1].")
+    assert shown("Kanada nałożyła sankcje na 17 osób i 26 podmiotów [1].")
+    # the round's counts with the total beside them: the total is context
+    assert running_totals_unasked("Sankcje objęły 17 osób i 26 podmiotów, łącznie ponad 3 850 [1].", {"2026"},
+                                  []) == set()
+    # read in English passages: "has so far sanctioned more than 3,850"
+    assert running_totals_unasked("Kanada: 3850 [1].", set(), ["Canada has so far sanctioned more than 3,850 "
+                                                               "individuals and entities."]) == {"3850"}
+    # asked for the total ("łącznie", "συνολικά"): the total answers it
+    total = "Ile osób i podmiotów Kanada objęła łącznie sankcjami do sierpnia 2026 roku?"
+    assert asks_total(total) and asks_total("Πόσα πλοία έχει κυρώσει συνολικά ο Καναδάς;")
+    assert shown("Kanada objęła dotąd sankcjami ponad 3 850 osób i podmiotów [1].", total)
+
+
 def test_a_sentence_mixing_the_running_total_with_the_events_count_is_withheld() -> None:
     """One right number does not carry a sentence whose other count is the running total."""
     from rag.grounding import counted_nouns, running_totals_given
@@ -659,6 +691,11 @@ def test_the_most_recent_event_must_come_from_the_newest_report() -> None:
     assert asks_newest(question) and asks_newest("Quelle est la sanction la plus récente ?")
     assert not asks_newest("What did Canada announce last week?")  # "last" is not "the latest"
     assert not asks_newest("What was the latest package in June 2022?")  # a date of its own decides
+    # "the last time", "when did ... last <verb>": holdout9 j031 was answered with his 2018 summons
+    assert asks_newest("Which was the last time Alexander Darchiev was summoned, according to the reports?")
+    assert asks_newest("When did Canada last summon Russia's ambassador?")
+    assert not asks_newest("How long did the meeting last?") and not asks_newest("When did the talks last week end?")
+    assert not asks_newest("When was the last time Canada summoned him before the Kerch incident?")
     older = finalize("Canada sanctioned 46 entities at the G7 summit in Elmau [1].", [ELMAU, HIROSHIMA], question)
     assert older[1] and older[0] == ABSTAIN_TEXT  # the 2022 report reads as well, but 2023 is newer
     newer = finalize("Canada sanctioned 17 individuals and 35 entities at the Hiroshima summit [2].",
@@ -989,11 +1026,15 @@ MONEY_QUESTIONS = [
     "How much money did Trudeau announce in mid-November?",
     "Combien d'aide militaire le Canada a-t-il promis ?",
     "Wie viel Geld gibt Kanada der Ukraine?",
+    # holdout9 j045: answered "a team of six experts", which no amount was in
+    "how much did canada give the black sea mine-clearing task group at the NATO summit in the hague",
+    "How much has Ottawa pledged to the fund?",
 ]
 NOT_MONEY_QUESTIONS = [
     "How much of its GDP will Canada spend on defence?",  # a share
     "How many individuals did Canada sanction?",
     "How much did the Russian ambassador say about the talks?",
+    "How much ammunition did Canada give?",  # a noun after "how much": not money
 ]
 
 

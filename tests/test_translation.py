@@ -19,7 +19,7 @@ from rag.indexing import index_paths
 from rag.kept_numbers import written_in_digits
 from rag.llm import LLMError
 from rag.retrieval import Retriever
-from rag.schema import IndexReport, Passage
+from rag.schema import IndexReport, Passage, chunk_id
 from rag.settings import Settings
 from rag.store import IndexStore
 from rag.translation import TranslationCache, Translator, cache_key, needs_translation
@@ -99,6 +99,19 @@ def test_foreign_articles_get_translated_companions_that_retrieval_matches_and_a
     chunks = store.documents()["sanzioni.txt"].chunks
     assert report.chunks_translated == chunks == translation_calls(stub)
     assert sum(companions(settings).values()) == chunks  # the English article has none
+
+    # a search among the reports of a month finds a report by its translation too
+    query = e5.get_query_embedding("Which Russian imports did Canada ban at Hiroshima?")
+    assert store.translations is not None
+    assert {h.node.metadata["source"] for h in store.translations.query(query, 3, published=(2023, 5))} == {
+        "sanzioni.txt"}
+    assert store.translations.query(query, 3, published=(2022, 5)) == []
+    # a report's opening passage, compared with another's, is its translation's
+    digest = store.documents()["sanzioni.txt"].content_hash
+    translated_lede = store.translations.collection.get(ids=[chunk_id("sanzioni.txt", digest, 0)],
+                                                        include=["embeddings"])["embeddings"][0]
+    assert store.opening_vector("sanzioni.txt", digest) == pytest.approx(list(translated_lede))
+    assert store.opening_vector("sanzioni.txt", "no-such-version") is None
 
     retriever = Retriever(store, e5, top_k=3)
     best = retriever.retrieve("Which Russian imports did Canada ban at Hiroshima?")[0]
