@@ -279,7 +279,7 @@ def conversation_date(history: Sequence[dict[str, str]]) -> str | None:
     for turn in reversed(history):
         if turn.get("role") != "user":
             continue
-        dates = question_dates(str(turn.get("content", "")))
+        dates = pins(str(turn.get("content", ""))).dates
         if not dates:
             continue
         months = {(year, month) for year, month in dates if month}
@@ -298,14 +298,9 @@ def with_conversation_date(rewrite: str, question: str, history: Sequence[dict[s
     rewritten "What was Russia retaliating for?": searched so, it found the April 2024 ban and was
     answered from it (holdout9 j035)."""
     asked = pins(question)
-    if question_dates(rewrite) or asked.dates or asked.latest or _OTHER_TIME.search(fold(question)):
+    if pins(rewrite).dates or asked.dates or asked.latest or _OTHER_TIME.search(fold(question)):
         return rewrite
     when = conversation_date(history)
     if when is None:
         return rewrite
     return f"{rewrite.rstrip().rstrip('?.!').rstrip()}, {when}?"
-
-
-def question_dates(text: str) -> frozenset[tuple[int, int]]:
-    """The (year, month or 0) dates a text names (`rag.rerank.pins`)."""
-    return pins(text).dates

@@ -118,9 +118,10 @@ class Retriever:
         reach = COMPANION_SEARCH + candidates[0].chunks  # the best report's own chunks fill the nearest
 
         def search(month: tuple[int, int]) -> list[Passage]:
-            return self._with_translations([passage_from_hit(h) for h in
-                                            self._dense(embedding, reach, published=month)])
+            return [passage_from_hit(h) for h in self._dense(embedding, reach, published=month)]
         found = companion(candidates[0], search, self.store.opening_vector)
+        if found is not None:
+            found = self._with_translations([found])[0]  # only the one passage given needs its translation
         return with_companion(candidates, found, self.given)
 
     def _dense(self, embedding: list[float], k: int, published: tuple[int, int] | None = None,

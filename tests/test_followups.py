@@ -101,8 +101,9 @@ def test_a_rewrite_that_only_repeats_an_earlier_question_is_not_searched(tmp_pat
     history = [{"role": "user", "content": earlier}, {"role": "assistant", "content": "61 Canadians [1]."}]
     assert bot.ask("And in the previous list?", history).standalone_question == "And in the previous list?"
     # Passes: a rewrite that says something new is searched.
+    # (with the date the reader's earlier question gave: `with_conversation_date`)
     assert bot.ask("What did they say about it?", history).standalone_question == \
-        "What did Russia's foreign ministry say about it?"
+        "What did Russia's foreign ministry say about it, in April 2022?"
 
 
 # (follow-up, its rewrite): the rewrite still leans on a pronoun and names no one new.
