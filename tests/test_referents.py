@@ -80,8 +80,9 @@ def test_a_failed_rewrite_is_replaced_by_the_question_with_the_name_the_model_pi
 
     stub.behaviour.reply = reply
     bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
+    # (ending with the date the reader's question gave: `rag.followups.with_conversation_date`)
     assert bot.standalone("Which spokesperson responded to her?", BANS) == \
-        "Which spokesperson responded to Maria Zakharova?"
+        "Which spokesperson responded to Maria Zakharova, in April 2022?"
     assert not any("Who is" in str(r["messages"][0]["content"]) for r in stub.behaviour.requests)
     titled = [{"role": "user", "content": "Who appeared with Joly in Kyiv?"},
               {"role": "assistant", "content": "British Foreign Secretary James Cleverly [1]."}]
