@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.calendar_names import MONTHS
 from rag.ellipsis import DATE
 from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
 from rag.rerank import fold, pins
@@ -265,10 +266,9 @@ def dropped_asks(rewrite: str, question: str) -> list[str]:
 # A follow-up that moves away from the conversation's time ("before that", "the next day", "the
 # latest"), or asks about the present: it is not about the date the conversation gave
 # ("last" as the latest: `rag.rerank.pins`, which tells it from "how long did it last").
+_ENGLISH_MONTHS = MONTHS["en"].split()  # CLDR's, January first, lower case
 _OTHER_TIME = re.compile(r"\b(?:before|after|earlier|previous(?:ly)?|prior|next|later|since|until|ago|first"
                          r"|recent(?:ly)?|now|current(?:ly)?|today)\b")
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                "November", "December")
 
 
 def conversation_date(history: Sequence[dict[str, str]]) -> str | None:
@@ -286,7 +286,7 @@ def conversation_date(history: Sequence[dict[str, str]]) -> str | None:
         years = {year for year, _ in dates}
         if len(months) == 1 and len(years) == 1:
             year, month = next(iter(months))
-            return f"in {_MONTH_NAMES[month - 1]} {year}"
+            return f"in {_ENGLISH_MONTHS[month - 1].capitalize()} {year}"
         return f"in {years.pop()}" if len(years) == 1 else None
     return None
 
