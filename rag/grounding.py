@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rag.relative_dates import resolved
 from rag.rerank import MONTHS, fold, pins, published, published_day
@@ -352,6 +353,66 @@ _TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{3}0s\b|\b\d{1,2}/\d{1,2}\b|\b
                    r"|\b\d{1,2} (?:may|mai|mei|mar|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
                    r"|\b(?:may|mai|mei|mar|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? \d{1,2}\b")
 _YEAR_ONLY = re.compile(r"(?:1[89]|20)\d\d")
+
+
+_HOW_LONG = re.compile(r"\bhow long\b(?! ago)")
+_SPAN = re.compile(r"\b([\w.,-]+)\s+(minutes?|hours?|days?|weeks?|months?|years?)\b")
+# what makes a span the time between two events, not how long one lasted: "four days after ..."
+_BETWEEN_EVENTS = re.compile(r"\s*(?:after|before|later|earlier|ago|since|from|until|apart|into)\b")
+
+
+def asks_how_long(question: str) -> bool:
+    """Whether an English question asks how long something lasted ("How long did the meeting last?")."""
+    return _HOW_LONG.search(fold(question)) is not None
+
+
+def spans_between_events(claim: str, backing: Sequence[str]) -> list[str]:
+    """The spans of time a sentence gives ("It lasted four days") that the cited passages write
+    only as the time between two events ("The summons came four days after Global Affairs Canada
+    called in ..."): an answer to "how long did it last" that took a gap for a length (holdout10
+    p018). A span the passages never write is another check's business (`unbacked`)."""
+    out = []
+    texts = [fold(t) for t in backing]
+    for match in _SPAN.finditer(fold(claim)):
+        figure, unit = numbers(match.group(1)), match.group(2).rstrip("s")
+        if not figure or _BETWEEN_EVENTS.match(match.string, match.end()):
+            continue  # the answer gives it as a gap too ("three days after his death"): not as the length
+        written = [m for t in texts for m in _SPAN.finditer(t)
+                   if m.group(2).rstrip("s") == unit and numbers(m.group(1)) == figure]
+        if written and all(_BETWEEN_EVENTS.match(m.string, m.end()) for m in written):
+            out.append(match.group(0))
+    return out
+
+
+_BEFORE = re.compile(r"\b(?:before|prior to|preceding|previous|earlier than)\b")
+_BEFORE_MONTH = re.compile(r"\b(?:before|prior to) (?:the |this |that )?([a-z]+)(?: (\d{4}))?\b")
+_A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH_NAMED = {name: number for number, names in MONTHS.items() for name in names.split()}
+
+
+def later_than_asked(claim: str, question: str, cited: Sequence[Passage]) -> str:
+    """What in an answer to a question about an earlier event is not earlier, or "": a year after
+    every cited report's own (the next event a report announces: "Where was the conference held
+    before the one in Vilnius?" answered with "the next one, in Lugano in 2022", holdout10 p033),
+    or the month the question puts the event before ("Before the October 2026 summonses, when had
+    Moscow last ...?" answered "on October 16", the October summons itself, p014)."""
+    asked = fold(question)
+    if not _BEFORE.search(asked):
+        return ""
+    said = _BEFORE_MONTH.sub(" ", fold(claim))  # "he was summoned before September 3, 2020": the question's words
+    reported = [int(p.published[:4]) for p in cited if p.published[:4].isdigit()]
+    later = [y for y in _A_YEAR.findall(said) if reported and int(y) > max(reported)]
+    if later:
+        return later[0]
+    for match in _BEFORE_MONTH.finditer(asked):
+        month = _MONTH_NAMED.get(match.group(1))
+        if month is None:
+            continue
+        named = [w for w in _WORD.findall(said) if _MONTH_NAMED.get(w) == month]
+        other_year = match.group(2) and any(y != match.group(2) for y in _A_YEAR.findall(said))
+        if named and not other_year:
+            return named[0]
+    return ""
 
 
 def asks_when(question: str) -> bool:
@@ -737,7 +798,8 @@ def unbacked_names(claim: str, asked: PinVocabulary, backing: PinVocabulary) -> 
     return sorted(missing)
 
 
-_AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+_CAPITAL = r"(?=[A-ZÀ-ÖØ-ÞĀ-Ž])"  # "Évian", "Łódź" begin with capitals too
+_AT_PLACE = re.compile(rf"\b(?:in|at)\s+(?:the\s+)?({_CAPITAL}[\w'’-]+(?:\s+{_CAPITAL}[\w'’-]+)*)")
 
 
 def places_asked(question: str) -> list[frozenset[str]]:
@@ -749,6 +811,26 @@ def places_asked(question: str) -> list[frozenset[str]]:
         if words:
             out.append(words)
     return out
+
+
+def places_compared(question: str) -> list[frozenset[str]]:
+    """The places a question asks about side by side ("at the G7 in Kananaskis and at the G7 in
+    Évian"), when it names two or more that are not countries; else none. Each is an event of its
+    own, so some cited report must be from there (`Draft._compared_ok`)."""
+    found = list(_AT_PLACE.finditer(question))
+    # side by side: "and" (or "or", "versus", "with") between one place and the next; "at the G7 in
+    # Kananaskis" is one event, named by both places
+    if not any(_SIDE_BY_SIDE.search(question[before.end():after.start()]) for before, after in pairwise(found)):
+        return []
+    distinct: list[frozenset[str]] = []
+    for match in found:
+        place = frozenset(fold(w) for w in match.group(1).split()) - _NOT_PINS
+        if place and place not in territory_names() and place not in distinct:
+            distinct.append(place)
+    return distinct if len(distinct) >= 2 else []
+
+
+_SIDE_BY_SIDE = re.compile(r"\b(?:and|or|versus|vs|with)\b")
 
 
 # Words for a report or its figures: an ordinal before them ("the first report", "the first count")

@@ -45,9 +45,10 @@ _AUXILIARY = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|
 # "Which Global Affairs Canada spokesperson ...", "What Russian diplomat ...": the role ends the phrase.
 _WHICH_ROLE = re.compile(rf"^\s*(?:and\s+)?(?:which|what)\s+(?:(?!{_AUXILIARY}\b)[\w'’-]+\s+){{0,5}}?"
                          rf"(?P<role>{_ROLE_NAMES})[\w-]*\b")
-# "Who is the Russian ambassador to Canada?", "Who was Canada's foreign minister then?"
-_WHO_ROLE = re.compile(rf"^\s*(?:and\s+)?who\s+(?:is|was|are|were|will be)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,4}}?"
-                       rf"(?P<role>{_ROLE_NAMES})[\w-]*\b")
+# "Who is the Russian ambassador to Canada?", "Who was Canada's foreign minister then?", "What was the
+# name of Canada's ambassador in Moscow ...?"
+_WHO_ROLE = re.compile(rf"^\s*(?:and\s+)?(?:who\s+(?:is|was|are|were|will be)|what\s+(?:is|was|are|were)\s+the\s+"
+                       rf"names?\s+of)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,4}}?(?P<role>{_ROLE_NAMES})[\w-]*\b")
 ROLE_REACH = 8  # words between a name and its role: "Adrienne Leclair, a spokesperson for", "Minister Melanie Joly"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")

@@ -32,10 +32,13 @@ ROLE_QUESTIONS = [
     ("Which British minister appeared alongside Joly in Toronto?", "minister"),
     ("Which Latvian prime minister announced the expansion with Trudeau?", "prime minister"),
     ("Who was the Canadian prime minister who announced sanctions in 2014?", "prime minister"),
+    # holdout10 p046: answered with a Global Affairs spokesperson's name
+    ("What was the name of Canada's ambassador in Moscow who was called in in March 2018?", "ambassador"),
 ]
 NOT_ROLE_QUESTIONS = [
     "What did the minister say about the sanctions?",  # asks what was said, not who
     "Who was the spy?",  # no role of the list
+    "What was the name of the ship?",
     "Which countries did the minister visit?",  # "countries" is what is asked
     "How many diplomats did Canada expel?",
     "Which leaders accompanied Trudeau in Kyiv?",  # a report names them without a title: "arrived with Meloni"
