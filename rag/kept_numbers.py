@@ -24,6 +24,7 @@ from text_to_num import alpha2digit
 
 from rag.grounding import numbers
 from rag.language import detect
+from rag.number_words import words_as_digits
 from rag.wording import split_sentences
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,14 @@ def joined_numbers(original: str, translation: str) -> str:
     return _SPLIT_NUMBER.sub(join, translation)
 
 
-def number_faults(original: str, translation: str, language: str = "") -> set[str]:
+def number_faults(original: str, translation: str, language: str = "", source: str = "") -> set[str]:
     """The numbers the translation (into `language`) lost (in the original, not in it) or made up
     (in digits in it, not in the original). Number words count for both sides' presence ("tiga" is
     the "3" or "three" of the translation, "diciassette" the "17"), but a number word the
-    translator adds ("one month") is not a fault: only digits are claims of its own."""
-    said = numbers(original) | numbers(written_in_digits(original))
+    translator adds ("one month") is not a fault: only digits are claims of its own. `source`: the
+    original's language when known (a lone sentence is often too short to tell: "fire barn" is four
+    children in Norwegian and Danish alike, and a guess between them falls below confidence)."""
+    said = numbers(original) | numbers(written_in_digits(original, source))
     kept = numbers(translation) | numbers(written_in_digits(translation, language))
     return (said - kept) | (numbers(translation, words=False) - said)
 
@@ -58,11 +61,13 @@ def number_faults(original: str, translation: str, language: str = "") -> set[st
 def written_in_digits(text: str, language: str = "") -> str:
     """`text` with its number words written in digits ("diciassette persone" -> "17 persone"), by
     text2num for the languages it knows (English, French, German, Italian, Spanish, Portuguese,
-    Dutch, Danish); else as it is."""
+    Dutch, Danish); else by num2words' cardinals (`rag.number_words`: Norwegian, Swedish, Polish,
+    Czech, Slovak, Lithuanian ...); else as it is."""
+    language = language or detect(text) or "en"
     try:
-        digits = str(alpha2digit(text, language or detect(text) or "en"))
-    except (ValueError, RuntimeError):  # a language text2num does not know
-        return text
+        digits = str(alpha2digit(text, language))
+    except (ValueError, RuntimeError):  # a language text2num does not know: num2words' words, if any
+        return words_as_digits(text, language)
     # Ordinals made digits ("le deuxième premier ministre" -> "le 2ème 1er ministre") count nothing:
     # the translation's "second Canadian prime minister" has no 2 and no 1 to keep.
     return _ORDINAL_MADE.sub(" ", digits) if digits != text else digits

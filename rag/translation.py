@@ -22,6 +22,7 @@ from rag.calendar_names import restore_calendar_names
 from rag.errors import RagError
 from rag.kept_names import kept_names, lost_names
 from rag.kept_numbers import joined_numbers, number_faults, sentence_by_sentence
+from rag.language import detect
 from rag.language import name as language_name
 from rag.llm import ChatModel
 from rag.prompts import TRANSLATE_PROMPT, translate_messages
@@ -63,8 +64,10 @@ def checked(text: str, translation: str, translate: Callable[[str], str], langua
     """`translation` when it keeps the numbers of `text` (`rag.kept_numbers`) and the `kept`
     names (`rag.kept_names`), else `text` translated again sentence by sentence by `translate`,
     a sentence still at fault staying in its own language."""
+    source = detect(text)  # the whole passage's language: its sentences alone are often too short to tell
+
     def faults(original: str, translated: str) -> set[str]:
-        return number_faults(original, translated, language) | lost_names(original, translated, kept)
+        return number_faults(original, translated, language, source) | lost_names(original, translated, kept)
 
     found = faults(text, translation)
     if not found:
