@@ -36,6 +36,7 @@ from rag.followups import (
     stands_alone,
     unresolved,
     with_conversation_date,
+    with_previous_question,
 )
 from rag.grounding import missing_pins, of_the_day, pinned_passages
 from rag.indexing import build_info
@@ -251,7 +252,7 @@ class Assistant:
                 return completed
             question = completed
         output = self.chat_model.complete(rewrite_messages(question, history), max_tokens=80)
-        rewritten = parse_rewrite(output, question)
+        rewritten = with_previous_question(parse_rewrite(output, question), question, previous)
         lost = dropped_asks(rewritten, question)
         if lost:  # the rewrite answered half the follow-up: ask the rest too, as the reader did
             log.info("rewrite of %r dropped %r; kept", question[:80], lost)

@@ -798,7 +798,8 @@ def unbacked_names(claim: str, asked: PinVocabulary, backing: PinVocabulary) -> 
     return sorted(missing)
 
 
-_CAPITAL = r"(?=[A-ZÀ-ÖØ-ÞĀ-Ž])"  # "Évian", "Łódź" begin with capitals too
+# "Évian", "Łódź" begin with capitals too (Latin-1 and Latin Extended-A's upper-case letters)
+_CAPITAL = "(?=[A-ZÀ-ÖØ-Þ" + "".join(chr(c) for c in range(0x100, 0x180) if chr(c).isupper()) + "])"
 _AT_PLACE = re.compile(rf"\b(?:in|at)\s+(?:the\s+)?({_CAPITAL}[\w'’-]+(?:\s+{_CAPITAL}[\w'’-]+)*)")
 
 

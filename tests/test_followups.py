@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
-from rag.followups import stands_alone, unresolved
+from rag.followups import stands_alone, unresolved, with_previous_question
 from tests.fixtures.openai_stub import OpenAIStub
 from tests.fixtures.served import stub_settings
 
@@ -40,6 +40,7 @@ MUST_REWRITE = [
     "Was hat er danach gesagt?",
     "Apa yang dia katakan tentang sanksi?",
     "Berapa jumlah bantuannya?",
+    "Which companies were among the entities?",  # names nothing of its own: the conversation's entities
 ]
 MUST_SKIP = [
     "Who is Russia's ambassador to Canada?",
@@ -273,3 +274,18 @@ def test_the_searched_follow_up_carries_the_conversations_date(tmp_path: Path, b
                {"role": "assistant", "content": "A missile hit an apartment building [1]."}]
     answer = bot.ask("Why did Canada summon him?", history)
     assert answer.standalone_question == "Why did Canada summon Oleg Stepanov, in January 2023?"
+
+
+def test_a_follow_up_naming_nothing_that_the_rewrite_gave_back_is_searched_with_the_question_before() -> None:
+    """holdout10 p038: "Which companies were among the entities?" came back from the 1.5B model's
+    rewrite as it was, and searched alone it was answered from another round of sanctions."""
+    previous = "What sanctions did Canada announce on the second anniversary of Crimea's annexation?"
+    question = "Which companies were among the entities?"
+    assert with_previous_question(question, question, previous) == (
+        "Which companies were among the entities (What sanctions did Canada announce on the second "
+        "anniversary of Crimea's annexation)?")
+    # a rewrite that changed the question, or a question that names something, is left alone
+    rewrite = "Which companies were among the entities Canada sanctioned in March 2016?"
+    assert with_previous_question(rewrite, question, previous) == rewrite
+    named = "Which companies did Canada sanction?"
+    assert with_previous_question(named, named, previous) == named
