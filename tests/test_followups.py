@@ -190,15 +190,23 @@ def test_a_rewrite_keeps_the_questions_it_left_out() -> None:
     assert dropped_asks("A-t-il rencontré Joly ?", "L'a-t-il rencontrée ? Où, et quand ?") == ["Où, et quand ?"]
 
 
+def _searched_as(rewrite: str, previous: str, question: str, tmp_path: Path, bundled_index: Path,
+                 stub: OpenAIStub) -> str:
+    """The question retrieval is given for `question` after `previous` (and a one-line answer),
+    when the model rewrites every follow-up as `rewrite`."""
+    stub.behaviour.reply = _rewriting_as(rewrite)
+    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": "An answer [1]."}]
+    return bot.ask(question, history).standalone_question
+
+
 def test_the_rest_of_a_follow_up_is_searched_with_its_rewrite(tmp_path: Path, bundled_index: Path,
                                                               stub: OpenAIStub) -> None:
     """The question sent to retrieval and the answer asks what the rewrite dropped."""
-    stub.behaviour.reply = _rewriting_as("Had Oleg Stepanov been summoned before January 2023?")
-    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
-    history = [{"role": "user", "content": "Why did Canada summon Oleg Stepanov in January 2023?"},
-               {"role": "assistant", "content": "Over the Dnipro strike [1]."}]
-    answer = bot.ask("Had he been called in before? When, and over what?", history)
-    assert answer.standalone_question == "Had Oleg Stepanov been summoned before January 2023? When, and over what?"
+    searched = _searched_as("Had Oleg Stepanov been summoned before January 2023?",
+                            "Why did Canada summon Oleg Stepanov in January 2023?",
+                            "Had he been called in before? When, and over what?", tmp_path, bundled_index, stub)
+    assert searched == "Had Oleg Stepanov been summoned before January 2023? When, and over what?"
 
 
 def test_a_thing_pointed_back_at_and_kept_as_it_was_is_unresolved() -> None:
@@ -268,12 +276,9 @@ def test_a_rewrite_without_a_date_gets_the_one_the_reader_asked_about() -> None:
 
 def test_the_searched_follow_up_carries_the_conversations_date(tmp_path: Path, bundled_index: Path,
                                                                stub: OpenAIStub) -> None:
-    stub.behaviour.reply = _rewriting_as("Why did Canada summon Oleg Stepanov?")
-    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
-    history = [{"role": "user", "content": "What happened in Dnipro in January 2023?"},
-               {"role": "assistant", "content": "A missile hit an apartment building [1]."}]
-    answer = bot.ask("Why did Canada summon him?", history)
-    assert answer.standalone_question == "Why did Canada summon Oleg Stepanov, in January 2023?"
+    searched = _searched_as("Why did Canada summon Oleg Stepanov?", "What happened in Dnipro in January 2023?",
+                            "Why did Canada summon him?", tmp_path, bundled_index, stub)
+    assert searched == "Why did Canada summon Oleg Stepanov, in January 2023?"
 
 
 def test_a_follow_up_naming_nothing_that_the_rewrite_gave_back_is_searched_with_the_question_before() -> None:
