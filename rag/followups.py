@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from rag.calendar_names import MONTHS
 from rag.ellipsis import DATE
-from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, question_pins
+from rag.grounding import SHARED_NAME_WORDS, PinVocabulary, gives_names, question_pins
 from rag.rerank import fold, pins
 
 # Words that point back at something said before (en, fr, de, it, es, id, pt, nl).
@@ -124,9 +124,8 @@ def with_previous_question(rewrite: str, question: str, previous: str) -> str:
 
 
 def names_something(question: str) -> bool:
-    """Whether a question has a capitalised word after its first, or a digit."""
-    words = _WORD.findall(question)
-    return any(w[:1].isupper() for w in words[1:]) or any(ch.isdigit() for ch in question)
+    """Whether a question has a capitalised word after its first (`rag.grounding.gives_names`), or a digit."""
+    return gives_names(question) or any(ch.isdigit() for ch in question)
 
 
 # Pronouns that stand for a person (or people) named earlier (en, fr, de, it, es, id, pt, nl).
