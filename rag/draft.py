@@ -311,6 +311,11 @@ class Draft:
             return ""  # a question of two asks: decided once the whole answer is in (`finish`)
         return self._try_release()
 
+    @property
+    def _held_claim(self) -> str:
+        """The sentences held back so far, as one text without their citation marks."""
+        return CITATION.sub("", " ".join(self._held))
+
     def _try_release(self) -> str:
         """Release the held sentences if, together, they answer the question from what they cite."""
         order = tuple(self._renumberer.order)
@@ -591,7 +596,7 @@ class Draft:
         cited = [self.passages[i] for i in order]
         if self.language not in ("", "en") or not self._readable(order) or any(p.translation for p in cited):
             return True
-        answer, texts = CITATION.sub("", " ".join(self._held)), [t for p in cited for t in (p.text, p.title) if t]
+        answer, texts = self._held_claim, [t for p in cited for t in (p.text, p.title) if t]
         if not echo_backed(self.question, answer, texts):
             self._withheld = "the cited passages lack most of the question's words the answer repeats"
             return False
@@ -610,7 +615,7 @@ class Draft:
         cited = [self.passages[i] for i in order]
         if not self._readable(order) or any(p.translation for p in cited):
             return True
-        wrong = misattributed(self.question, CITATION.sub("", " ".join(self._held)),
+        wrong = misattributed(self.question, self._held_claim,
                               [self.articles.get(p.doc_id) or p.text for p in cited])
         if wrong:
             self._withheld = f"the answer quotes {wrong[0][:80]!r}, not said by the person asked about"
@@ -619,7 +624,7 @@ class Draft:
     def _topic_ok(self, order: Sequence[int]) -> bool:
         """The answer as a whole speaks of what the question asks about (`_speaks_of_question`);
         judged for English questions (the stems are English), translations included."""
-        if self.language not in ("", "en") or self._speaks_of_question(CITATION.sub("", " ".join(self._held)), order):
+        if self.language not in ("", "en") or self._speaks_of_question(self._held_claim, order):
             return True
         self._withheld = "neither the answer nor the passage sentences behind it speak of what the question asks"
         return False
@@ -666,7 +671,7 @@ class Draft:
         if not undated or not self._readable(order):
             return True
         dated = [resolved(t, p.published) for t, p in zip(self.texts, self.passages, strict=True)]
-        near = self._behind(CITATION.sub("", " ".join(self._held)), order, texts=dated)
+        near = self._behind(self._held_claim, order, texts=dated)
         if all(date_named(near, d) for d in undated):
             return True
         self._withheld = "the passage sentence behind the answer is not about the year the question names"
@@ -680,7 +685,7 @@ class Draft:
         cited = [self.passages[i] for i in order]
         if not self._asks_date or not self._readable(order) or any(p.translation for p in cited):
             return True
-        claim = CITATION.sub("", " ".join(self._held))
+        claim = self._held_claim
         if not any(report_day_named(claim, p.published) for p in cited):
             return True
         sentences, k = best_sentence((self.texts[i] for i in order), claim, ties=self.question)
@@ -699,7 +704,7 @@ class Draft:
         cited = [self.passages[i] for i in order]
         if not self._places or not self._readable(order) or any(p.translation for p in cited):
             return True
-        claim = CITATION.sub("", " ".join(self._held))
+        claim = self._held_claim
         sentences, k = best_sentence((self.texts[i] for i in order), claim, ties=self.question)
         near = PinVocabulary([claim, sentences[k] if k >= 0 else ""])
         own = PinVocabulary(self._openings(cited))
@@ -715,7 +720,7 @@ class Draft:
         between two events (`spans_between_events`: "four days after ...")."""
         if not self._how_long:
             return True
-        gaps = spans_between_events(CITATION.sub("", " ".join(self._held)), [self.texts[i] for i in order])
+        gaps = spans_between_events(self._held_claim, [self.texts[i] for i in order])
         if gaps:
             self._withheld = f"'{gaps[0]}' is the time between two events in the passage, not how long one lasted"
         return not gaps
@@ -723,7 +728,7 @@ class Draft:
     def _earlier_ok(self, order: Sequence[int]) -> bool:
         """An answer to a question about an earlier event ("before the one in Vilnius") gives no
         later one (`later_than_asked`: a year after its reports', the month it was to precede)."""
-        later = later_than_asked(CITATION.sub("", " ".join(self._held)), self.question,
+        later = later_than_asked(self._held_claim, self.question,
                                  [self.passages[i] for i in order])
         if later:
             self._withheld = f"the question asks what came before; the answer gives {later}, which did not"

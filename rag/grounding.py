@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from rag.relative_dates import resolved
-from rag.rerank import MONTHS, fold, pins, published, published_day
+from rag.rerank import MONTH_OF, MONTHS, fold, pins, published, published_day
 from rag.schema import Passage
 from rag.territories import territory_names
 from rag.wording import CLAUSE_END, PREFIX, WordSet
@@ -387,7 +387,6 @@ def spans_between_events(claim: str, backing: Sequence[str]) -> list[str]:
 _BEFORE = re.compile(r"\b(?:before|prior to|preceding|previous|earlier than)\b")
 _BEFORE_MONTH = re.compile(r"\b(?:before|prior to) (?:the |this |that )?([a-z]+)(?: (\d{4}))?\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTH_NAMED = {name: number for number, names in MONTHS.items() for name in names.split()}
 
 
 def later_than_asked(claim: str, question: str, cited: Sequence[Passage]) -> str:
@@ -405,10 +404,10 @@ def later_than_asked(claim: str, question: str, cited: Sequence[Passage]) -> str
     if later:
         return later[0]
     for match in _BEFORE_MONTH.finditer(asked):
-        month = _MONTH_NAMED.get(match.group(1))
+        month = MONTH_OF.get(match.group(1))
         if month is None:
             continue
-        named = [w for w in _WORD.findall(said) if _MONTH_NAMED.get(w) == month]
+        named = [w for w in _WORD.findall(said) if MONTH_OF.get(w) == month]
         other_year = match.group(2) and any(y != match.group(2) for y in _A_YEAR.findall(said))
         if named and not other_year:
             return named[0]
@@ -806,12 +805,12 @@ _AT_PLACE = re.compile(rf"\b(?:in|at)\s+(?:the\s+)?({_CAPITAL}[\w'’-]+(?:\s+{_
 def places_asked(question: str) -> list[frozenset[str]]:
     """The places a question names after "in" or "at" ("Who will Joly see in Brussels?"), folded
     as `question_pins` groups them; not months or weekdays ("in March 2014")."""
-    out = []
-    for match in _AT_PLACE.finditer(question):
-        words = frozenset(fold(w) for w in match.group(1).split()) - _NOT_PINS
-        if words:
-            out.append(words)
-    return out
+    return [words for match in _AT_PLACE.finditer(question) if (words := _place_words(match))]
+
+
+def _place_words(match: re.Match[str]) -> frozenset[str]:
+    """The folded words of a place `_AT_PLACE` found, without function words, months and weekdays."""
+    return frozenset(fold(w) for w in match.group(1).split()) - _NOT_PINS
 
 
 def places_compared(question: str) -> list[frozenset[str]]:
@@ -825,7 +824,7 @@ def places_compared(question: str) -> list[frozenset[str]]:
         return []
     distinct: list[frozenset[str]] = []
     for match in found:
-        place = frozenset(fold(w) for w in match.group(1).split()) - _NOT_PINS
+        place = _place_words(match)
         if place and place not in territory_names() and place not in distinct:
             distinct.append(place)
     return distinct if len(distinct) >= 2 else []

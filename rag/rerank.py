@@ -34,7 +34,7 @@ _ABBREVIATED = {1: "jan", 2: "feb", 3: "mar", 4: "apr", 6: "jun", 7: "jul", 8: "
                 11: "nov", 12: "dec"}
 MONTHS = {n: " ".join(sorted({fold(names.split()[n - 1]) for names in CALENDAR_MONTHS.values()}
                              | set(_ABBREVIATED.get(n, "").split()))) for n in range(1, 13)}
-_MONTH_OF = {name: number for number, names in MONTHS.items() for name in names.split()}
+MONTH_OF = {name: number for number, names in MONTHS.items() for name in names.split()}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _WORD = re.compile(r"[a-z]+")
 _LATEST = re.compile(r"\b(?:most recent|latest|newest|last|recently|dernier|derniere|plus recent|neueste|"
@@ -73,7 +73,7 @@ def pins(question: str) -> Pins:
         # the word right before the year ("May 2023", "21 mai 2023") may be short; one further
         # back must be a full month name, not the modal "may"
         near = [(w, i == 0) for i, w in enumerate(reversed(before[-2:]))]
-        month = next((_MONTH_OF[w] for w, last in near if w in _MONTH_OF and (last or len(w) > 3)), 0)
+        month = next((MONTH_OF[w] for w, last in near if w in MONTH_OF and (last or len(w) > 3)), 0)
         dates.add((int(match.group(1)), month))
     return Pins(frozenset(dates), asks_latest(text), text, days_named(text))
 
@@ -101,8 +101,8 @@ _ISO_DAY = re.compile(r"\b(19[5-9]\d|20\d\d)-([01]\d)-([0-3]\d)\b")
 def days_named(text: str) -> frozenset[tuple[int, int, int]]:
     """Whole dates in a (folded) question: "August 29, 2025", "29 août 2025", "29. August 2025",
     "2025-08-29", as (year, month, day)."""
-    found = {(int(y), _MONTH_OF[m], int(d)) for d, m, y in _DAY_MONTH_YEAR.findall(text) if m in _MONTH_OF}
-    found |= {(int(y), _MONTH_OF[m], int(d)) for m, d, y in _MONTH_DAY_YEAR.findall(text) if m in _MONTH_OF}
+    found = {(int(y), MONTH_OF[m], int(d)) for d, m, y in _DAY_MONTH_YEAR.findall(text) if m in MONTH_OF}
+    found |= {(int(y), MONTH_OF[m], int(d)) for m, d, y in _MONTH_DAY_YEAR.findall(text) if m in MONTH_OF}
     found |= {(int(y), int(m), int(d)) for y, m, d in _ISO_DAY.findall(text)}
     return frozenset(day for day in found if 1 <= day[1] <= 12 and 1 <= day[2] <= 31)
 
