@@ -263,7 +263,18 @@ def on_topic(question: str, answer: str, backing: str) -> bool:
     answered with a sentence about training soldiers in England, backed by a passage sentence
     about the same, answers another question, however well its citation checks out."""
     topic = topic_words(question)
+    if topic and topic <= _MONEY and CURRENCY.search(f"{answer} {backing}"):
+        return True  # "how much money", nothing else asked: "6 million Canadian dollars" says how much
     return not topic or bool(topic & (_stems(answer) | _stems(backing)))
+
+
+# "How much money did Canada give ...?" is about money; an answer names an amount in a currency
+# instead ("C$6 million", "6 million Canadian dollars", "4 million euros"). Only when money is all
+# the question asks about: "how much money for the power grid" is about the grid too.
+_MONEY = frozenset({"money", "fund", "cash"})
+# A currency sign or name: an amount of money
+CURRENCY = re.compile(r"[$€£¥₽₴]|\b(?:dollars?|euros?|pounds?|roubles?|rubles?|hryvni?as?|yen|francs?|dollari|"
+                      r"dólar(?:es)?|dolar|rupiah|cad|usd|eur)\b", re.IGNORECASE)
 
 
 _DATE_ASKED = re.compile(r"^\s*(?:and\s+)?(?:when\b|(?:on|in)\s+(?:what|which)\s+(?:date|day)\b|what\s+(?:date|day)\b)",

@@ -19,6 +19,7 @@ from rag.grounding import (
     missing_pins,
     numbers,
     question_pins,
+    spelt_out,
     unbacked,
 )
 from rag.prompts import ABSTAIN_TEXT
@@ -1556,3 +1557,43 @@ def test_a_figure_its_passage_dates_to_another_month_than_the_question_is_withhe
     assert figure_dated_elsewhere("54 Canadians", "How many Canadians did Moscow bar in 2023?", [recap.text]) == ""
     text, abstained, _ = finalize("Russia barred 87 more Canadians in October 2024 [1].", [news], question)
     assert not abstained and "87" in text
+
+
+def test_how_much_money_is_answered_by_an_amount_in_a_currency() -> None:
+    tallinn = passage("Canada will give 6 million Canadian dollars to the Tallinn Mechanism, Joly said in Tallinn.",
+                      "2024-09-12", "Canada sanctions GRU officers in Tallinn", source="tallinn.txt")
+    question = "How much money did Canada give to the Tallinn Mechanism in September 2024?"
+    # Passes: an amount in a currency says how much money, though neither sentence says "money".
+    for answer in ("Canada gave 6 million Canadian dollars to the Tallinn Mechanism [1].",
+                   "Canada gave C$6 million [1].", "It gave $6 million [1]."):
+        text, abstained, _ = finalize(answer, [tallinn], question)
+        assert not abstained and "6 million" in text, answer
+    # Rejected: a count of something else speaks of no money.
+    officers = passage("Joly announced sanctions on seven officers of GRU unit 29155 in Tallinn.", "2024-09-12",
+                       "Canada sanctions GRU officers in Tallinn", source="tallinn.txt")
+    assert finalize("Canada sanctioned seven officers [1].", [officers], question)[1]
+
+
+def test_an_acronym_the_question_names_counts_where_the_passage_spells_it_out() -> None:
+    gdp = passage("NATO estimated Canada would spend about 1.29 per cent of its gross domestic product on defence "
+                  "this year.", "2017-05-25", "NATO leaders meet in Brussels", source="nato.txt")
+    question = "What share of its GDP did NATO estimate Canada would spend on defence in 2017?"
+    # Passes: "gross domestic product" is the GDP the question names.
+    assert missing_pins(question, [gdp], "en").describe() == ""
+    text, abstained, _ = finalize("NATO estimated Canada would spend about 1.29 per cent of its gross domestic "
+                                  "product on defence [1].", [gdp], question)
+    assert not abstained and "1.29" in text
+    # Rejected: initials that no run of words in the passage spells stay missing, and so does an
+    # acronym the question writes in lower case (a word, not an acronym).
+    assert missing_pins(question.replace("GDP", "GRU"), [gdp], "en").describe() == "gru"
+    assert not spelt_out("gdp", "gross product of the domestic market")
+    assert not spelt_out("gd", "gross domestic")
+
+
+def test_money_stands_in_for_a_currency_only_when_nothing_else_is_asked() -> None:
+    from rag.wording import on_topic
+
+    grain = "Canada pledged $39 million to help Ukraine export grain."
+    assert on_topic("How much money did Canada give?", "", grain)  # "give" frames it: money is all it asks
+    # Rejected: the grid is asked about too, and an amount given for grain says nothing of it.
+    assert not on_topic("How much money did Canada give for the power grid?", "", grain)
