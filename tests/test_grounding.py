@@ -1583,8 +1583,8 @@ def test_an_acronym_the_question_names_counts_where_the_passage_spells_it_out() 
     text, abstained, _ = finalize("NATO estimated Canada would spend about 1.29 per cent of its gross domestic "
                                   "product on defence [1].", [gdp], question)
     assert not abstained and "1.29" in text
-    # Rejected: initials that no run of words in the passage spells stay missing, and so does an
-    # acronym the question writes in lower case (a word, not an acronym).
+    # Rejected: initials that no run of words in the passage spells stay missing, and words of the
+    # right initials in another order or too short do not spell it.
     assert missing_pins(question.replace("GDP", "GRU"), [gdp], "en").describe() == "gru"
     assert not spelt_out("gdp", "gross product of the domestic market")
     assert not spelt_out("gd", "gross domestic")
