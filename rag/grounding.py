@@ -1076,10 +1076,10 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
     names = question_pins(question)
     if comparable:
         vocabulary = PinVocabulary(t for p in comparable for t in article_text(p, articles))
-        acronyms = _acronyms(question)
-        passages_read = fold(" | ".join(t for p in comparable for t in (p.text, p.translation) if t))
-        missing_names = frozenset(g for g in names if not any(vocabulary.has_name(n) for n in distinctive(g))
-                                  and not (g & acronyms and any(spelt_out(n, passages_read) for n in g)))
+        missing_names = frozenset(g for g in names if not any(vocabulary.has_name(n) for n in distinctive(g)))
+        if acronyms := {g for g in missing_names if g & _acronyms(question)}:  # read the passages only then
+            passages_read = fold(" | ".join(t for p in comparable for t in (p.text, p.translation) if t))
+            missing_names -= {g for g in acronyms if any(spelt_out(n, passages_read) for n in g)}
     else:
         missing_names = frozenset()
     asked = pins(question)
