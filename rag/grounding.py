@@ -1077,7 +1077,8 @@ def missing_pins(question: str, cited: Sequence[Passage], answer_language: str =
     if comparable:
         vocabulary = PinVocabulary(t for p in comparable for t in article_text(p, articles))
         missing_names = frozenset(g for g in names if not any(vocabulary.has_name(n) for n in distinctive(g)))
-        if acronyms := {g for g in missing_names if g & _acronyms(question)}:  # read the passages only then
+        capitals = _acronyms(question) if missing_names else frozenset()
+        if acronyms := {g for g in missing_names if g & capitals}:  # read the passages only then
             passages_read = fold(" | ".join(t for p in comparable for t in (p.text, p.translation) if t))
             missing_names -= {g for g in acronyms if any(spelt_out(n, passages_read) for n in g)}
     else:
