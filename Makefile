@@ -16,7 +16,12 @@ STAMP   = $(VENV)/.installed
 NATIVE_LLM ?= yes
 XLLAMACPP  = xllamacpp==2026.10.11549
 # llguidance and BoringSSL would be fetched from GitHub at build time (no network here); neither is used.
-LLAMA_CMAKE_ARGS = -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DLLAMA_OPENSSL=OFF
+# No AMX kernels: on a Sapphire Rapids host the native build's AMX matrix multiply crashes the first
+# prompt (SIGSEGV at ldtilecfg: the compiler drops the stack tile config; llama.cpp issue #20824, fix
+# PR #26954 unmerged). -mno-amx-* wins over -march=native whatever the order (GCC >= 11).
+NO_AMX = -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_CMAKE_ARGS = -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DLLAMA_OPENSSL=OFF \
+                   -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

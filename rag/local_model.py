@@ -112,4 +112,9 @@ def runtime_kernels() -> dict[str, object]:
     if not native:
         info["hint"] = ("this CPU has AVX-512 but the llama.cpp build does not use it: `make install` with "
                         "cmake and a C++ compiler builds one that processes prompts ~1.35x faster")
+    if any(k.startswith("AMX") for k in built):
+        info["amx"] = True  # `LocalServer` keeps the weights out of the AMX buffers
+        info["hint"] = ("this llama.cpp build has AMX kernels, which crash the first prompt on Sapphire Rapids "
+                        "(llama.cpp issue #20824): the weights are never repacked for them, whatever "
+                        "RAG_LLM_REPACK says; `make install` builds without them")
     return info

@@ -163,6 +163,7 @@ def test_status_says_which_llama_cpp_kernels_run_the_bundled_model(monkeypatch: 
     assert runtime["runtime"].startswith("xllamacpp ") and "AVX2" in runtime["kernels"]
     if shutil.which("cmake") and shutil.which("c++") and os.environ.get("NATIVE_LLM", "yes") == "yes":
         assert runtime["native"] is True, runtime  # `make install` built it for this CPU
+        assert "amx" not in runtime, runtime  # ... without the AMX kernels that crash (Makefile)
 
 
 def test_a_generic_runtime_on_an_avx512_cpu_gets_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,3 +177,19 @@ def test_a_generic_runtime_on_an_avx512_cpu_gets_a_hint(monkeypatch: pytest.Monk
     assert generic["native"] is False and "make install" in str(generic["hint"])
     monkeypatch.setattr(local_model, "cpu_flags", lambda: {"avx2"})  # nothing better to build for
     assert local_model.runtime_kernels()["native"] is True and "hint" not in local_model.runtime_kernels()
+
+
+def test_a_runtime_with_amx_kernels_is_told_and_bypassed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AMX kernels crash llama.cpp's first prompt on Sapphire Rapids (SIGSEGV at ldtilecfg, issue
+    #20824): `make install` builds without them, and a build that has them loads no AMX buffers."""
+    import xllamacpp
+
+    from rag import local_model
+
+    monkeypatch.setattr(local_model, "cpu_flags", lambda: {"avx2", "avx512f", "amx_int8"})
+    monkeypatch.setattr(xllamacpp, "get_system_info",
+                        lambda: "CPU : AVX = 1 | AVX2 = 1 | AVX512 = 1 | AVX512_VNNI = 1 | AMX_INT8 = 1 | ")
+    kernels = local_model.runtime_kernels()
+    assert kernels["amx"] is True and "make install" in str(kernels["hint"]) and "AMX" in str(kernels["hint"])
+    monkeypatch.setattr(xllamacpp, "get_system_info", lambda: "CPU : AVX = 1 | AVX2 = 1 | AVX512 = 1 | ")
+    assert "amx" not in local_model.runtime_kernels()
