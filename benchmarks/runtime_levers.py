@@ -5,6 +5,7 @@ Run each command in a new process (a setting takes a server of its own), one at 
     python benchmarks/runtime_levers.py prompts /tmp/prompts.json       # the public questions' prompts
     python benchmarks/runtime_levers.py breakdown                       # prompt / generation / rest
     python benchmarks/runtime_levers.py ubatch /tmp/prompts.json 128    # prompt tokens/s
+    python benchmarks/runtime_levers.py repack /tmp/prompts.json off    # weights repacked or not
     python benchmarks/runtime_levers.py spec /tmp/prompts.json ngram_simple 3 12 12
     python benchmarks/runtime_levers.py logprobs                        # decode with / without
 
@@ -76,6 +77,23 @@ def ubatch(prompts: list[list[dict[str, str]]], size: int) -> None:
         tokens, ms = tokens + timings["prompt_n"], ms + timings["prompt_ms"]
     print(json.dumps({"n_ubatch": size, "prompt_tokens_per_s": round(tokens / ms * 1000, 1),
                       "mean_prompt_ms": round(ms / len(prompts))}))
+
+
+def repack(prompts: list[list[dict[str, str]]], on: bool) -> None:
+    """Prompt and decode tokens/s with llama.cpp's weight repacking on (its default: Q4_K weights
+    interleaved for the CPU's wide kernels) or off (`no_extra_bufts`, what `--no-repack` sets)."""
+    client = server(lambda params: setattr(params, "no_extra_bufts", not on))
+    prefix = [*prompts[0][:-1], {"role": "user", "content": "Sources:\n"}]
+    tokens = ms = made = made_ms = 0.0
+    for messages in prompts:
+        client.post("/v1/chat/completions", json={"messages": prefix, "max_tokens": 1})
+        timings = client.post("/v1/chat/completions", json={"messages": messages, "max_tokens": 48,
+                                                            "temperature": 0}).json()["timings"]
+        tokens, ms = tokens + timings["prompt_n"], ms + timings["prompt_ms"]
+        made, made_ms = made + timings["predicted_n"], made_ms + timings["predicted_ms"]
+    print(json.dumps({"repack": on, "prompt_tokens_per_s": round(tokens / ms * 1000, 1),
+                      "mean_prompt_ms": round(ms / len(prompts)),
+                      "decode_tokens_per_s": round(made / made_ms * 1000, 1)}))
 
 
 def speculative(prompts: list[list[dict[str, str]]], kind: str, n: int, m: int, most: int) -> None:
@@ -165,7 +183,7 @@ def breakdown() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["prompts", "breakdown", "ubatch", "spec", "logprobs"])
+    parser.add_argument("what", choices=["prompts", "breakdown", "ubatch", "repack", "spec", "logprobs"])
     parser.add_argument("rest", nargs="*")
     args = parser.parse_args()
     if args.what == "prompts":
@@ -178,6 +196,8 @@ def main() -> None:
         prompts = json.loads(Path(args.rest[0]).read_text())
         if args.what == "ubatch":
             ubatch(prompts, int(args.rest[1]))
+        elif args.what == "repack":
+            repack(prompts, args.rest[1] == "on")
         else:
             speculative(prompts, args.rest[1], *(int(x) for x in (args.rest[2:5] or (0, 0, 0))))
 

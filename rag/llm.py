@@ -160,7 +160,8 @@ class LocalServer:
     into `parallel` slots, so any number of threads may call it at once.
     """
 
-    def __init__(self, model_path: Path, *, threads: int, context: int, slot_dir: Path, parallel: int = 1) -> None:
+    def __init__(self, model_path: Path, *, threads: int, context: int, slot_dir: Path, parallel: int = 1,
+                 repack: bool = False) -> None:
         import xllamacpp
 
         from rag.local_model import runtime_kernels
@@ -179,6 +180,10 @@ class LocalServer:
         params.port = 0
         params.verbosity = -1
         params.endpoint_slots = True
+        # Weights as stored: repacked, prompts (most of the wait for the first word) are read ~1.35x
+        # slower on 2 cores (`Settings.llm_repack`); and never where repacking means the AMX kernels,
+        # which crash on the first prompt (`runtime_kernels`)
+        params.no_extra_bufts = not repack or bool(kernels.get("amx"))
         params.slot_save_path = str(slot_dir) + os.sep
         self._server = xllamacpp.Server(params)
         self.root_url = str(self._server.listening_address).rstrip("/")
@@ -205,16 +210,17 @@ class LocalServer:
             http.post("/slots/0", params={"action": "save"}, json={"filename": name})
 
 
-_local_servers: dict[tuple[str, int, int], LocalServer] = {}
+_local_servers: dict[tuple[str, int, int, bool], LocalServer] = {}
 _local_lock = threading.Lock()
 
 
-def local_server(model_path: Path, threads: int, context: int, slot_dir: Path) -> LocalServer:
+def local_server(model_path: Path, threads: int, context: int, slot_dir: Path, repack: bool = False) -> LocalServer:
     """One llama.cpp server per model file and process: the weights are loaded once (1.9 GB)."""
-    key = (str(model_path), threads, context)
+    key = (str(model_path), threads, context, repack)
     with _local_lock:
         if key not in _local_servers:
-            _local_servers[key] = LocalServer(model_path, threads=threads, context=context, slot_dir=slot_dir)
+            _local_servers[key] = LocalServer(model_path, threads=threads, context=context, slot_dir=slot_dir,
+                                              repack=repack)
         return _local_servers[key]
 
 
@@ -229,7 +235,8 @@ def make_chat_model(settings: Settings, prefix: Sequence[Message] = ()) -> ChatM
                          concurrency=settings.llm_concurrency)
     model_path = Path(settings.llm_model) if settings.llm_model and Path(settings.llm_model).is_file() else None
     server = local_server(model_path or ensure_local_model(settings.model_cache_dir),
-                          settings.llm_threads, settings.llm_context, settings.model_cache_dir / "slots")
+                          settings.llm_threads, settings.llm_context, settings.model_cache_dir / "slots",
+                          settings.llm_repack)
     if prefix:
         with contextlib.suppress(httpx.HTTPError):  # only a speed-up: answering works without it
             server.prime(prefix)
