@@ -62,7 +62,7 @@ from rag.grounding import (
 )
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
-from rag.quotes import misattributed
+from rag.quotes import misattributed, speaker_unnamed
 from rag.reasons import asks_reason_too, gives_reason
 from rag.relative_dates import resolved
 from rag.rerank import fold, pins
@@ -333,7 +333,8 @@ class Draft:
             self.wants_translation = True
             return ""
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
-                and self._echo_ok(order) and self._quotes_ok(order) and self._dates_ok(order)
+                and self._echo_ok(order) and self._quotes_ok(order) and self._speaker_ok(order)
+                and self._dates_ok(order)
                 and self._places_ok(order) and self._summits_ok(order) and self._topic_ok(order)
                 and self._dateline_ok(order) and self._span_ok(order) and self._earlier_ok(order)
                 and self._compared_ok(order)
@@ -620,6 +621,16 @@ class Draft:
         if wrong:
             self._withheld = f"the answer quotes {wrong[0][:80]!r}, not said by the person asked about"
         return not wrong
+
+    def _speaker_ok(self, order: Sequence[int]) -> bool:
+        """An answer to "what did X say" names X, or stands on passage sentences that do
+        (`rag.quotes.speaker_unnamed`). Names read alike in every language: judged in translation
+        and in the original too."""
+        unnamed = speaker_unnamed(self.question, self._held_claim, self._behind(self._held_claim, order))
+        if unnamed:
+            self._withheld = (f"neither the answer nor the passage sentences behind it name {unnamed}, "
+                              "whose words the question asks for")
+        return not unnamed
 
     def _topic_ok(self, order: Sequence[int]) -> bool:
         """The answer as a whole speaks of what the question asks about (`_speaks_of_question`);

@@ -26,6 +26,12 @@ _PRONOUN = re.compile(r"\b(?:he|she|they|il|elle|ils|er|sie|dia|lui|lei)\b")
 _SPACES = re.compile(r"\s+")
 
 
+# "What did Stepanov say about ...", "How did Stepanov describe ...": the answer is the speaker's words
+# (not "How many soldiers did Trudeau say ...", whose answer is a figure the speaker gave)
+_WORDS_OF = re.compile(r"\b(?:[Ww]hat|[Hh]ow)\s+(?:did|does|do|has|have|had)\s+(?:[A-Z][\w’'-]+\s+){0,3}"
+                       r"[A-Z][\w’'-]+\s+(?:say|said|tell|told|describe|described)\b")
+
+
 def speaker(question: str) -> str:
     """The person whose words the question asks for ("What did Stepanov say ..."), folded, or ""."""
     match = _SPEAKER.search(question)
@@ -60,3 +66,16 @@ def _said_by(quote: str, who: str, paragraphs: Sequence[str]) -> bool:
         if i and _PRONOUN.search(paragraph[:at]) and PinVocabulary([paragraphs[i - 1]]).has_name(who):
             return True
     return False
+
+
+def speaker_unnamed(question: str, answer: str, behind: str) -> str:
+    """The speaker a "what did X say" question asks about, when neither the answer nor the passage
+    sentences behind it (`behind`: the backing sentence and the one before, where a report names who
+    speaks before "he said") name them; else "". Asked what Stepanov said, a small model gave Joly's
+    words from the same report, unquoted, so `misattributed` had nothing to judge (public p04)."""
+    if _WORDS_OF.search(question) is None:
+        return ""
+    who = speaker(question)
+    if not who or PinVocabulary([answer, behind]).has_name(who):
+        return ""
+    return who

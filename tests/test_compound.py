@@ -65,6 +65,15 @@ SPLIT = [
      "according to the Lakeshore Times?",
      ["Whom did Trudeau meet in Riga, according to the Baltic Observer?",
       "How many tanks had Canada pledged, according to the Lakeshore Times?"]),
+    # a report named by its date keeps the date's comma (holdout11 q012 went unsplit)
+    ("How many people had died in the Porto flood according to the first report of March 3, 2025, and according "
+     "to the update two days later?",
+     ["How many people had died in the Porto flood, according to the first report of March 3, 2025?",
+      "How many people had died in the Porto flood, according to the update two days later?"]),
+    ("According to the first report of May 2, 2024, and according to the update of May 3, 2024, how many people "
+     "died?",
+     ["According to the first report of May 2, 2024, how many people died?",
+      "According to the update of May 3, 2024, how many people died?"]),
 ]
 
 WHOLE = [
@@ -156,6 +165,34 @@ def test_questions_of_two_asks_are_told_from_one_ask() -> None:
     assert asks_two("Who met Stepanov, and what did they discuss?")
     assert not asks_two("How many individuals and entities did Canada sanction in June 2025?")
     assert not asks_two("How long did the meeting between Baird and Mamedov last?")
+    # one ask of two sources: half of it is no answer either
+    assert asks_two(FLOOD_ASKED)
+    assert not asks_two("How many people had died in the Porto flood, according to the update?")
+
+
+FLOOD = [Passage(source=f"flood-{day}.txt", doc_id=f"flood-{day}.txt", title=title, outlet="Post", language="en",
+                 published=f"2025-03-0{day}", score=0.5, chunk=0, text=text)
+         for day, title, text in [
+             (3, "Porto flood kills at least 9", "At least 9 people died when the Douro flooded Porto, officials said "
+                                                 "in a first report on Monday."),
+             (5, "Porto flood toll rises to 12", "The toll of the Porto flood rose to 12 on Wednesday, two days after "
+                                                 "the first report.")]]
+FLOOD_ASKED = ("How many people had died in the Porto flood according to the first report of March 3, 2025, and "
+               "according to the update two days later?")
+
+
+def test_half_an_answer_of_two_sources_is_withheld() -> None:
+    """holdout11 q012: the first report's toll shown, then the update's sentence withheld (a figure
+    it lacks): the reader saw half the answer as the whole."""
+    draft = Draft(FLOOD_ASKED, FLOOD, "en")
+    assert draft.feed("The first report said at least 9 people died [1]. ") == ""  # held until the end
+    draft.feed("The update two days later put the toll at 14 [2].")
+    assert draft.finish() == ""
+    text, abstained, _ = draft.result()
+    assert abstained and text == ABSTAIN_TEXT
+    text, abstained, _ = finalize("The first report said at least 9 people died [1]. Two days later the toll rose "
+                                  "to 12 [2].", FLOOD, FLOOD_ASKED)
+    assert not abstained and "9" in text and "12" in text
 
 
 def test_half_an_answer_to_two_asks_is_withheld() -> None:

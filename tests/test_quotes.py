@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.draft import Draft
 from rag.prompts import ABSTAIN_TEXT
-from rag.quotes import misattributed, quotations, speaker
+from rag.quotes import misattributed, quotations, speaker, speaker_unnamed
 from rag.schema import Passage
 
 REPORT = ("MOSCOW - Russia barred 61 more Canadians on Thursday.\n\n"
@@ -55,3 +55,40 @@ def test_a_misattributed_quotation_is_an_abstention() -> None:
     right.feed('Zakharova said "Canada has chosen confrontation, and it will bear the consequences" [1].')
     right.finish()
     assert not right.result()[1]
+
+
+STEPANOV = Passage(source="sanctions.txt", doc_id="sanctions.txt", title="Canada widens sanctions on Russia",
+                   outlet="Post", language="en", published="2023-01-16", score=0.5, chunk=0,
+                   text="Canada imposed sanctions on 200 more Russian officials on Monday. Foreign Minister Melanie "
+                        "Joly said Ottawa would keep up the pressure. Russia's ambassador Oleg Stepanov called the "
+                        "sanctions useless. He said the sanctions would only hurt ordinary Canadians.")
+ASKED = "What did Stepanov say about Canada's sanctions against Russia?"
+
+
+def test_the_speakers_words_must_be_named_as_theirs() -> None:
+    """public p04 (a host without AVX-512): asked what Stepanov said, the answer gave Joly's words."""
+    assert speaker_unnamed(ASKED, "Joly said Ottawa would keep up the pressure.",
+                           "Canada imposed sanctions on 200 more Russian officials on Monday. Foreign Minister "
+                           "Melanie Joly said Ottawa would keep up the pressure.") == "stepanov"
+    assert speaker_unnamed(ASKED, "Stepanov called the sanctions useless.", "") == ""
+    # "He said ..." whose sentence before names him
+    assert speaker_unnamed(ASKED, "He said the sanctions would only hurt ordinary Canadians.",
+                           "Russia's ambassador Oleg Stepanov called the sanctions useless. He said the sanctions "
+                           "would only hurt ordinary Canadians.") == ""
+    # a figure the speaker gave is not their words: the answer need not name them
+    assert speaker_unnamed("How many soldiers did Trudeau say Canada would send?", "450 soldiers.", "") == ""
+
+
+def test_an_answer_of_another_speakers_words_is_an_abstention() -> None:
+    wrong = Draft(ASKED, [STEPANOV], "en")
+    wrong.feed("Joly said Ottawa would keep up the pressure on Russia [1].")
+    wrong.finish()
+    text, abstained, _ = wrong.result()
+    assert abstained and text == ABSTAIN_TEXT
+    assert any("whose words the question asks for" in why for why in wrong.dropped), wrong.dropped
+    for raw in ("Stepanov called the sanctions useless [1].", "He said the sanctions would only hurt ordinary "
+                                                              "Canadians [1]."):
+        right = Draft(ASKED, [STEPANOV], "en")
+        right.feed(raw)
+        right.finish()
+        assert not right.result()[1], (raw, right.dropped)
