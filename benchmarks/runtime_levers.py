@@ -58,6 +58,7 @@ def server(configure: Callable[[Any], None] = lambda params: None) -> httpx.Clie
     params.n_ctx, params.n_parallel, params.port, params.verbosity = 4096, 1, 0, -1
     params.cpuparams.n_threads = params.cpuparams_batch.n_threads = Settings().llm_threads
     params.hostnames = ["127.0.0.1"]
+    params.no_extra_bufts = not Settings().llm_repack  # as the app loads it (`rag.llm.LocalServer`)
     configure(params)
     running = xllamacpp.Server(params)
     client = httpx.Client(base_url=str(running.listening_address).rstrip("/"), timeout=300)

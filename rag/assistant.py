@@ -25,7 +25,7 @@ from llama_index.core.embeddings import BaseEmbedding
 
 from rag.casing import recased
 from rag.citations import join_cited
-from rag.compound import split_question
+from rag.compound import of_sources, split_question
 from rag.draft import Draft
 from rag.ellipsis import completions
 from rag.embeddings import make_aux_embedding, make_embedding
@@ -448,6 +448,12 @@ class Assistant:
         if unanswered:
             dropped.append(f"no answer to {len(unanswered)} of {len(parts)} parts of the question: "
                            + " | ".join(unanswered))
+            return _Outcome(ABSTAIN_TEXT, True, [], retrieved, given, raw, dropped, certainty)
+        # "according to the first report, and according to the update": two sources, so two reports.
+        # The update's part answered from the first report gave its toll twice (holdout11 q012).
+        reports = [{c.passage.doc_id for c in o.citations} for o in outcomes]
+        if of_sources(parts) and reports[0] == reports[1]:
+            dropped.append(f"the parts ask two sources and were answered from the same report: {' | '.join(parts)}")
             return _Outcome(ABSTAIN_TEXT, True, [], retrieved, given, raw, dropped, certainty)
         text, citations = join_cited([(o.text, o.citations) for o in outcomes])
         return _Outcome(text, False, citations, retrieved, given, raw, dropped, certainty)

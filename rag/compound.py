@@ -16,6 +16,7 @@ in another language is answered whole, as before.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rag.ellipsis import AUXILIARIES, DATE, DATE_SPAN, HAS_AUXILIARY, YEAR, as_question, completions
 
@@ -49,6 +50,19 @@ def asks_two(question: str) -> bool:
     toll was shown before the update's sentence was withheld (holdout11 q012)."""
     question = question.strip()
     return _TWO_CLAUSES.match(question) is not None or _TWO_SOURCES.search(question) is not None
+
+
+def two_asks(question: str) -> tuple[str, str] | None:
+    """The two clauses of a question of two asks ("Which weapon hit the apartment building, | and
+    which one hit the rehabilitation centre?"), or None (one ask, or two sources of one ask)."""
+    found = _TWO_CLAUSES.match(question.strip())
+    return (found.group("first"), found.group("second")) if found else None
+
+
+def of_sources(parts: Sequence[str]) -> bool:
+    """Whether the parts of a split question each ask "according to" a source of their own: then
+    each must be answered from a report of its own (`rag.assistant`)."""
+    return len(parts) == 2 and _different_sources(parts[0], parts[1])
 
 
 def split_question(question: str) -> list[str]:

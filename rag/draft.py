@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from rag.casualties import asked_fate, fate_in_source, fates, other_fate
 from rag.citations import CitationChecker, CitationRenumberer, cited_to
-from rag.compound import asks_two
+from rag.compound import asks_two, two_asks
 from rag.confidence import TokenLog, unsure
 from rag.events import summits_missing
 from rag.grounding import (
@@ -91,9 +91,12 @@ from rag.wording import (
     restated_half,
     split_sentences,
     topic_words,
+    unspoken_ask,
 )
 
 _NAME_ASKED = re.compile(r"\b(?:what|which|who|whom|where)\b")  # an ask for a thing or person by name
+_NAME_ASK = re.compile(r"\b(?:what|which|who|whom|where)\b", re.IGNORECASE)  # ... in a clause as written
+_HOW = re.compile(r"\bhow\b", re.IGNORECASE)
 TIE_MIN = 0.5  # share of an uncited sentence's own words (not the question's) a passage must hold to be cited
 TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
 
@@ -238,6 +241,10 @@ class Draft:
         # "..., and how long did the meeting last?": held to the end, and withheld if any sentence
         # was dropped for stating what its passages lack (the half left would read as the answer)
         self._two_asks = asks_two(question)
+        # ... and, of two clauses that each ask for something by name, each must be spoken of
+        # (`_asks_ok`); a figure asked for is the figure checks' (`_figures_wanted`)
+        asks = two_asks(question)
+        self._asks = asks if asks and all(_NAME_ASK.search(a) and not _HOW.search(a) for a in asks) else None
         # ... and when one of the two asks for a thing by name ("What gear did Harper promise, and how
         # much was it worth?"), the answer must say something the question did not: the gear's worth
         # beside the question's own "non-lethal military gear" answers half of it
@@ -335,7 +342,7 @@ class Draft:
         if (not missing_pins(self.question, cited, self.language, self.articles, self.passages)
                 and self._echo_ok(order) and self._quotes_ok(order) and self._speaker_ok(order)
                 and self._dates_ok(order)
-                and self._places_ok(order) and self._summits_ok(order) and self._topic_ok(order)
+                and self._places_ok(order) and self._summits_ok(order) and self._topic_ok(order) and self._asks_ok()
                 and self._dateline_ok(order) and self._span_ok(order) and self._earlier_ok(order)
                 and self._compared_ok(order)
                 and self._sure()):
@@ -639,6 +646,19 @@ class Draft:
             return True
         self._withheld = "neither the answer nor the passage sentences behind it speak of what the question asks"
         return False
+
+    def _asks_ok(self) -> bool:
+        """An answer to a question of two clauses asking for things by name speaks of each
+        (`unspoken_ask`): one that speaks of the second alone reads as the whole answer. Judged for
+        English questions, and answers longer than a bare name for each ask (those repeat no words
+        to judge)."""
+        if self._asks is None or self.language not in ("", "en") or \
+                len(content_tokens(self._held_claim)) <= 2 * TERSE_WORDS:
+            return True
+        left = unspoken_ask(self._asks, self._held_claim)
+        if left:
+            self._withheld = f"the answer speaks of one ask of two only, not of {left.strip()[:80]!r}"
+        return not left
 
     def _sentence_on_topic(self, claim: str, cited: Sequence[int]) -> bool:
         """Each sentence, not only the answer as a whole, speaks of what the question asks about.

@@ -36,3 +36,21 @@ def territory_names() -> frozenset[frozenset[str]]:
 def english_territories() -> frozenset[str]:
     """Countries and regions by their English names (CLDR), folded: "France", "United States"."""
     return frozenset(fold(name) for name in Locale("en").territories.values())
+
+
+@cache
+def territory_codes() -> dict[frozenset[str], frozenset[str]]:
+    """Each name of a country or region in `LANGUAGES` (folded words) -> its CLDR codes."""
+    codes: dict[frozenset[str], set[str]] = {}
+    for language in LANGUAGES:
+        for code, name in Locale(language).territories.items():
+            codes.setdefault(frozenset(re.findall(r"[\w-]+", fold(name))), set()).add(code)
+    return {name: frozenset(found) for name, found in codes.items()}
+
+
+@cache
+def names_of(code: str) -> frozenset[frozenset[str]]:
+    """A country or region's names in `LANGUAGES`, each as its set of folded words ("LV": Latvia,
+    Lettonie, Lettland, Letonia, ...)."""
+    return frozenset(frozenset(re.findall(r"[\w-]+", fold(Locale(language).territories[code])))
+                     for language in LANGUAGES if code in Locale(language).territories)

@@ -268,6 +268,25 @@ def on_topic(question: str, answer: str, backing: str) -> bool:
     return not topic or bool(topic & (_stems(answer) | _stems(backing)))
 
 
+def unspoken_ask(asks: Sequence[str], answer: str) -> str:
+    """The ask of a question of two (its clauses, `rag.compound.two_asks`) whose own topic words,
+    those the other ask lacks, the answer never uses; "" when it speaks of each. "Which weapon hit
+    the apartment building, and which one hit the rehabilitation centre?" answered only with what
+    hit the centre read as the whole answer (holdout11 q008). An ask with no topic word of its own
+    ("..., and by June 2024?") is not judged, nor one with a single word of its own: "what is it
+    going to work on" is answered "to design the repair of two substations" (holdout11 q021)."""
+    topics = [topic_words(ask) - _TENSE for ask in asks]
+    said = _stems(answer)
+    for i, ask in enumerate(asks):
+        own = topics[i] - set().union(*(t for j, t in enumerate(topics) if j != i))
+        if len(own) >= 2 and not own & said:
+            return ask
+    return ""
+
+
+_TENSE = frozenset({"go"})  # "what is it going to work on": a tense, not what is asked about
+
+
 # "How much money did Canada give ...?" is about money; an answer names an amount in a currency
 # instead ("C$6 million", "6 million Canadian dollars", "4 million euros"). Only when money is all
 # the question asks about: "how much money for the power grid" is about the grid too.

@@ -9,12 +9,12 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.citations import join_cited
-from rag.compound import asks_two, split_question
+from rag.compound import asks_two, of_sources, split_question
 from rag.draft import Draft, finalize
 from rag.grounding import figures_asked
 from rag.prompts import ABSTAIN_TEXT
 from rag.schema import Citation, Passage
-from rag.wording import restated_half
+from rag.wording import restated_half, unspoken_ask
 from tests.fixtures.openai_stub import OpenAIStub
 from tests.fixtures.served import stub_settings
 
@@ -312,3 +312,58 @@ def test_two_asks_each_answered_with_its_own_words_pass() -> None:
     text, abstained, _ = finalize("The G7 summit took place at Schloss Elmau in June 2015, and Canada's prime "
                                   "minister was Stephen Harper [1].", [ELMAU], ELMAU_ASKED)
     assert not abstained and "2015" in text
+
+
+def test_two_sources_answered_from_one_report_are_an_abstention(tmp_path: Path, bundled_index: Path,
+                                                                 stub: OpenAIStub) -> None:
+    """holdout11 q012: "according to the first report, and according to the update a day later",
+    split, had its update part answered from the first report: its toll given twice."""
+    answered: list[str] = []
+
+    def reply(request: dict[str, object]) -> str:
+        user = str(request["messages"][-1]["content"])  # type: ignore[index]
+        answered.append(user.rsplit("Question:", 1)[-1].strip())
+        return "Canada summoned Russia's ambassador, Oleg Stepanov [1]."
+
+    stub.behaviour.reply = reply
+    bot = Assistant(stub_settings(tmp_path, bundled_index, stub))
+    both = bot.ask("Which ambassador did Canada summon in January 2023, according to the first report and "
+                   "according to the update?")
+    assert answered[-2:] == ["Which ambassador did Canada summon in January 2023, according to the first report?",
+                             "Which ambassador did Canada summon in January 2023, according to the update?"]
+    assert both.abstained, both.text  # both parts cite the one report there is
+    assert of_sources(["How many, according to the first report?", "How many, according to the update?"])
+    assert not of_sources(["How many in 2022?", "How many in 2023?"])  # two dates: one report may give both
+
+
+STRIKE = Passage(source="odesa.txt", doc_id="odesa.txt", title="Drones and a missile hit Odesa", outlet="Post",
+                 language="en", published="2025-05-03", score=0.5, chunk=0,
+                 text="An Iskander missile hit a school in Odesa on Saturday. A Shahed drone hit the city's power "
+                      "station an hour later, cutting electricity to 40,000 homes.")
+STRIKE_ASKED = "Which weapon hit the school in Odesa on May 3, 2025, and which one hit the power station?"
+
+
+def test_an_answer_speaking_of_one_ask_of_two_is_withheld() -> None:
+    """holdout11 q008: only what hit the second target was said, and it read as the whole answer."""
+    assert unspoken_ask(["Which weapon hit the school", "which one hit the power station"],
+                        "A Shahed drone hit the city's power station") == "Which weapon hit the school"
+    text, abstained, _ = finalize("A Shahed drone hit the city's power station, cutting electricity to 40,000 homes "
+                                  "[1].", [STRIKE], STRIKE_ASKED)
+    assert abstained and text == ABSTAIN_TEXT
+    # Passes: both asks spoken of; bare names (nothing to judge them by); figures asked (`figures_asked`
+    # judges those: "five days" for "how long ... to leave" repeats no word of it)
+    text, abstained, _ = finalize("An Iskander missile hit the school [1]. A Shahed drone hit the power station "
+                                  "[1].", [STRIKE], STRIKE_ASKED)
+    assert not abstained and "Iskander" in text and "Shahed" in text
+    assert not finalize("Iskander [1]. Shahed [1].", [STRIKE], STRIKE_ASKED)[1]
+    assert not finalize("Canada gave them five days [1]. Russia gave the Canadians seven days [1].", [EXPULSIONS],
+                        TWO_FIGURES)[1]
+    assert unspoken_ask(["How many people had Canada sanctioned by June 2022", "by June 2024"],
+                        "Canada had sanctioned 1,000 people") == ""  # the second ask has no words of its own
+
+
+def test_an_ask_with_one_word_of_its_own_is_not_judged() -> None:
+    """holdout11 q021: "what is it going to work on" answered "to design the repair ..." (right)."""
+    asks = ["Which company from Manresa signed a contract at the Rome conference", "what is it going to work on?"]
+    assert unspoken_ask(asks, "Enginyeria del Bages signed a contract to design the repair of two substations") == ""
+    assert unspoken_ask(asks, "It will design the repair of two substations") == asks[0]  # the company's ask unsaid

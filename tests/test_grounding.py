@@ -1597,3 +1597,17 @@ def test_money_stands_in_for_a_currency_only_when_nothing_else_is_asked() -> Non
     assert on_topic("How much money did Canada give?", "", grain)  # "give" frames it: money is all it asks
     # Rejected: the grid is asked about too, and an amount given for grain says nothing of it.
     assert not on_topic("How much money did Canada give for the power grid?", "", grain)
+
+
+def test_a_country_the_question_names_in_its_language_counts_where_the_passage_names_it_in_another() -> None:
+    adazi = passage("Bojna skupina v Latviji je štela 1143 vojakov.", "2017-06-19", "Bojna skupina v Ādažih",
+                    source="adazi.txt", language="sl",
+                    translation="The battle group in Latvia numbered 1,143 soldiers at its opening in Adazi.")
+    question = "Combien de soldats comptait le groupement tactique en Lettonie lors de son inauguration en 2017 ?"
+    # Passes: "Lettonie" is the Latvia of the translation (CLDR's names), in French as in Spanish.
+    assert question_pins(question) == {frozenset({"lettonie"})}
+    assert missing_pins(question, [adazi], "fr").describe() == ""
+    assert missing_pins(question.replace("en Lettonie", "en Letonia"), [adazi], "fr").describe() == ""
+    # Rejected: another country, and a name that is no country, stay missing.
+    assert missing_pins(question.replace("Lettonie", "Lituanie"), [adazi], "fr").describe() == "lituanie"
+    assert missing_pins(question.replace("Lettonie", "Lotharingie"), [adazi], "fr").describe() == "lotharingie"
