@@ -161,7 +161,7 @@ class LocalServer:
     """
 
     def __init__(self, model_path: Path, *, threads: int, context: int, slot_dir: Path, parallel: int = 1,
-                 repack: bool = False) -> None:
+                 repack: bool = True) -> None:
         import xllamacpp
 
         from rag.local_model import runtime_kernels
@@ -180,9 +180,9 @@ class LocalServer:
         params.port = 0
         params.verbosity = -1
         params.endpoint_slots = True
-        # Weights as stored: repacked, prompts (most of the wait for the first word) are read ~1.35x
-        # slower on 2 cores (`Settings.llm_repack`); and never where repacking means the AMX kernels,
-        # which crash on the first prompt (`runtime_kernels`)
+        # Weights repacked for the wide kernels unless `Settings.llm_repack` is off (prompts ~1.35x
+        # faster as stored, other drafts); never where repacking means the AMX kernels, which crash
+        # on the first prompt (`runtime_kernels`)
         params.no_extra_bufts = not repack or bool(kernels.get("amx"))
         params.slot_save_path = str(slot_dir) + os.sep
         self._server = xllamacpp.Server(params)
@@ -214,7 +214,7 @@ _local_servers: dict[tuple[str, int, int, bool], LocalServer] = {}
 _local_lock = threading.Lock()
 
 
-def local_server(model_path: Path, threads: int, context: int, slot_dir: Path, repack: bool = False) -> LocalServer:
+def local_server(model_path: Path, threads: int, context: int, slot_dir: Path, repack: bool = True) -> LocalServer:
     """One llama.cpp server per model file and process: the weights are loaded once (1.9 GB)."""
     key = (str(model_path), threads, context, repack)
     with _local_lock:

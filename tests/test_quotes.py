@@ -75,6 +75,8 @@ def test_the_speakers_words_must_be_named_as_theirs() -> None:
     assert speaker_unnamed(ASKED, "He said the sanctions would only hurt ordinary Canadians.",
                            "Russia's ambassador Oleg Stepanov called the sanctions useless. He said the sanctions "
                            "would only hurt ordinary Canadians.") == ""
+    # "He said ..." alone: the question named him (a follow-up's rewrite, tests/test_openai_path.py)
+    assert speaker_unnamed(ASKED, "He said the sanctions are useless.", "Sanctions are useless.") == ""
     # a figure the speaker gave is not their words: the answer need not name them
     assert speaker_unnamed("How many soldiers did Trudeau say Canada would send?", "450 soldiers.", "") == ""
 
