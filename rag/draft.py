@@ -62,7 +62,7 @@ from rag.grounding import (
 )
 from rag.language import detect
 from rag.prompts import ABSTAIN_TEXT, CITATION, MODEL_ABSTAIN
-from rag.quotes import misattributed, speaker_unnamed
+from rag.quotes import misattributed, speaker_unnamed, words_asked_of
 from rag.reasons import asks_reason_too, gives_reason
 from rag.relative_dates import resolved
 from rag.rerank import fold, pins
@@ -95,8 +95,6 @@ from rag.wording import (
 )
 
 _NAME_ASKED = re.compile(r"\b(?:what|which|who|whom|where)\b")  # an ask for a thing or person by name
-_NAME_ASK = re.compile(r"\b(?:what|which|who|whom|where)\b", re.IGNORECASE)  # ... in a clause as written
-_HOW = re.compile(r"\bhow\b", re.IGNORECASE)
 TIE_MIN = 0.5  # share of an uncited sentence's own words (not the question's) a passage must hold to be cited
 TERSE_WORDS = 2  # an answer of this many content words or fewer is a bare name or number
 
@@ -215,6 +213,7 @@ class Draft:
         self._places = places if places and not topic_words(question) else []
         self._compared = places_compared(question)  # "at the G7 in Kananaskis and at the G7 in Évian"
         self._asks_date = asks_date_of_standing(question)  # "when did X become": see `_dateline_ok`
+        self._speaker = words_asked_of(question)  # "what did Stepanov say": see `_speaker_ok`
         self._role = asked_role(question)  # "which spokesperson": the person named must be one in the passages
         self._wants_person = asks_for_person(question)  # "which leaders": ... and someone must be named
         self._wants_city = asks_city(question)  # "in which city": a country alone does not answer it
@@ -244,7 +243,8 @@ class Draft:
         # ... and, of two clauses that each ask for something by name, each must be spoken of
         # (`_asks_ok`); a figure asked for is the figure checks' (`_figures_wanted`)
         asks = two_asks(question)
-        self._asks = asks if asks and all(_NAME_ASK.search(a) and not _HOW.search(a) for a in asks) else None
+        self._asks = asks if asks and all(_NAME_ASKED.search(fold(a)) and not re.search(r"\bhow\b", fold(a))
+                                          for a in asks) else None
         # ... and when one of the two asks for a thing by name ("What gear did Harper promise, and how
         # much was it worth?"), the answer must say something the question did not: the gear's worth
         # beside the question's own "non-lethal military gear" answers half of it
@@ -633,9 +633,11 @@ class Draft:
         """An answer to "what did X say" names X, or stands on passage sentences that do
         (`rag.quotes.speaker_unnamed`). Names read alike in every language: judged in translation
         and in the original too."""
-        unnamed = speaker_unnamed(self.question, self._held_claim, self._behind(self._held_claim, order))
+        if not self._speaker:
+            return True
+        unnamed = speaker_unnamed(self._speaker, self._held_claim, self._behind(self._held_claim, order))
         if unnamed:
-            self._withheld = (f"neither the answer nor the passage sentences behind it name {unnamed}, "
+            self._withheld = (f"neither the answer nor the passage sentences behind it name {self._speaker}, "
                               "whose words the question asks for")
         return not unnamed
 

@@ -68,18 +68,19 @@ def _said_by(quote: str, who: str, paragraphs: Sequence[str]) -> bool:
     return False
 
 
-def speaker_unnamed(question: str, answer: str, behind: str) -> str:
-    """The speaker a "what did X say" question asks about, when neither the answer nor the passage
-    sentences behind it (`behind`: the backing sentence and the one before, where a report names who
-    speaks before "he said") name them, nor does the answer say "he" or "she" for them; else "".
-    Asked what Stepanov said, a small model gave Joly's words from the same report, unquoted, so
-    `misattributed` had nothing to judge (public p04)."""
-    if _WORDS_OF.search(question) is None:
-        return ""
-    who = speaker(question)
-    if not who or _ANSWER_PRONOUN.search(answer) or PinVocabulary([answer, behind]).has_name(who):
-        return ""  # "He said the sanctions are useless": the person the question named
-    return who
+def words_asked_of(question: str) -> str:
+    """The person whose words the question asks for ("What did Stepanov say ...", folded), or ""
+    (also for "How many soldiers did Trudeau say ...", which asks for a figure)."""
+    return speaker(question) if _WORDS_OF.search(question) else ""
+
+
+def speaker_unnamed(who: str, answer: str, behind: str) -> bool:
+    """Whether an answer giving `who`'s words (`words_asked_of`) names them nowhere: not in the
+    answer, not in the passage sentences behind it (`behind`: the backing sentence and the one
+    before, where a report names who speaks before "he said"), and the answer does not say "he" or
+    "she" for them. Asked what Stepanov said, a small model gave Joly's words from the same report,
+    unquoted, so `misattributed` had nothing to judge (public p04)."""
+    return not _ANSWER_PRONOUN.search(answer) and not PinVocabulary([answer, behind]).has_name(who)
 
 
 _ANSWER_PRONOUN = re.compile(r"\b(?:he|she|they|his|her|their)\b", re.IGNORECASE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.draft import Draft
 from rag.prompts import ABSTAIN_TEXT
-from rag.quotes import misattributed, quotations, speaker, speaker_unnamed
+from rag.quotes import misattributed, quotations, speaker, speaker_unnamed, words_asked_of
 from rag.schema import Passage
 
 REPORT = ("MOSCOW - Russia barred 61 more Canadians on Thursday.\n\n"
@@ -67,18 +67,19 @@ ASKED = "What did Stepanov say about Canada's sanctions against Russia?"
 
 def test_the_speakers_words_must_be_named_as_theirs() -> None:
     """public p04 (a host without AVX-512): asked what Stepanov said, the answer gave Joly's words."""
-    assert speaker_unnamed(ASKED, "Joly said Ottawa would keep up the pressure.",
+    assert words_asked_of(ASKED) == "stepanov"
+    assert speaker_unnamed("stepanov", "Joly said Ottawa would keep up the pressure.",
                            "Canada imposed sanctions on 200 more Russian officials on Monday. Foreign Minister "
-                           "Melanie Joly said Ottawa would keep up the pressure.") == "stepanov"
-    assert speaker_unnamed(ASKED, "Stepanov called the sanctions useless.", "") == ""
+                           "Melanie Joly said Ottawa would keep up the pressure.")
+    assert not speaker_unnamed("stepanov", "Stepanov called the sanctions useless.", "")
     # "He said ..." whose sentence before names him
-    assert speaker_unnamed(ASKED, "He said the sanctions would only hurt ordinary Canadians.",
-                           "Russia's ambassador Oleg Stepanov called the sanctions useless. He said the sanctions "
-                           "would only hurt ordinary Canadians.") == ""
+    assert not speaker_unnamed("stepanov", "He said the sanctions would only hurt ordinary Canadians.",
+                               "Russia's ambassador Oleg Stepanov called the sanctions useless. He said the "
+                               "sanctions would only hurt ordinary Canadians.")
     # "He said ..." alone: the question named him (a follow-up's rewrite, tests/test_openai_path.py)
-    assert speaker_unnamed(ASKED, "He said the sanctions are useless.", "Sanctions are useless.") == ""
+    assert not speaker_unnamed("stepanov", "He said the sanctions are useless.", "Sanctions are useless.")
     # a figure the speaker gave is not their words: the answer need not name them
-    assert speaker_unnamed("How many soldiers did Trudeau say Canada would send?", "450 soldiers.", "") == ""
+    assert words_asked_of("How many soldiers did Trudeau say Canada would send?") == ""
 
 
 def test_an_answer_of_another_speakers_words_is_an_abstention() -> None:
