@@ -28,7 +28,7 @@ def is_country(name: frozenset[str]) -> bool:
 @cache
 def territory_names() -> frozenset[frozenset[str]]:
     """Countries and regions by their names in `LANGUAGES` (CLDR), each as its set of folded words."""
-    return frozenset(frozenset(re.findall(r"[\w-]+", fold(name))) for code in LANGUAGES
+    return frozenset(_words(name) for code in LANGUAGES
                      for name in Locale(code).territories.values())
 
 
@@ -44,7 +44,7 @@ def territory_codes() -> dict[frozenset[str], frozenset[str]]:
     codes: dict[frozenset[str], set[str]] = {}
     for language in LANGUAGES:
         for code, name in Locale(language).territories.items():
-            codes.setdefault(frozenset(re.findall(r"[\w-]+", fold(name))), set()).add(code)
+            codes.setdefault(_words(name), set()).add(code)
     return {name: frozenset(found) for name, found in codes.items()}
 
 
@@ -52,5 +52,10 @@ def territory_codes() -> dict[frozenset[str], frozenset[str]]:
 def names_of(code: str) -> frozenset[frozenset[str]]:
     """A country or region's names in `LANGUAGES`, each as its set of folded words ("LV": Latvia,
     Lettonie, Lettland, Letonia, ...)."""
-    return frozenset(frozenset(re.findall(r"[\w-]+", fold(Locale(language).territories[code])))
+    return frozenset(_words(Locale(language).territories[code])
                      for language in LANGUAGES if code in Locale(language).territories)
+
+
+def _words(name: str) -> frozenset[str]:
+    """A place name as its set of folded words ("Royaume-Uni" is one word)."""
+    return frozenset(re.findall(r"[\w-]+", fold(name)))
